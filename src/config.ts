@@ -1,0 +1,113 @@
+// Settings: every knob bare-mcp has, read from the Worker's `env` (wrangler `[vars]`, `.dev.vars`
+// or `wrangler secret`), parsed once with valibot. Each has a default that makes `npm start` work
+// with no setup; a bad value names the setting at fault. The README lists them all.
+
+import * as v from 'valibot'
+import { describeIssues } from './jsonrpc/issues.ts'
+
+/** wrangler `[vars]` may be TOML numbers or booleans; secrets and `.dev.vars` are strings. */
+const scalar = v.pipe(
+  v.union([v.string(), v.number(), v.boolean()], 'must be a string'),
+  v.transform(String),
+)
+
+const integer = (fallback: number, min: number, max: number) =>
+  v.optional(
+    v.pipe(
+      scalar,
+      v.trim(),
+      v.regex(/^\d+$/, 'must be a whole number'),
+      v.transform(Number),
+      v.minValue(min, `must be at least ${min}`),
+      v.maxValue(max, `must be at most ${max}`),
+    ),
+    String(fallback),
+  )
+
+const flag = (fallback: boolean) =>
+  v.optional(
+    v.pipe(
+      scalar,
+      v.picklist(['true', 'false'], 'must be "true" or "false"'),
+      v.transform((value) => value === 'true'),
+    ),
+    String(fallback),
+  )
+
+/** "https://a.example, https://b.example" -> ["https://a.example", "https://b.example"] */
+const originList = v.optional(
+  v.pipe(
+    v.string(),
+    v.transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ''),
+    ),
+    v.check(
+      (origins) => origins.every((origin) => origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin)),
+      'must be a comma-separated list of origins such as https://app.example.com (or *)',
+    ),
+  ),
+  '',
+)
+
+export const LOG_LEVELS = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+] as const
+export type LoggingLevel = (typeof LOG_LEVELS)[number]
+
+const SettingsSchema = v.object({
+  /** Path of the Streamable HTTP endpoint. */
+  MCP_PATH: v.optional(
+    v.pipe(v.string(), v.regex(/^\/[A-Za-z0-9._~\/-]*$/, 'must be a path such as /mcp')),
+    '/mcp',
+  ),
+  /** Browser origins allowed to call the server (CORS and the Origin check), or "*". */
+  ALLOWED_ORIGINS: originList,
+  /** Allow http(s)://localhost, 127.0.0.1 and [::1] origins on any port (the MCP Inspector). */
+  ALLOW_LOCALHOST_ORIGINS: flag(true),
+  /** Largest accepted POST body in bytes; larger bodies get 413. */
+  MAX_BODY_BYTES: integer(1_048_576, 1024, 100 * 1_048_576),
+  /** Items per page of a list result (`tools/list`). */
+  PAGE_SIZE: integer(50, 1, 1000),
+  /** "auto": JSON unless the call streams; "sse": SSE whenever the client accepts it. */
+  RESPONSE_MODE: v.optional(v.picklist(['auto', 'sse'], 'must be "auto" or "sse"'), 'auto'),
+  /** A call still running after this many ms switches to SSE so keep-alives can flow. */
+  SSE_AFTER_MS: integer(10_000, 0, 600_000),
+  /** Interval of `: keep-alive` comments on SSE streams (under Cloudflare's idle cut). */
+  KEEPALIVE_MS: integer(15_000, 1_000, 25_000),
+  /** A tool call still running after this many ms is cancelled and reported as a tool error. */
+  TOOL_TIMEOUT_MS: integer(120_000, 1_000, 900_000),
+  /** Lowest level of `notifications/message` sent to clients. */
+  LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
+  /** Text for `instructions` in the initialize result (empty: none). */
+  SERVER_INSTRUCTIONS: v.optional(v.string(), ''),
+})
+
+export type Config = v.InferOutput<typeof SettingsSchema>
+
+/** Raised for a bad setting; the message names it and never echoes secrets. */
+export class ConfigError extends Error {}
+
+const cache = new WeakMap<object, Config>()
+
+/** Parses the settings from `env` (cached per env object: parsing happens once per isolate). */
+export const config = (env: unknown): Config => {
+  if (typeof env !== 'object' || env === null) throw new ConfigError('Bad setting: no environment')
+  const cached = cache.get(env)
+  if (cached !== undefined) return cached
+  const result = v.safeParse(SettingsSchema, env)
+  if (!result.success) {
+    throw new ConfigError(`Bad setting: ${describeIssues(result.issues)}`)
+  }
+  cache.set(env, result.output)
+  return result.output
+}

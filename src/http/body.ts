@@ -1,0 +1,46 @@
+// Reading a request body with a size limit, so a huge or endless upload is refused (413) after
+// at most `limit` bytes instead of being buffered whole. `Content-Length` is trusted only to
+// refuse early; a chunked body is counted as it streams.
+
+export type Body = { ok: true; text: string } | { ok: false; reason: 'too-large' | 'not-utf8' }
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
+/** Reads the body as UTF-8 text of at most `limit` bytes. */
+export const readBody = async (request: Request, limit: number): Promise<Body> => {
+  const declared = request.headers.get('content-length')
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > limit) {
+    return { ok: false, reason: 'too-large' }
+  }
+  if (request.body === null) return { ok: true, text: '' }
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel().catch(() => {})
+      return { ok: false, reason: 'too-large' }
+    }
+    chunks.push(value)
+  }
+  const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks, size)
+  try {
+    // R-JR-2: JSON-RPC messages MUST be UTF-8; invalid sequences are a parse error, not U+FFFD.
+    return { ok: true, text: decoder.decode(bytes) }
+  } catch {
+    return { ok: false, reason: 'not-utf8' }
+  }
+}
+
+const concat = (chunks: Uint8Array[], size: number): Uint8Array => {
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
+}

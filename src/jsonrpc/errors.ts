@@ -1,0 +1,71 @@
+// JSON-RPC 2.0 error objects and the codes MCP uses.
+//
+// An error response carries `{code, message, data?}`. The codes below are the JSON-RPC 2.0
+// standard set plus the ones MCP defines itself. One table, so a reader sees every code we can
+// emit in one place:
+//
+//   {"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"Method not found: tools/lsit"}}
+//
+// https://www.jsonrpc.org/specification#error_object
+// https://modelcontextprotocol.io/specification/2025-11-25/basic#responses
+
+/** Every error code bare-mcp emits (R-JR-12 .. R-JR-16). */
+export const ErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  /** Legacy resource-not-found (2024-11-05 .. 2025-11-25). */
+  ResourceNotFound: -32002,
+  /** 2026-07-28: a header disagrees with the body, or a required header is missing. */
+  HeaderMismatch: -32020,
+  /** 2026-07-28: the request lacks a client capability the server needs. */
+  MissingRequiredClientCapability: -32021,
+  /** 2026-07-28 (used for every revision): the protocol version is not one we serve. */
+  UnsupportedProtocolVersion: -32022,
+} as const
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+/** The `error` member of a JSON-RPC error response. */
+export interface JSONRPCErrorObject {
+  code: number
+  message: string
+  data?: unknown
+}
+
+const error = (code: ErrorCode, message: string, data?: unknown): JSONRPCErrorObject =>
+  data === undefined ? { code, message } : { code, message, data }
+
+export const parseError = (message: string): JSONRPCErrorObject =>
+  error(ErrorCode.ParseError, message)
+export const invalidRequest = (message: string, data?: unknown): JSONRPCErrorObject =>
+  error(ErrorCode.InvalidRequest, message, data)
+export const methodNotFound = (method: string): JSONRPCErrorObject =>
+  error(ErrorCode.MethodNotFound, `Method not found: ${method}`)
+export const invalidParams = (message: string, data?: unknown): JSONRPCErrorObject =>
+  error(ErrorCode.InvalidParams, message, data)
+/** Internal errors never carry details: those go to the server log only. */
+export const internalError = (): JSONRPCErrorObject =>
+  error(ErrorCode.InternalError, 'Internal error')
+export const unsupportedProtocolVersion = (
+  requested: string,
+  supported: readonly string[],
+): JSONRPCErrorObject =>
+  error(ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version: ${requested}`, {
+    supported,
+    requested,
+  })
+
+/**
+ * Thrown by method handlers when a request is wrong in a way the client should hear about.
+ * Dispatch turns it into a JSON-RPC error response; any other throw becomes -32603.
+ */
+export class JsonRpcError extends Error {
+  readonly error: JSONRPCErrorObject
+  constructor(error: JSONRPCErrorObject) {
+    super(error.message)
+    this.error = error
+  }
+}

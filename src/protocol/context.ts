@@ -1,0 +1,29 @@
+// What every method handler gets besides its params: the revision the request speaks, the
+// settings, a cancellation signal, and a way to send notifications that belong to this request
+// (progress, log messages) on the request's response stream.
+
+import type { Config } from '../config.ts'
+import type { JSONRPCNotification } from '../jsonrpc/message.ts'
+import type { ToolSet } from '../tools/toolset.ts'
+import type { LegacyRevision } from './revisions.ts'
+
+export interface RequestContext {
+  /** The revision this request is answered in. */
+  revision: LegacyRevision
+  config: Config
+  /** The tools this request may list and call. */
+  tools: ToolSet
+  /** Aborts when the call must stop (timeout, cancellation). */
+  signal: AbortSignal
+  /**
+   * Sends a notification related to this request on its response stream. It is dropped when
+   * the client cannot receive one (it accepts only `application/json`).
+   */
+  notify(notification: JSONRPCNotification): void
+}
+
+/**
+ * Thrown when the client cancelled the request: the server then sends no response at all
+ * (R-JR-20, R-JR-21).
+ */
+export class Cancelled extends Error {}

@@ -1,0 +1,62 @@
+// The initialize-era lifecycle: `initialize`, `notifications/initialized` and `ping`.
+//
+//   -> {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+//       "capabilities":{},"clientInfo":{"name":"demo","version":"1.0"}}}
+//   <- {"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18",
+//       "capabilities":{"logging":{},"tools":{}},"serverInfo":{"name":"bare-mcp",...}}}
+//
+// https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle
+
+import * as v from 'valibot'
+import type { Params } from '../jsonrpc/message.ts'
+import type { RequestContext } from './context.ts'
+import { parseParams } from './params.ts'
+import { isLegacyRevision, LATEST_LEGACY_REVISION, rules, type LegacyRevision } from './revisions.ts'
+import { SERVER_INFO } from './server-info.ts'
+
+const ImplementationSchema = v.looseObject({
+  name: v.string('must be a string'),
+  version: v.string('must be a string'),
+})
+
+/** R-LC-1: `initialize` carries protocolVersion, capabilities and clientInfo. */
+const InitializeParamsSchema = v.looseObject({
+  protocolVersion: v.string('must be a string'),
+  capabilities: v.record(v.string(), v.unknown(), 'must be an object'),
+  clientInfo: ImplementationSchema,
+})
+
+/**
+ * R-LC-3 · https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#version-negotiation
+ * If we serve the requested revision we MUST answer with it; otherwise we answer with another
+ * we serve (SHOULD be our latest). An unknown version, 2026-07-28 included, is a counter-proposal,
+ * never an error.
+ */
+export const negotiate = (requested: string): LegacyRevision =>
+  isLegacyRevision(requested) ? requested : LATEST_LEGACY_REVISION
+
+/**
+ * R-LC-7: capabilities declared truthfully, one entry per feature we implement.
+ * `logging`: tools send `notifications/message`; `tools`: the tool list never changes at run time.
+ */
+export const SERVER_CAPABILITIES = { logging: {}, tools: { listChanged: false } } as const
+
+/** R-LC-2: the InitializeResult for the negotiated revision. */
+export const initialize = (params: Params | undefined, ctx: RequestContext) => {
+  const { protocolVersion } = parseParams('initialize', InitializeParamsSchema, params)
+  const revision = negotiate(protocolVersion)
+  const allowed = rules(revision)
+  const { name, title, version } = SERVER_INFO
+  const serverInfo = allowed.titles ? { name, title, version } : { name, version }
+  const result: Record<string, unknown> = {
+    protocolVersion: revision,
+    capabilities: SERVER_CAPABILITIES,
+    serverInfo,
+  }
+  const instructions = ctx.config.SERVER_INSTRUCTIONS || SERVER_INFO.instructions
+  if (allowed.instructions && instructions !== '') result.instructions = instructions
+  return result
+}
+
+/** R-LC-9: `ping` is answered promptly with an empty result, at any time. */
+export const ping = () => ({})

@@ -1,0 +1,134 @@
+// `tools/call`: runs one tool and reports what happened.
+//
+//   -> {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3}}}
+//   <- {"jsonrpc":"2.0","id":3,"result":{"content":[{"type":"text","text":"{\"sum\":5}"}],
+//       "structuredContent":{"sum":5}}}
+//
+// Two kinds of failure stay apart (R-SF-7): a request that is wrong (unknown tool, malformed
+// params) is a JSON-RPC error; a tool that fails (bad input from 2025-11-25 on, a thrown error,
+// a timeout) is a normal result with `isError: true` that the model can read and act on.
+//
+// https://modelcontextprotocol.io/specification/2025-11-25/server/tools#calling-tools
+
+import * as v from 'valibot'
+import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
+import { describeIssues } from '../jsonrpc/issues.ts'
+import { notification, type Params } from '../jsonrpc/message.ts'
+import { Cancelled, type RequestContext } from '../protocol/context.ts'
+import { logMessage, passes } from '../protocol/logging.ts'
+import { parseParams } from '../protocol/params.ts'
+import { rules } from '../protocol/revisions.ts'
+import { contentFor, text, type ContentBlock } from './content.ts'
+import { ToolError, type Tool, type ToolContext, type ToolReturn } from './define.ts'
+
+/** R-JR-19: a progress token is a string or an integer. */
+const ProgressTokenSchema = v.union(
+  [v.string(), v.pipe(v.number(), v.integer())],
+  'must be a string or an integer',
+)
+
+const CallParamsSchema = v.looseObject({
+  name: v.string('must be a string'),
+  arguments: v.optional(v.record(v.string(), v.unknown(), 'must be an object')),
+  _meta: v.optional(v.looseObject({ progressToken: v.optional(ProgressTokenSchema) })),
+})
+
+type ProgressToken = v.InferOutput<typeof ProgressTokenSchema>
+
+const errorResult = (message: string) => ({ content: [text(message)], isError: true })
+
+class TimedOut extends Error {}
+
+export const callTool = async (params: Params | undefined, ctx: RequestContext) => {
+  const { name, arguments: args = {}, _meta } = parseParams('tools/call', CallParamsSchema, params)
+  const tool = ctx.tools.get(name)
+  // R-SF-7: an unknown tool is a protocol error (-32602).
+  if (tool === undefined) throw new JsonRpcError(invalidParams(`Unknown tool: ${name}`))
+  const allowed = rules(ctx.revision)
+
+  const parsed = v.safeParse(tool.input, args)
+  if (!parsed.success) {
+    const message = `Invalid arguments for tool ${name}: ${describeIssues(parsed.issues, 'arguments')}`
+    // R-SF-7: 2025-11-25 moved input validation errors into the result, so the model can retry.
+    if (allowed.argumentErrorsAsToolErrors) return errorResult(message)
+    throw new JsonRpcError(invalidParams(message))
+  }
+
+  const timeout = new AbortController()
+  const signal = AbortSignal.any([ctx.signal, timeout.signal])
+  const timer = setTimeout(() => timeout.abort(new TimedOut()), ctx.config.TOOL_TIMEOUT_MS)
+  const session = toolContext(ctx, signal, _meta?.progressToken)
+  try {
+    const returned = await Promise.race([tool.run(parsed.output, session.context), aborted(signal)])
+    return shape(tool, returned, ctx)
+  } catch (error) {
+    if (ctx.signal.aborted) throw new Cancelled()
+    if (timeout.signal.aborted) {
+      return errorResult(`Tool ${name} timed out after ${ctx.config.TOOL_TIMEOUT_MS} ms`)
+    }
+    if (error instanceof ToolError) return errorResult(error.message)
+    // Details go to the server log only; the client gets a safe, generic message.
+    console.error(`tool ${name} failed`, error)
+    return errorResult(`Tool ${name} failed with an internal error`)
+  } finally {
+    clearTimeout(timer)
+    session.end()
+  }
+}
+
+/** A promise that rejects when `signal` aborts, so a tool that ignores it cannot hang a call. */
+const aborted = (signal: AbortSignal): Promise<never> =>
+  new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason)
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+  })
+
+/** The context a tool sees; its emitters go quiet once the call has ended (R-JR-19). */
+const toolContext = (ctx: RequestContext, signal: AbortSignal, token: ProgressToken | undefined) => {
+  const allowed = rules(ctx.revision)
+  let ended = false
+  let last = -Infinity
+  const context: ToolContext = {
+    signal,
+    progress(progress, total, message) {
+      // R-JR-19: progress only with a token, only while the call runs, and always increasing.
+      if (token === undefined || ended || !Number.isFinite(progress) || progress <= last) return
+      last = progress
+      const params: Record<string, unknown> = { progressToken: token, progress }
+      if (total !== undefined) params.total = total
+      if (message !== undefined && allowed.progressMessage) params.message = message
+      ctx.notify(notification('notifications/progress', params))
+    },
+    log(level, data, logger) {
+      if (ended || !passes(level, ctx.config.LOG_LEVEL)) return
+      ctx.notify(logMessage(level, data, logger))
+    },
+  }
+  return { context, end: () => void (ended = true) }
+}
+
+/** Turns what `run` returned into a CallToolResult for the request's revision. */
+const shape = (tool: Tool, returned: ToolReturn<unknown>, ctx: RequestContext) => {
+  const allowed = rules(ctx.revision)
+  const result = typeof returned === 'string' ? { content: [text(returned)] } : returned
+  if (result.isError === true) {
+    // An error result carries no structuredContent: strict clients validate it even then.
+    return { content: contentFor(allowed, result.content ?? []), isError: true }
+  }
+  let structured: unknown = result.structuredContent
+  if (tool.output !== undefined) {
+    // R-SF-8: with an outputSchema, structuredContent MUST be present and conform.
+    const checked = v.safeParse(tool.output, structured)
+    if (!checked.success) {
+      console.error(`tool ${tool.name} returned output not matching its outputSchema`, checked.issues)
+      return errorResult(`Tool ${tool.name} returned output that does not match its outputSchema`)
+    }
+    structured = checked.output
+  }
+  // R-SF-8: structured output SHOULD also be given as serialized JSON in a text block.
+  const content: ContentBlock[] =
+    result.content ?? (structured === undefined ? [] : [text(JSON.stringify(structured))])
+  const shaped: Record<string, unknown> = { content: contentFor(allowed, content) }
+  if (structured !== undefined && allowed.structuredContent) shaped.structuredContent = structured
+  return shaped
+}

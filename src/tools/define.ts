@@ -1,0 +1,147 @@
+// Defining a tool: the one way to add a capability to bare-mcp.
+//
+//   export const add = defineTool({
+//     name: 'add',
+//     description: 'Adds two numbers.',
+//     input: v.object({ a: v.number(), b: v.number() }),
+//     output: v.object({ sum: v.number() }),
+//     annotations: { readOnlyHint: true },
+//     run: ({ a, b }) => ({ structuredContent: { sum: a + b } }),
+//   })
+//
+// Arguments arrive already validated against `input`. The JSON Schemas clients see are generated
+// from the valibot schemas, once per revision, in the dialect that revision expects.
+//
+// https://modelcontextprotocol.io/specification/2025-11-25/server/tools
+
+import * as v from 'valibot'
+import { toJsonSchema } from '@valibot/to-json-schema'
+import type { LoggingLevel } from '../config.ts'
+import type { RevisionRules } from '../protocol/revisions.ts'
+import type { ContentBlock } from './content.ts'
+
+/** R-SF-5: hints about a tool's behaviour. Clients treat them as untrusted. */
+export interface ToolAnnotations {
+  title?: string
+  readOnlyHint?: boolean
+  destructiveHint?: boolean
+  idempotentHint?: boolean
+  openWorldHint?: boolean
+}
+
+/** An icon a client may show (2025-11-25+). */
+export interface Icon {
+  src: string
+  mimeType?: string
+  sizes?: string[]
+  theme?: 'light' | 'dark'
+}
+
+/** What a tool's `run` gets besides its arguments. */
+export interface ToolContext {
+  /** Aborts on timeout or cancellation; pass it to fetch() and check it in loops. */
+  signal: AbortSignal
+  /** Reports progress; sent only when the client asked (progressToken), and only if increasing. */
+  progress(progress: number, total?: number, message?: string): void
+  /** Sends a log message to the client (`notifications/message`) at or above the set level. */
+  log(level: LoggingLevel, data: unknown, logger?: string): void
+}
+
+/** What `run` returns: plain text, or a result with content and/or structured output. */
+export type ToolReturn<O> =
+  | string
+  | {
+      content?: ContentBlock[]
+      structuredContent?: O
+      isError?: boolean
+    }
+
+/**
+ * Thrown by a tool to fail with a message meant for the client ("City not found"). Any other
+ * throw is reported with a generic message and logged on the server.
+ */
+export class ToolError extends Error {}
+
+type ObjectSchema = v.GenericSchema<Record<string, unknown>, Record<string, unknown>>
+
+export interface ToolSpec<I extends ObjectSchema, O extends ObjectSchema | undefined> {
+  /** `^[a-zA-Z0-9_-]{1,64}$`: the names OpenAI accepts (a subset of what MCP allows). */
+  name: string
+  title?: string
+  description: string
+  input?: I
+  output?: O
+  annotations?: ToolAnnotations
+  icons?: Icon[]
+  run(
+    args: v.InferOutput<I>,
+    ctx: ToolContext,
+  ): ToolReturn<O extends ObjectSchema ? v.InferOutput<O> : never> | Promise<ToolReturn<O extends ObjectSchema ? v.InferOutput<O> : never>>
+}
+
+/** A defined tool, its types erased so tools of any shape sit in one list. */
+export interface Tool {
+  name: string
+  input: ObjectSchema
+  output: ObjectSchema | undefined
+  run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolReturn<unknown>>
+  /** The `Tool` object `tools/list` shows in a revision. */
+  describe(allowed: RevisionRules): Record<string, unknown>
+}
+
+/**
+ * R-SF-4 and OpenAI's rule (CLIENTS.md C1): names are 1..64 of `A-Z a-z 0-9 _ -`. MCP also
+ * allows `.`, but the Responses API and ChatGPT reject it, so we do too.
+ */
+export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/
+
+const NO_ARGUMENTS = v.strictObject({})
+
+/**
+ * JSON Schema for a valibot object schema; `$schema` is left out (the revision implies it).
+ * Checks JSON Schema cannot express (`v.check`, `v.finite`) are left out too: valibot still
+ * enforces them on every call.
+ */
+const jsonSchema = (schema: ObjectSchema, target: RevisionRules['jsonSchema']) => {
+  const { $schema: _, ...rest } = toJsonSchema(schema, { target, errorMode: 'ignore' })
+  return rest as Record<string, unknown>
+}
+
+export const defineTool = <I extends ObjectSchema = typeof NO_ARGUMENTS, O extends ObjectSchema | undefined = undefined>(
+  spec: ToolSpec<I, O>,
+): Tool => {
+  if (!TOOL_NAME.test(spec.name)) {
+    throw new TypeError(`Tool name "${spec.name}" must match ${TOOL_NAME} (OpenAI rejects others)`)
+  }
+  if (spec.description.trim() === '') throw new TypeError(`Tool "${spec.name}" needs a description`)
+  const input = spec.input ?? NO_ARGUMENTS
+  const output = spec.output
+  // R-SF-3: the input schema's root is an object; fail at definition time, not at the client.
+  for (const [label, schema] of [['input', input], ['output', output]] as const) {
+    if (schema !== undefined && jsonSchema(schema, 'draft-2020-12').type !== 'object') {
+      throw new TypeError(`Tool "${spec.name}": the ${label} schema must be an object schema`)
+    }
+  }
+  const described = new Map<string, Record<string, unknown>>()
+  return {
+    name: spec.name,
+    input,
+    output,
+    run: async (args, ctx) => spec.run(args as v.InferOutput<I>, ctx),
+    describe: (allowed) => {
+      const cached = described.get(allowed.revision)
+      if (cached !== undefined) return cached
+      const tool: Record<string, unknown> = { name: spec.name }
+      if (allowed.titles && spec.title !== undefined) tool.title = spec.title
+      tool.description = spec.description
+      tool.inputSchema = jsonSchema(input, allowed.jsonSchema)
+      if (allowed.structuredContent && output !== undefined) {
+        tool.outputSchema = jsonSchema(output, allowed.jsonSchema)
+      }
+      if (allowed.toolAnnotations && spec.annotations !== undefined) tool.annotations = spec.annotations
+      if (allowed.icons && spec.icons !== undefined) tool.icons = spec.icons
+      described.set(allowed.revision, tool)
+      return tool
+    },
+  }
+}

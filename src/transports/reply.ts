@@ -1,0 +1,82 @@
+// Replying to a POST that holds requests: one JSON body, or an SSE stream.
+//
+// R-HT-7 · https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
+// The server answers a request with `application/json` or `text/event-stream`; clients MUST
+// handle both, so we choose per request:
+//
+//   * JSON when the call finishes without sending anything first (the common, cheapest case);
+//   * SSE as soon as the call sends a notification (progress, log), or is still running after
+//     SSE_AFTER_MS (so keep-alive comments can hold the connection open through proxies), or
+//     always, with RESPONSE_MODE=sse, for clients that prefer it.
+//
+// On the stream, each message is one event, the request's notifications before its response:
+//
+//   event: message
+//   data: {"jsonrpc":"2.0","method":"notifications/progress","params":{...}}
+//
+//   event: message
+//   data: {"jsonrpc":"2.0","id":3,"result":{...}}
+
+import type { Config } from '../config.ts'
+import type { JSONRPCNotification, JSONRPCResponse } from '../jsonrpc/message.ts'
+import type { Acceptable } from '../http/media-type.ts'
+import { json } from '../http/responses.ts'
+import { openSseStream, sseHeaders } from './sse.ts'
+
+export interface Exchange {
+  /** Responses known before anything runs (invalid members of a batch). */
+  ready: JSONRPCResponse[]
+  /** Starts the requests; each settles to its response, or null when cancelled. */
+  run(notify: (message: JSONRPCNotification) => void): Promise<JSONRPCResponse | null>[]
+  /** A batch is answered with an array, a single request with one object. */
+  batch: boolean
+}
+
+const message = (value: JSONRPCNotification | JSONRPCResponse) => ({
+  event: 'message',
+  data: JSON.stringify(value),
+})
+
+const delay = (ms: number): Promise<'later'> =>
+  new Promise((resolve) => setTimeout(() => resolve('later'), ms))
+
+/** Runs an exchange and replies in the form the client accepts and the call needs. */
+export const reply = async (exchange: Exchange, accept: Acceptable, config: Config): Promise<Response> => {
+  let early: JSONRPCNotification[] | null = []
+  let wake: (value: 'streaming') => void = () => {}
+  const streaming = new Promise<'streaming'>((resolve) => (wake = resolve))
+  let send = (notification: JSONRPCNotification): void => {
+    if (!accept.sse) return // a JSON-only client cannot receive notifications
+    early?.push(notification)
+    wake('streaming')
+  }
+  const pending = exchange.run((notification) => send(notification))
+  const all = Promise.all(pending)
+
+  const sseNow = accept.sse && (!accept.json || config.RESPONSE_MODE === 'sse')
+  if (!sseNow) {
+    const first = accept.sse
+      ? await Promise.race([all, streaming, delay(config.SSE_AFTER_MS)])
+      : await all
+    if (Array.isArray(first)) return jsonReply(exchange, first)
+  }
+
+  const stream = openSseStream(config.KEEPALIVE_MS)
+  for (const response of exchange.ready) void stream.send(message(response))
+  for (const notification of early ?? []) void stream.send(message(notification))
+  early = null
+  send = (notification) => void stream.send(message(notification))
+  const sent = pending.map((response) =>
+    response.then((value) => (value === null ? true : stream.send(message(value)))),
+  )
+  void Promise.all(sent).then(() => stream.close())
+  return new Response(stream.readable, { status: 200, headers: sseHeaders() })
+}
+
+const jsonReply = (exchange: Exchange, settled: (JSONRPCResponse | null)[]): Response => {
+  const responses = [...exchange.ready, ...settled.filter((value) => value !== null)]
+  if (exchange.batch) return json(responses)
+  const [only] = responses
+  // A single request that was cancelled has no response (R-JR-20): nothing to send.
+  return only === undefined ? new Response(null, { status: 202 }) : json(only)
+}
