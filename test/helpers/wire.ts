@@ -1,0 +1,82 @@
+// Helpers for wire tests: raw HTTP requests into the Worker running in workerd, and readers for
+// what comes back. Bodies are strings so malformed JSON can be sent as-is.
+
+import { exports } from 'cloudflare:workers'
+
+export const MCP_URL = 'http://localhost/mcp'
+
+/** The headers a well-behaved Streamable HTTP client sends. */
+export const CLIENT_HEADERS: Record<string, string> = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+}
+
+export interface RawRequest {
+  method?: string
+  path?: string
+  headers?: Record<string, string>
+  body?: string
+}
+
+/** Sends a raw request to the Worker. `headers` replace the defaults key by key; `null`-free. */
+export const send = (request: RawRequest): Promise<Response> =>
+  exports.default.fetch(`http://localhost${request.path ?? '/mcp'}`, {
+    method: request.method ?? 'POST',
+    headers: request.headers ?? CLIENT_HEADERS,
+    ...(request.body === undefined ? {} : { body: request.body }),
+  })
+
+/** POSTs one JSON-RPC message (given as a value) with the standard client headers. */
+export const rpc = (message: unknown, headers: Record<string, string> = {}): Promise<Response> =>
+  send({ headers: { ...CLIENT_HEADERS, ...headers }, body: JSON.stringify(message) })
+
+export const INIT_PARAMS = {
+  capabilities: {},
+  clientInfo: { name: 'wire-test', version: '1.0.0' },
+}
+
+/** A JSON-RPC request value. */
+export const request = (id: string | number, method: string, params?: Record<string, unknown>) =>
+  params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params }
+
+/** One parsed SSE event. */
+export interface ParsedEvent {
+  event?: string
+  id?: string
+  data: string
+}
+
+/** Splits an SSE body into events (comments dropped), checking every event ends with "\n\n". */
+export const parseSse = (text: string): ParsedEvent[] => {
+  if (text !== '' && !text.endsWith('\n\n')) throw new Error(`SSE body does not end with a blank line: ${JSON.stringify(text)}`)
+  return text
+    .split('\n\n')
+    .filter((block) => block !== '')
+    .map((block) => {
+      const event: ParsedEvent = { data: '' }
+      const data: string[] = []
+      let comment = true
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) continue
+        comment = false
+        const colon = line.indexOf(':')
+        const field = colon === -1 ? line : line.slice(0, colon)
+        const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '')
+        if (field === 'data') data.push(value)
+        else if (field === 'event') event.event = value
+        else if (field === 'id') event.id = value
+      }
+      event.data = data.join('\n')
+      return comment ? null : event
+    })
+    .filter((event): event is ParsedEvent => event !== null)
+}
+
+/** The JSON-RPC messages in a response, whichever of JSON or SSE it is. */
+export const messages = async (res: Response): Promise<unknown[]> => {
+  const type = res.headers.get('content-type') ?? ''
+  const text = await res.text()
+  if (type.startsWith('text/event-stream')) return parseSse(text).map((event) => JSON.parse(event.data))
+  const value: unknown = JSON.parse(text)
+  return Array.isArray(value) ? value : [value]
+}
