@@ -42,9 +42,7 @@ export const isAllowedOrigin = (origin: string, config: Config): boolean => {
 }
 
 /** The verdict on a request's `Origin`: absent, trusted, or refused. */
-export type OriginVerdict =
-  | { ok: true; origin: string | null }
-  | { ok: false; origin: string }
+export type OriginVerdict = { ok: true; origin: string | null } | { ok: false; origin: string }
 
 export const checkOrigin = (request: Request, config: Config): OriginVerdict => {
   const origin = request.headers.get('origin')

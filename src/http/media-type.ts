@@ -25,7 +25,8 @@ export const parseMediaType = (text: string): MediaType | null => {
     if (eq === -1) continue
     const name = part.slice(0, eq).trim().toLowerCase()
     let value = part.slice(eq + 1).trim()
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
+      value = value.slice(1, -1)
     if (name !== '') params.set(name, value)
   }
   return { essence, params }

@@ -75,12 +75,14 @@ export type JSONRPCResponse = JSONRPCResultResponse | JSONRPCErrorResponse
 export type JSONRPCMessage =
   | { kind: 'request'; message: JSONRPCRequest }
   | { kind: 'notification'; message: JSONRPCNotification }
-  | { kind: 'response'; message: JSONRPCResultResponse | v.InferOutput<typeof JSONRPCErrorResponseSchema> }
+  | {
+      kind: 'response'
+      message: JSONRPCResultResponse | v.InferOutput<typeof JSONRPCErrorResponseSchema>
+    }
 
 /** The outcome of parsing one message: the message, or the error to answer with. */
 export type Parsed<T> =
-  | { ok: true; value: T }
-  | { ok: false; error: JSONRPCErrorObject; id: RequestId | null }
+  { ok: true; value: T } | { ok: false; error: JSONRPCErrorObject; id: RequestId | null }
 
 /** What a POST body holds: one message, or (2025-03-26 only) a batch of them. */
 export type ParsedBody =
@@ -144,7 +146,9 @@ export const parseMessage = (value: unknown): Parsed<JSONRPCMessage> => {
   }
   return {
     ok: false,
-    error: invalidRequest('A JSON-RPC message needs "method" (request) or "result"/"error" (response)'),
+    error: invalidRequest(
+      'A JSON-RPC message needs "method" (request) or "result"/"error" (response)',
+    ),
     id: readableId(value),
   }
 }
@@ -171,21 +175,30 @@ export const parseBody = (text: string): ParsedBody => {
 }
 
 /** A result response (R-JR-5: same id as the request). */
-export const resultResponse = (id: RequestId, result: Record<string, unknown>): JSONRPCResultResponse => ({
+export const resultResponse = (
+  id: RequestId,
+  result: Record<string, unknown>,
+): JSONRPCResultResponse => ({
   jsonrpc: JSONRPC_VERSION,
   id,
   result,
 })
 
 /** An error response; `id` is null only when the request id could not be read (R-JR-8). */
-export const errorResponse = (id: RequestId | null, error: JSONRPCErrorObject): JSONRPCErrorResponse => ({
+export const errorResponse = (
+  id: RequestId | null,
+  error: JSONRPCErrorObject,
+): JSONRPCErrorResponse => ({
   jsonrpc: JSONRPC_VERSION,
   id,
   error,
 })
 
 /** A notification from server to client. */
-export const notification = (method: string, params: Record<string, unknown>): JSONRPCNotification => ({
+export const notification = (
+  method: string,
+  params: Record<string, unknown>,
+): JSONRPCNotification => ({
   jsonrpc: JSONRPC_VERSION,
   method,
   params,

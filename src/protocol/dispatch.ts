@@ -4,11 +4,7 @@
 // A notification gets nothing back, ever (R-JR-9). Dispatch knows methods, never HTTP, so the
 // same function serves a stateless POST in the Worker and (later) a session's shard.
 
-import {
-  internalError,
-  JsonRpcError,
-  methodNotFound,
-} from '../jsonrpc/errors.ts'
+import { internalError, JsonRpcError, methodNotFound } from '../jsonrpc/errors.ts'
 import {
   errorResponse,
   resultResponse,

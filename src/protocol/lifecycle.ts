@@ -11,7 +11,12 @@ import * as v from 'valibot'
 import type { Params } from '../jsonrpc/message.ts'
 import type { RequestContext } from './context.ts'
 import { parseParams } from './params.ts'
-import { isLegacyRevision, LATEST_LEGACY_REVISION, rules, type LegacyRevision } from './revisions.ts'
+import {
+  isLegacyRevision,
+  LATEST_LEGACY_REVISION,
+  rules,
+  type LegacyRevision,
+} from './revisions.ts'
 import { SERVER_INFO } from './server-info.ts'
 
 const ImplementationSchema = v.looseObject({

@@ -16,8 +16,15 @@ export const passes = (level: LoggingLevel, minimum: LoggingLevel): boolean =>
   LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(minimum)
 
 /** A `notifications/message`. Never put secrets or personal data in `data` (R-SF-31). */
-export const logMessage = (level: LoggingLevel, data: unknown, logger?: string): JSONRPCNotification =>
-  notification('notifications/message', logger === undefined ? { level, data } : { level, logger, data })
+export const logMessage = (
+  level: LoggingLevel,
+  data: unknown,
+  logger?: string,
+): JSONRPCNotification =>
+  notification(
+    'notifications/message',
+    logger === undefined ? { level, data } : { level, logger, data },
+  )
 
 const SetLevelParamsSchema = v.looseObject({
   level: v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`),

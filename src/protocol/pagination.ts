@@ -14,11 +14,17 @@ import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
 const CursorSchema = v.object({ o: v.pipe(v.number(), v.integer(), v.minValue(1)) })
 
 const encode = (offset: number): string =>
-  btoa(JSON.stringify({ o: offset })).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  btoa(JSON.stringify({ o: offset }))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
 
 const decode = (cursor: string): number | null => {
   try {
-    const parsed = v.safeParse(CursorSchema, JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))))
+    const parsed = v.safeParse(
+      CursorSchema,
+      JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))),
+    )
     return parsed.success ? parsed.output.o : null
   } catch {
     return null

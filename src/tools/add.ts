@@ -12,6 +12,11 @@ export const add = defineTool({
     b: v.pipe(v.number(), v.finite(), v.description('The second addend.')),
   }),
   output: v.strictObject({ sum: v.pipe(v.number(), v.description('a + b')) }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   run: ({ a, b }) => ({ structuredContent: { sum: a + b } }),
 })

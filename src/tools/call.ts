@@ -84,7 +84,11 @@ const aborted = (signal: AbortSignal): Promise<never> =>
   })
 
 /** The context a tool sees; its emitters go quiet once the call has ended (R-JR-19). */
-const toolContext = (ctx: RequestContext, signal: AbortSignal, token: ProgressToken | undefined) => {
+const toolContext = (
+  ctx: RequestContext,
+  signal: AbortSignal,
+  token: ProgressToken | undefined,
+) => {
   const allowed = rules(ctx.revision)
   let ended = false
   let last = -Infinity
@@ -120,7 +124,10 @@ const shape = (tool: Tool, returned: ToolReturn<unknown>, ctx: RequestContext) =
     // R-SF-8: with an outputSchema, structuredContent MUST be present and conform.
     const checked = v.safeParse(tool.output, structured)
     if (!checked.success) {
-      console.error(`tool ${tool.name} returned output not matching its outputSchema`, checked.issues)
+      console.error(
+        `tool ${tool.name} returned output not matching its outputSchema`,
+        checked.issues,
+      )
       return errorResult(`Tool ${tool.name} returned output that does not match its outputSchema`)
     }
     structured = checked.output

@@ -52,11 +52,20 @@ export interface ResourceLink {
   annotations?: ContentAnnotations
 }
 
-export type ContentBlock = TextContent | ImageContent | AudioContent | EmbeddedResource | ResourceLink
+export type ContentBlock =
+  TextContent | ImageContent | AudioContent | EmbeddedResource | ResourceLink
 
 export const text = (value: string): TextContent => ({ type: 'text', text: value })
-export const image = (data: string, mimeType: string): ImageContent => ({ type: 'image', data, mimeType })
-export const audio = (data: string, mimeType: string): AudioContent => ({ type: 'audio', data, mimeType })
+export const image = (data: string, mimeType: string): ImageContent => ({
+  type: 'image',
+  data,
+  mimeType,
+})
+export const audio = (data: string, mimeType: string): AudioContent => ({
+  type: 'audio',
+  data,
+  mimeType,
+})
 export const resource = (contents: ResourceContents): EmbeddedResource => ({
   type: 'resource',
   resource: contents,
@@ -70,7 +79,10 @@ export const resourceLink = (link: Omit<ResourceLink, 'type'>): ResourceLink => 
  * Shapes content for a revision that predates some block types or fields: audio (2025-03-26)
  * and resource links (2025-06-18) become a text note.
  */
-export const contentFor = (allowed: RevisionRules, blocks: readonly ContentBlock[]): ContentBlock[] =>
+export const contentFor = (
+  allowed: RevisionRules,
+  blocks: readonly ContentBlock[],
+): ContentBlock[] =>
   blocks.map((block) => {
     if (block.type === 'audio' && !allowed.audioContent) {
       return text(`[audio (${block.mimeType}) needs protocol 2025-03-26 or later]`)

@@ -11,13 +11,30 @@ export const count = defineTool({
   description:
     'Counts from 1 to `to`, waiting `delayMs` between steps and reporting progress at each step.',
   input: v.strictObject({
-    to: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100), v.description('Last number (1-100).')),
+    to: v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(1),
+      v.maxValue(100),
+      v.description('Last number (1-100).'),
+    ),
     delayMs: v.optional(
-      v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5_000), v.description('Pause per step in ms.')),
+      v.pipe(
+        v.number(),
+        v.integer(),
+        v.minValue(0),
+        v.maxValue(5_000),
+        v.description('Pause per step in ms.'),
+      ),
       100,
     ),
   }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   run: async ({ to, delayMs }, ctx) => {
     for (let n = 1; n <= to; n++) {
       await scheduler.wait(delayMs)

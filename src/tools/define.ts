@@ -76,7 +76,9 @@ export interface ToolSpec<I extends ObjectSchema, O extends ObjectSchema | undef
   run(
     args: v.InferOutput<I>,
     ctx: ToolContext,
-  ): ToolReturn<O extends ObjectSchema ? v.InferOutput<O> : never> | Promise<ToolReturn<O extends ObjectSchema ? v.InferOutput<O> : never>>
+  ):
+    | ToolReturn<O extends ObjectSchema ? v.InferOutput<O> : never>
+    | Promise<ToolReturn<O extends ObjectSchema ? v.InferOutput<O> : never>>
 }
 
 /** A defined tool, its types erased so tools of any shape sit in one list. */
@@ -107,7 +109,10 @@ const jsonSchema = (schema: ObjectSchema, target: RevisionRules['jsonSchema']) =
   return rest as Record<string, unknown>
 }
 
-export const defineTool = <I extends ObjectSchema = typeof NO_ARGUMENTS, O extends ObjectSchema | undefined = undefined>(
+export const defineTool = <
+  I extends ObjectSchema = typeof NO_ARGUMENTS,
+  O extends ObjectSchema | undefined = undefined,
+>(
   spec: ToolSpec<I, O>,
 ): Tool => {
   if (!TOOL_NAME.test(spec.name)) {
@@ -117,7 +122,10 @@ export const defineTool = <I extends ObjectSchema = typeof NO_ARGUMENTS, O exten
   const input = spec.input ?? NO_ARGUMENTS
   const output = spec.output
   // R-SF-3: the input schema's root is an object; fail at definition time, not at the client.
-  for (const [label, schema] of [['input', input], ['output', output]] as const) {
+  for (const [label, schema] of [
+    ['input', input],
+    ['output', output],
+  ] as const) {
     if (schema !== undefined && jsonSchema(schema, 'draft-2020-12').type !== 'object') {
       throw new TypeError(`Tool "${spec.name}": the ${label} schema must be an object schema`)
     }
@@ -138,7 +146,8 @@ export const defineTool = <I extends ObjectSchema = typeof NO_ARGUMENTS, O exten
       if (allowed.structuredContent && output !== undefined) {
         tool.outputSchema = jsonSchema(output, allowed.jsonSchema)
       }
-      if (allowed.toolAnnotations && spec.annotations !== undefined) tool.annotations = spec.annotations
+      if (allowed.toolAnnotations && spec.annotations !== undefined)
+        tool.annotations = spec.annotations
       if (allowed.icons && spec.icons !== undefined) tool.icons = spec.icons
       described.set(allowed.revision, tool)
       return tool

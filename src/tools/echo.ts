@@ -10,6 +10,11 @@ export const echo = defineTool({
   input: v.strictObject({
     text: v.pipe(v.string(), v.maxLength(10_000), v.description('The text to send back.')),
   }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   run: ({ text }) => text,
 })

@@ -26,7 +26,9 @@ export type Era =
   | { ok: false; status: number; error: JSONRPCErrorObject; id: RequestId | null }
 
 /** The modern-era claim in a message's `params._meta`, if any. */
-const modernClaim = (parsed: Parsed<JSONRPCMessage>): { claim: string; id: RequestId | null } | null => {
+const modernClaim = (
+  parsed: Parsed<JSONRPCMessage>,
+): { claim: string; id: RequestId | null } | null => {
   if (!parsed.ok || parsed.value.kind === 'response') return null
   const meta = parsed.value.message.params?._meta
   if (typeof meta !== 'object' || meta === null || !(MODERN_VERSION_KEY in meta)) return null

@@ -41,7 +41,11 @@ const delay = (ms: number): Promise<'later'> =>
   new Promise((resolve) => setTimeout(() => resolve('later'), ms))
 
 /** Runs an exchange and replies in the form the client accepts and the call needs. */
-export const reply = async (exchange: Exchange, accept: Acceptable, config: Config): Promise<Response> => {
+export const reply = async (
+  exchange: Exchange,
+  accept: Acceptable,
+  config: Config,
+): Promise<Response> => {
   let early: JSONRPCNotification[] | null = []
   let wake: (value: 'streaming') => void = () => {}
   const streaming = new Promise<'streaming'>((resolve) => (wake = resolve))

@@ -65,7 +65,9 @@ export const post = async (request: Request, config: Config, tools: ToolSet): Pr
   if (parsed.batch && !rules(revision).batches) {
     return rpcError(
       400,
-      invalidRequest(`Batches are not supported in protocol version ${revision} (only in 2025-03-26)`),
+      invalidRequest(
+        `Batches are not supported in protocol version ${revision} (only in 2025-03-26)`,
+      ),
     )
   }
   // A single malformed message is refused with 400 and its id, if readable.
@@ -95,7 +97,10 @@ export const post = async (request: Request, config: Config, tools: ToolSet): Pr
         requests.push(request)
       }
     } else if (message.value.kind === 'notification') {
-      receive(message.value.message, ctx(() => {}))
+      receive(
+        message.value.message,
+        ctx(() => {}),
+      )
     }
     // Responses from the client answer server-to-client requests; without a session we never
     // send any, so there is nothing to match them with. They are accepted (R-HT-6).

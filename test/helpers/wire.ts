@@ -1,7 +1,9 @@
 // Helpers for wire tests: raw HTTP requests into the Worker running in workerd, and readers for
 // what comes back. Bodies are strings so malformed JSON can be sent as-is.
 
-import { exports } from 'cloudflare:workers'
+import { env, exports } from 'cloudflare:workers'
+import { createServer } from '../../src/server.ts'
+import type { Tool } from '../../src/tools/define.ts'
 
 export const MCP_URL = 'http://localhost/mcp'
 
@@ -18,17 +20,40 @@ export interface RawRequest {
   body?: string
 }
 
-/** Sends a raw request to the Worker. `headers` replace the defaults key by key; `null`-free. */
-export const send = (request: RawRequest): Promise<Response> =>
-  exports.default.fetch(`http://localhost${request.path ?? '/mcp'}`, {
-    method: request.method ?? 'POST',
-    headers: request.headers ?? CLIENT_HEADERS,
-    ...(request.body === undefined ? {} : { body: request.body }),
-  })
+/** Something that answers requests: the deployed Worker, or a server built for one test. */
+export interface Target {
+  fetch(request: Request): Promise<Response>
+}
+
+/** The Worker as deployed (src/index.ts with wrangler.toml's settings). */
+export const WORKER: Target = { fetch: (request) => exports.default.fetch(request) }
+
+/** A server with other tools and/or settings, for rules the demo tools cannot show. */
+export const serverWith = (
+  tools: readonly Tool[],
+  settings: Record<string, string> = {},
+): Target => {
+  const server = createServer(tools)
+  return { fetch: (request) => server.fetch(request, { ...env, ...settings }) }
+}
+
+/** Sends a raw request. `headers` replace the defaults entirely when given. */
+export const send = (request: RawRequest, target: Target = WORKER): Promise<Response> =>
+  target.fetch(
+    new Request(`http://localhost${request.path ?? '/mcp'}`, {
+      method: request.method ?? 'POST',
+      headers: request.headers ?? CLIENT_HEADERS,
+      ...(request.body === undefined ? {} : { body: request.body }),
+    }),
+  )
 
 /** POSTs one JSON-RPC message (given as a value) with the standard client headers. */
-export const rpc = (message: unknown, headers: Record<string, string> = {}): Promise<Response> =>
-  send({ headers: { ...CLIENT_HEADERS, ...headers }, body: JSON.stringify(message) })
+export const rpc = (
+  message: unknown,
+  headers: Record<string, string> = {},
+  target: Target = WORKER,
+): Promise<Response> =>
+  send({ headers: { ...CLIENT_HEADERS, ...headers }, body: JSON.stringify(message) }, target)
 
 export const INIT_PARAMS = {
   capabilities: {},
@@ -48,7 +73,8 @@ export interface ParsedEvent {
 
 /** Splits an SSE body into events (comments dropped), checking every event ends with "\n\n". */
 export const parseSse = (text: string): ParsedEvent[] => {
-  if (text !== '' && !text.endsWith('\n\n')) throw new Error(`SSE body does not end with a blank line: ${JSON.stringify(text)}`)
+  if (text !== '' && !text.endsWith('\n\n'))
+    throw new Error(`SSE body does not end with a blank line: ${JSON.stringify(text)}`)
   return text
     .split('\n\n')
     .filter((block) => block !== '')
@@ -76,7 +102,8 @@ export const parseSse = (text: string): ParsedEvent[] => {
 export const messages = async (res: Response): Promise<unknown[]> => {
   const type = res.headers.get('content-type') ?? ''
   const text = await res.text()
-  if (type.startsWith('text/event-stream')) return parseSse(text).map((event) => JSON.parse(event.data))
+  if (type.startsWith('text/event-stream'))
+    return parseSse(text).map((event) => JSON.parse(event.data))
   const value: unknown = JSON.parse(text)
   return Array.isArray(value) ? value : [value]
 }
