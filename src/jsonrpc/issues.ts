@@ -10,5 +10,11 @@ export const describeIssues = (issues: readonly v.BaseIssue<unknown>[], root = '
   const path = [root, ...(issue.path?.map((item) => String(item.key)) ?? [])]
     .filter((part) => part !== '')
     .join('.')
-  return path === '' ? issue.message : `"${path}" ${issue.message}`
+  // A missing member reads "Invalid key: Expected "x" but received undefined" in valibot.
+  const missing =
+    issue.kind === 'schema' &&
+    issue.received === 'undefined' &&
+    issue.message.startsWith('Invalid key')
+  const problem = missing ? 'is required' : issue.message
+  return path === '' ? problem : `"${path}" ${problem}`
 }

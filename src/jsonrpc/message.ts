@@ -23,14 +23,20 @@ export const JSONRPC_VERSION = '2.0'
  * R-JR-3 · https://modelcontextprotocol.io/specification/2025-11-25/basic#requests
  * A request id is a string or an integer; null is not allowed (stricter than JSON-RPC).
  */
+const ID_RULE = 'must be a string or an integer'
 const RequestIdSchema = v.union(
-  [v.string(), v.pipe(v.number(), v.integer(), v.safeInteger())],
-  'must be a string or an integer',
+  [v.string(), v.pipe(v.number(), v.integer(ID_RULE), v.safeInteger(ID_RULE))],
+  ID_RULE,
 )
 export type RequestId = v.InferOutput<typeof RequestIdSchema>
 
 /** MCP params are always an object (never a positional array). */
-const ParamsSchema = v.record(v.string(), v.unknown(), 'must be an object')
+/** A JSON object (not an array, not null), its members left for later schemas to check. */
+export const ObjectSchema = v.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'must be an object',
+)
+const ParamsSchema = ObjectSchema
 export type Params = v.InferOutput<typeof ParamsSchema>
 
 const JsonRpcVersionSchema = v.literal(JSONRPC_VERSION, 'must be exactly "2.0"')
@@ -50,7 +56,7 @@ const JSONRPCNotificationSchema = v.object({
 const JSONRPCResultResponseSchema = v.object({
   jsonrpc: JsonRpcVersionSchema,
   id: RequestIdSchema,
-  result: v.record(v.string(), v.unknown(), 'must be an object'),
+  result: ObjectSchema,
 })
 const JSONRPCErrorResponseSchema = v.object({
   jsonrpc: JsonRpcVersionSchema,

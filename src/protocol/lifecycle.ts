@@ -8,7 +8,7 @@
 // https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle
 
 import * as v from 'valibot'
-import type { Params } from '../jsonrpc/message.ts'
+import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import type { RequestContext } from './context.ts'
 import { parseParams } from './params.ts'
 import {
@@ -27,7 +27,7 @@ const ImplementationSchema = v.looseObject({
 /** R-LC-1: `initialize` carries protocolVersion, capabilities and clientInfo. */
 const InitializeParamsSchema = v.looseObject({
   protocolVersion: v.string('must be a string'),
-  capabilities: v.record(v.string(), v.unknown(), 'must be an object'),
+  capabilities: ObjectSchema,
   clientInfo: ImplementationSchema,
 })
 

@@ -13,7 +13,7 @@
 import * as v from 'valibot'
 import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
 import { describeIssues } from '../jsonrpc/issues.ts'
-import { notification, type Params } from '../jsonrpc/message.ts'
+import { notification, ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import { Cancelled, type RequestContext } from '../protocol/context.ts'
 import { logMessage, passes } from '../protocol/logging.ts'
 import { parseParams } from '../protocol/params.ts'
@@ -29,7 +29,7 @@ const ProgressTokenSchema = v.union(
 
 const CallParamsSchema = v.looseObject({
   name: v.string('must be a string'),
-  arguments: v.optional(v.record(v.string(), v.unknown(), 'must be an object')),
+  arguments: v.optional(ObjectSchema),
   _meta: v.optional(v.looseObject({ progressToken: v.optional(ProgressTokenSchema) })),
 })
 

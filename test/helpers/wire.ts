@@ -2,6 +2,7 @@
 // what comes back. Bodies are strings so malformed JSON can be sent as-is.
 
 import { env, exports } from 'cloudflare:workers'
+import { expect, test } from 'vitest'
 import { createServer } from '../../src/server.ts'
 import type { Tool } from '../../src/tools/define.ts'
 
@@ -17,7 +18,7 @@ export interface RawRequest {
   method?: string
   path?: string
   headers?: Record<string, string>
-  body?: string
+  body?: string | Uint8Array | ReadableStream<Uint8Array>
 }
 
 /** Something that answers requests: the deployed Worker, or a server built for one test. */
@@ -106,4 +107,41 @@ export const messages = async (res: Response): Promise<unknown[]> => {
     return parseSse(text).map((event) => JSON.parse(event.data))
   const value: unknown = JSON.parse(text)
   return Array.isArray(value) ? value : [value]
+}
+
+/** What a wire case expects back. `body` is exact text; `json` is compared structurally. */
+export interface Expected {
+  status: number
+  body?: string
+  json?: unknown
+  headers?: Record<string, string | null>
+}
+
+/** One row of a table-driven wire test. */
+export interface WireCase {
+  rule: string
+  name: string
+  why?: string
+  request: RawRequest
+  expect: Expected
+  target?: Target
+}
+
+/** Checks status, headers and body; a JSON body must never carry a stack trace. */
+export const expectResponse = async (res: Response, expected: Expected): Promise<void> => {
+  const text = await res.text()
+  expect({ status: res.status, text }).toMatchObject({ status: expected.status })
+  for (const [name, value] of Object.entries(expected.headers ?? {})) {
+    expect(res.headers.get(name), `header ${name}`).toBe(value)
+  }
+  if (expected.body !== undefined) expect(text).toBe(expected.body)
+  if (expected.json !== undefined) expect(JSON.parse(text)).toEqual(expected.json)
+  expect(text).not.toMatch(/\n\s+at |Error: .*\.ts:\d+/)
+}
+
+/** Runs a table of wire cases, each as its own test named `<rule> <name>`. */
+export const wireTable = (cases: WireCase[]): void => {
+  test.each(cases)('$rule $name', async (c) => {
+    await expectResponse(await send(c.request, c.target), c.expect)
+  })
 }

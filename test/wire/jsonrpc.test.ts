@@ -1,0 +1,258 @@
+// JSON-RPC 2.0 framing on the wire: message kinds, ids, error codes, batches.
+
+import { describe } from 'vitest'
+import { CLIENT_HEADERS, wireTable, type WireCase } from '../helpers/wire.ts'
+
+const post = (body: string, headers: Record<string, string> = {}) => ({
+  headers: { ...CLIENT_HEADERS, ...headers },
+  body,
+})
+
+const error = (id: unknown, code: number, message: string) =>
+  JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } })
+
+describe('messages', () => {
+  wireTable([
+    {
+      rule: 'R-JR-1',
+      name: 'jsonrpc other than "2.0" is an invalid request',
+      request: post('{"jsonrpc":"1.0","id":1,"method":"ping"}'),
+      expect: { status: 400, body: error(1, -32600, '"jsonrpc" must be exactly "2.0"') },
+    },
+    {
+      rule: 'R-JR-1',
+      name: 'missing jsonrpc is an invalid request',
+      request: post('{"id":1,"method":"ping"}'),
+      expect: { status: 400, body: error(1, -32600, '"jsonrpc" is required') },
+    },
+    {
+      rule: 'R-JR-2',
+      name: 'bytes that are not UTF-8 are a parse error',
+      request: { headers: CLIENT_HEADERS, body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) },
+      expect: {
+        status: 400,
+        body: error(null, -32700, 'Parse error: the body is not valid UTF-8'),
+      },
+    },
+    {
+      rule: 'R-JR-3',
+      name: 'id null is refused, not taken for a notification',
+      request: post('{"jsonrpc":"2.0","id":null,"method":"ping"}'),
+      expect: {
+        status: 400,
+        body: error(null, -32600, '"id" must be a string or an integer, not null'),
+      },
+    },
+    {
+      rule: 'R-JR-3',
+      name: 'a fractional id is refused',
+      request: post('{"jsonrpc":"2.0","id":1.5,"method":"ping"}'),
+      expect: { status: 400, body: error(null, -32600, '"id" must be a string or an integer') },
+    },
+    {
+      rule: 'R-JR-3',
+      name: 'an object id is refused',
+      request: post('{"jsonrpc":"2.0","id":{},"method":"ping"}'),
+      expect: { status: 400, body: error(null, -32600, '"id" must be a string or an integer') },
+    },
+    {
+      rule: 'R-JR-3',
+      name: 'id 0 is a real id',
+      request: post('{"jsonrpc":"2.0","id":0,"method":"ping"}'),
+      expect: { status: 200, body: '{"jsonrpc":"2.0","id":0,"result":{}}' },
+    },
+    {
+      rule: 'R-JR-3',
+      name: 'id "" is a real id',
+      request: post('{"jsonrpc":"2.0","id":"","method":"ping"}'),
+      expect: { status: 200, body: '{"jsonrpc":"2.0","id":"","result":{}}' },
+    },
+    {
+      rule: 'R-JR-5',
+      name: 'the response carries the request id',
+      request: post('{"jsonrpc":"2.0","id":"req-7","method":"ping"}'),
+      expect: { status: 200, body: '{"jsonrpc":"2.0","id":"req-7","result":{}}' },
+    },
+    {
+      rule: 'R-JR-6',
+      name: 'a message with both result and error is invalid',
+      request: post('{"jsonrpc":"2.0","id":4,"result":{},"error":{"code":1,"message":"x"}}'),
+      expect: {
+        status: 400,
+        body: error(4, -32600, 'A response must not have both "result" and "error"'),
+      },
+    },
+    {
+      rule: 'R-JR-7',
+      name: 'an error response from the client needs an integer code',
+      request: post('{"jsonrpc":"2.0","id":4,"error":{"code":"x","message":"m"}}'),
+      expect: { status: 400, body: error(4, -32600, '"error.code" must be an integer') },
+    },
+    {
+      rule: 'R-JR-8',
+      name: 'malformed JSON is a parse error with id null',
+      request: post('{"jsonrpc":"2.0","id":1,"method":'),
+      expect: { status: 400, body: error(null, -32700, 'Parse error: the body is not valid JSON') },
+    },
+    {
+      rule: 'R-JR-8',
+      name: 'an empty body is a parse error',
+      request: post(''),
+      expect: { status: 400, body: error(null, -32700, 'Parse error: the body is not valid JSON') },
+    },
+    {
+      rule: 'R-JR-8',
+      name: 'a JSON value that is not an object is an invalid request with id null',
+      request: post('42'),
+      expect: { status: 400, body: error(null, -32600, 'A JSON-RPC message must be an object') },
+    },
+    {
+      rule: 'R-JR-9',
+      name: 'a notification gets 202 and no body',
+      request: post('{"jsonrpc":"2.0","method":"notifications/initialized"}'),
+      expect: { status: 202, body: '' },
+    },
+    {
+      rule: 'R-JR-9',
+      name: 'an unknown notification is still not answered',
+      request: post('{"jsonrpc":"2.0","method":"notifications/whatever","params":{"x":1}}'),
+      expect: { status: 202, body: '' },
+    },
+    {
+      rule: 'R-JR-12',
+      name: 'unknown method is -32601',
+      request: post('{"jsonrpc":"2.0","id":1,"method":"tools/lsit"}'),
+      expect: { status: 200, body: error(1, -32601, 'Method not found: tools/lsit') },
+    },
+    {
+      rule: 'R-JR-12',
+      name: 'a method named like an Object property is unknown',
+      request: post('{"jsonrpc":"2.0","id":1,"method":"constructor"}'),
+      expect: { status: 200, body: error(1, -32601, 'Method not found: constructor') },
+    },
+    {
+      rule: 'R-JR-12',
+      name: 'no method and no result is an invalid request',
+      request: post('{"jsonrpc":"2.0","id":1}'),
+      expect: {
+        status: 400,
+        body: error(
+          1,
+          -32600,
+          'A JSON-RPC message needs "method" (request) or "result"/"error" (response)',
+        ),
+      },
+    },
+    {
+      rule: 'R-JR-12',
+      name: 'a method that is not a string is an invalid request',
+      request: post('{"jsonrpc":"2.0","id":1,"method":5}'),
+      expect: { status: 400, body: error(1, -32600, '"method" must be a string') },
+    },
+    {
+      rule: 'R-JR-12',
+      name: 'positional params are an invalid request',
+      request: post('{"jsonrpc":"2.0","id":1,"method":"ping","params":[1]}'),
+      expect: { status: 400, body: error(1, -32600, '"params" must be an object') },
+    },
+    {
+      rule: 'R-JR-12',
+      name: 'wrong params for a known method is -32602',
+      request: post('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}}'),
+      expect: {
+        status: 200,
+        body: error(1, -32602, 'tools/call: "params.name" is required'),
+      },
+    },
+    {
+      rule: 'R-HT-6',
+      name: 'a response from the client gets 202 and no body',
+      request: post('{"jsonrpc":"2.0","id":5,"result":{}}'),
+      expect: { status: 202, body: '' },
+    },
+    {
+      rule: 'R-HT-6',
+      name: 'an error response from the client gets 202 and no body',
+      request: post('{"jsonrpc":"2.0","id":5,"error":{"code":-1,"message":"declined"}}'),
+      expect: { status: 202, body: '' },
+    },
+  ])
+})
+
+const ping = (id: number) => `{"jsonrpc":"2.0","id":${id},"method":"ping"}`
+
+describe('batches', () => {
+  wireTable([
+    {
+      rule: 'R-JR-17',
+      name: '2025-03-26 (no version header): a batch of requests gets an array of responses',
+      request: post(`[${ping(1)},${ping(2)}]`),
+      expect: {
+        status: 200,
+        body: '[{"jsonrpc":"2.0","id":1,"result":{}},{"jsonrpc":"2.0","id":2,"result":{}}]',
+        headers: { 'content-type': 'application/json' },
+      },
+    },
+    {
+      rule: 'R-JR-17',
+      name: '2025-03-26 (explicit header): batches are accepted',
+      request: post(`[${ping(1)}]`, { 'mcp-protocol-version': '2025-03-26' }),
+      expect: { status: 200, body: '[{"jsonrpc":"2.0","id":1,"result":{}}]' },
+    },
+    ...(['2025-06-18', '2025-11-25'] as const).map((revision): WireCase => ({
+      rule: 'R-JR-17',
+      name: `${revision}: a batch is refused`,
+      request: post(`[${ping(1)}]`, { 'mcp-protocol-version': revision }),
+      expect: {
+        status: 400,
+        body: error(
+          null,
+          -32600,
+          `Batches are not supported in protocol version ${revision} (only in 2025-03-26)`,
+        ),
+      },
+    })),
+    {
+      rule: 'R-JR-17',
+      name: 'an empty batch is one invalid request',
+      request: post('[]'),
+      expect: { status: 400, body: error(null, -32600, 'A batch must not be empty') },
+    },
+    {
+      rule: 'R-JR-17',
+      name: 'a batch of notifications only gets 202',
+      request: post(
+        '[{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}]',
+      ),
+      expect: { status: 202, body: '' },
+    },
+    {
+      rule: 'R-JR-17',
+      name: 'a mixed batch answers only its requests',
+      request: post(
+        `[{"jsonrpc":"2.0","method":"notifications/initialized"},${ping(3)},{"jsonrpc":"2.0","id":9,"result":{}}]`,
+      ),
+      expect: { status: 200, body: '[{"jsonrpc":"2.0","id":3,"result":{}}]' },
+    },
+    {
+      rule: 'R-JR-17',
+      name: 'an invalid member gets its own error; the others are answered',
+      request: post(`[1,${ping(2)}]`),
+      expect: {
+        status: 200,
+        body: `[${error(null, -32600, 'A JSON-RPC message must be an object')},{"jsonrpc":"2.0","id":2,"result":{}}]`,
+      },
+    },
+    {
+      rule: 'R-LC-6',
+      name: 'initialize inside a batch is refused; the rest is answered',
+      request: post(
+        `[{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"c","version":"1"}}},${ping(2)}]`,
+      ),
+      expect: {
+        status: 200,
+        body: `[${error(1, -32600, 'initialize must not be part of a JSON-RPC batch')},{"jsonrpc":"2.0","id":2,"result":{}}]`,
+      },
+    },
+  ])
+})
