@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { stripVTControlCharacters } from 'node:util'
 import type { TestProject } from 'vitest/node'
 
 declare module 'vitest' {
@@ -128,9 +129,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       CLOUDFLARE_CF_FETCH_ENABLED: 'false',
       X_LOCAL_OBSERVABILITY: 'false',
       X_LOCAL_EXPLORER: 'false',
-      // Keep the output plain for error messages.
       NO_COLOR: '1',
-      FORCE_COLOR: '0',
     },
   })
 
@@ -151,7 +150,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await stop(child)
     const command = `npx ${args.join(' ')}`
     throw new Error(
-      `wrangler dev did not become ready: ${why}\n$ ${command}\n--- wrangler output ---\n${log}`,
+      `wrangler dev did not become ready: ${why}\n$ ${command}\n--- wrangler output ---\n${stripVTControlCharacters(log)}`,
     )
   }
 

@@ -1,0 +1,135 @@
+// The initialize-era lifecycle on the wire: version negotiation, the InitializeResult, ping.
+
+import { describe, expect, test } from 'vitest'
+import { SERVER_INFO } from '../../src/protocol/server-info.ts'
+import { CLIENT_HEADERS, INIT_PARAMS, rpc, wireTable, type WireCase } from '../helpers/wire.ts'
+
+const initialize = (protocolVersion: unknown, headers: Record<string, string> = {}) => ({
+  headers: { ...CLIENT_HEADERS, ...headers },
+  body: JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { ...INIT_PARAMS, protocolVersion },
+  }),
+})
+
+const CAPABILITIES = { logging: {}, tools: { listChanged: false } }
+const INFO = { name: 'bare-mcp', version: SERVER_INFO.version }
+const TITLED = { name: 'bare-mcp', title: 'bare-mcp', version: SERVER_INFO.version }
+
+/** The InitializeResult each revision gets: fields appear in the revision that added them. */
+const expected = (version: string) => {
+  const titled = version >= '2025-06-18'
+  const result: Record<string, unknown> = {
+    protocolVersion: version,
+    capabilities: CAPABILITIES,
+    serverInfo: titled ? TITLED : INFO,
+  }
+  if (version >= '2025-03-26') result.instructions = SERVER_INFO.instructions
+  return { jsonrpc: '2.0', id: 1, result }
+}
+
+describe('initialize', () => {
+  wireTable([
+    ...['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'].map((version): WireCase => ({
+      rule: 'R-LC-3',
+      name: `a supported version (${version}) is echoed`,
+      request: initialize(version),
+      expect: { status: 200, json: expected(version) },
+    })),
+    {
+      rule: 'R-LC-3',
+      name: 'an unknown version is answered with our latest, not an error',
+      request: initialize('2099-01-01'),
+      expect: { status: 200, json: expected('2025-11-25') },
+    },
+    {
+      rule: 'R-LC-3',
+      name: '2026-07-28 in initialize (no _meta claim) is negotiated down to 2025-11-25',
+      request: initialize('2026-07-28'),
+      expect: { status: 200, json: expected('2025-11-25') },
+      why: 'Digest §3 item 14: initialize without a modern claim is always the legacy handshake.',
+    },
+    {
+      rule: 'R-HT-17',
+      name: 'MCP-Protocol-Version is not checked on initialize itself',
+      request: initialize('2025-06-18', { 'mcp-protocol-version': '1999-01-01' }),
+      expect: { status: 200, json: expected('2025-06-18') },
+      why: 'Digest §3 item 5c: a 400 here reads as "legacy SSE server" to clients.',
+    },
+    {
+      rule: 'R-LC-1',
+      name: 'initialize without clientInfo is invalid params',
+      request: {
+        headers: CLIENT_HEADERS,
+        body: '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{}}}',
+      },
+      expect: {
+        status: 200,
+        json: {
+          jsonrpc: '2.0',
+          id: 1,
+          error: { code: -32602, message: 'initialize: "params.clientInfo" is required' },
+        },
+      },
+    },
+    {
+      rule: 'R-LC-1',
+      name: 'a protocolVersion that is not a string is invalid params',
+      request: initialize(20250618),
+      expect: {
+        status: 200,
+        json: {
+          jsonrpc: '2.0',
+          id: 1,
+          error: { code: -32602, message: 'initialize: "params.protocolVersion" must be a string' },
+        },
+      },
+    },
+    {
+      rule: 'R-LC-4',
+      name: 'notifications/initialized gets 202',
+      request: {
+        headers: CLIENT_HEADERS,
+        body: '{"jsonrpc":"2.0","method":"notifications/initialized"}',
+      },
+      expect: { status: 202, body: '' },
+    },
+    {
+      rule: 'R-LC-9',
+      name: 'ping is answered with an empty result, even before initialize',
+      request: { headers: CLIENT_HEADERS, body: '{"jsonrpc":"2.0","id":"p","method":"ping"}' },
+      expect: { status: 200, body: '{"jsonrpc":"2.0","id":"p","result":{}}' },
+    },
+  ])
+})
+
+describe('R-LC-2 the InitializeResult, byte for byte', () => {
+  test('R-LC-2 2025-11-25 InitializeResult', async () => {
+    const res = await rpc({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { ...INIT_PARAMS, protocolVersion: '2025-11-25' },
+    })
+    expect(res.headers.get('content-type')).toBe('application/json')
+    expect(await res.text()).toBe(
+      '{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-11-25",' +
+        '"capabilities":{"logging":{},"tools":{"listChanged":false}},' +
+        `"serverInfo":{"name":"bare-mcp","title":"bare-mcp","version":"${SERVER_INFO.version}"},` +
+        `"instructions":${JSON.stringify(SERVER_INFO.instructions)}}}`,
+    )
+  })
+
+  test('R-LC-7 capabilities name only what is implemented', async () => {
+    const res = await rpc({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { ...INIT_PARAMS, protocolVersion: '2025-11-25' },
+    })
+    const body = (await res.json()) as { result: { capabilities: Record<string, unknown> } }
+    expect(Object.keys(body.result.capabilities).sort()).toEqual(['logging', 'tools'])
+  })
+})
