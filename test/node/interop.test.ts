@@ -24,7 +24,7 @@ describe.each(VERSIONS)('official SDK client speaking %s', (version) => {
   let client: Client
 
   beforeAll(async () => {
-    wire = recorder('2025-06-18')
+    wire = recorder(version)
     client = new Client({ name: 'bare-mcp-interop', version: '0.0.0' })
     const transport = new StreamableHTTPClientTransport(url, { fetch: wire.fetch })
     await client.connect(transport, REQUEST)
