@@ -22,9 +22,10 @@ import { contentFor, text, type ContentBlock } from './content.ts'
 import { ToolError, type Tool, type ToolContext, type ToolReturn } from './define.ts'
 
 /** R-JR-19: a progress token is a string or an integer. */
+const TOKEN_RULE = 'must be a string or an integer'
 const ProgressTokenSchema = v.union(
-  [v.string(), v.pipe(v.number(), v.integer())],
-  'must be a string or an integer',
+  [v.string(), v.pipe(v.number(), v.integer(TOKEN_RULE))],
+  TOKEN_RULE,
 )
 
 const CallParamsSchema = v.looseObject({

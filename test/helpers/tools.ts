@@ -1,0 +1,77 @@
+// Tools that exist only to exercise the framework's rules in tests.
+
+import * as v from 'valibot'
+import { audio, image, resource, resourceLink, text } from '../../src/tools/content.ts'
+import { defineTool, ToolError, type Tool } from '../../src/tools/define.ts'
+
+export const boom = defineTool({
+  name: 'boom',
+  description: 'Throws an unexpected error whose message must never reach the client.',
+  run: () => {
+    throw new Error('secret: db password is hunter2')
+  },
+})
+
+export const refuse = defineTool({
+  name: 'refuse',
+  description: 'Fails on purpose with a message meant for the client.',
+  run: () => {
+    throw new ToolError('City not found')
+  },
+})
+
+export const hang = defineTool({
+  name: 'hang',
+  description: 'Never finishes and ignores its abort signal.',
+  run: () => new Promise<string>(() => {}),
+})
+
+export const badOutput = defineTool({
+  name: 'bad_output',
+  description: 'Returns structured output that does not match its output schema.',
+  output: v.object({ n: v.number() }),
+  run: () => ({ structuredContent: { n: 'not a number' } as unknown as { n: number } }),
+})
+
+export const errorWithStructure = defineTool({
+  name: 'error_with_structure',
+  description: 'Returns an error result that (wrongly) carries structured content.',
+  output: v.object({ n: v.number() }),
+  run: () => ({ isError: true, content: [text('failed')], structuredContent: { n: 1 } }),
+})
+
+const PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
+
+export const media = defineTool({
+  name: 'media',
+  description: 'Returns one content block of every type.',
+  run: () => ({
+    content: [
+      text('hello'),
+      image(PNG, 'image/png'),
+      audio('UklGRg==', 'audio/wav'),
+      resource({ uri: 'test://doc', mimeType: 'text/plain', text: 'embedded' }),
+      resourceLink({ uri: 'test://linked', name: 'linked', title: 'Linked doc' }),
+    ],
+  }),
+})
+
+export const jumpy = defineTool({
+  name: 'jumpy',
+  description: 'Reports progress that goes backwards and sideways.',
+  run: (_, ctx) => {
+    for (const n of [1, 1, 0.5, 2, Number.NaN, 3]) ctx.progress(n, 3, `at ${n}`)
+    return 'done'
+  },
+})
+
+/** A tool whose listing throws: the server's own bug, which must surface as -32603. */
+export const brokenListing: Tool = {
+  ...defineTool({ name: 'broken', description: 'x', run: () => '' }),
+  describe: () => {
+    throw new Error('secret detail')
+  },
+}
+
+export const TEST_TOOLS = [boom, refuse, hang, badOutput, errorWithStructure, media, jumpy]
