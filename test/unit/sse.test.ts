@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { comment, frame } from '../../src/transports/sse.ts'
 
-describe('SSE framing', () => {
+describe('R-HT-8 SSE framing', () => {
   test.each([
     [{ data: '{"a":1}' }, 'data: {"a":1}\n\n'],
     [{ data: '{}', event: 'message' }, 'event: message\ndata: {}\n\n'],

@@ -97,6 +97,18 @@ describe('initialize', () => {
       expect: { status: 202, body: '' },
     },
     {
+      rule: 'R-LC-5',
+      name: 'without sessions, a tools/call with no initialize before it is served (ChatGPT)',
+      request: {
+        headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
+        body: '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}',
+      },
+      expect: {
+        status: 200,
+        body: '{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"hi"}]}}',
+      },
+    },
+    {
       rule: 'R-LC-9',
       name: 'ping is answered with an empty result, even before initialize',
       request: { headers: CLIENT_HEADERS, body: '{"jsonrpc":"2.0","id":"p","method":"ping"}' },

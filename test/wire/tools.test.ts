@@ -90,6 +90,21 @@ const listTools = async (
 }
 
 describe('tools/list', () => {
+  test('R-SF-1 the tools capability is declared', async () => {
+    const res = await rpc({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 't', version: '1' },
+      },
+    })
+    const body = (await res.json()) as { result: { capabilities: { tools?: unknown } } }
+    expect(body.result.capabilities.tools).toEqual({ listChanged: false })
+  })
+
   test.each(Object.entries(ADD_BY_REVISION))(
     'R-SF-3 %s lists the tool object of its revision',
     async (version, add) => {
