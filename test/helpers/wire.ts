@@ -61,6 +61,14 @@ export const INIT_PARAMS = {
   clientInfo: { name: 'wire-test', version: '1.0.0' },
 }
 
+/** An `initialize` request value for `protocolVersion`. */
+export const initializeRequest = (protocolVersion: unknown, id: string | number = 1) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'initialize',
+  params: { ...INIT_PARAMS, protocolVersion },
+})
+
 /** A JSON-RPC request value. */
 export const request = (id: string | number, method: string, params?: Record<string, unknown>) =>
   params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params }

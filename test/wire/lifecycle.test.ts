@@ -2,16 +2,17 @@
 
 import { describe, expect, test } from 'vitest'
 import { SERVER_INFO } from '../../src/protocol/server-info.ts'
-import { CLIENT_HEADERS, INIT_PARAMS, rpc, wireTable, type WireCase } from '../helpers/wire.ts'
+import {
+  CLIENT_HEADERS,
+  initializeRequest,
+  rpc,
+  wireTable,
+  type WireCase,
+} from '../helpers/wire.ts'
 
 const initialize = (protocolVersion: unknown, headers: Record<string, string> = {}) => ({
   headers: { ...CLIENT_HEADERS, ...headers },
-  body: JSON.stringify({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: { ...INIT_PARAMS, protocolVersion },
-  }),
+  body: JSON.stringify(initializeRequest(protocolVersion)),
 })
 
 const CAPABILITIES = { logging: {}, tools: { listChanged: false } }
@@ -119,12 +120,7 @@ describe('initialize', () => {
 
 describe('R-LC-2 the InitializeResult, byte for byte', () => {
   test('R-LC-2 2025-11-25 InitializeResult', async () => {
-    const res = await rpc({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { ...INIT_PARAMS, protocolVersion: '2025-11-25' },
-    })
+    const res = await rpc(initializeRequest('2025-11-25'))
     expect(res.headers.get('content-type')).toBe('application/json')
     expect(await res.text()).toBe(
       '{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-11-25",' +
@@ -135,12 +131,7 @@ describe('R-LC-2 the InitializeResult, byte for byte', () => {
   })
 
   test('R-LC-7 capabilities name only what is implemented', async () => {
-    const res = await rpc({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { ...INIT_PARAMS, protocolVersion: '2025-11-25' },
-    })
+    const res = await rpc(initializeRequest('2025-11-25'))
     const body = (await res.json()) as { result: { capabilities: Record<string, unknown> } }
     expect(Object.keys(body.result.capabilities).sort()).toEqual(['logging', 'tools'])
   })

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest'
 import { TOOLS } from '../../src/tools/index.ts'
 import {
   CLIENT_HEADERS,
+  initializeRequest,
   messages,
   rpc,
   serverWith,
@@ -91,16 +92,7 @@ const listTools = async (
 
 describe('tools/list', () => {
   test('R-SF-1 the tools capability is declared', async () => {
-    const res = await rpc({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-11-25',
-        capabilities: {},
-        clientInfo: { name: 't', version: '1' },
-      },
-    })
+    const res = await rpc(initializeRequest('2025-11-25'))
     const body = (await res.json()) as { result: { capabilities: { tools?: unknown } } }
     expect(body.result.capabilities.tools).toEqual({ listChanged: false })
   })
