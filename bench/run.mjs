@@ -3,8 +3,9 @@
 // 1. Starts two `wrangler dev` instances on 127.0.0.1 (free ports): bare-mcp, and the raw
 //    fixture in bench/raw/ that answers every POST with the same bytes without parsing anything.
 // 2. Checks that bare-mcp's answer to the bench request equals the fixture's, byte for byte.
-// 3. Drives both with autocannon at concurrency 1 and 32, in ABBA order (raw, bare, bare, raw:
-//    each run is split into two halves) so neither target profits from going first or last.
+// 3. Drives both with autocannon at concurrency 1 and 32. Each run is cut into 4 slices played
+//    in ABBA ABBA order (raw, bare, bare, raw, ...), so neither target profits from going first,
+//    and slow drift or a noisy neighbour on the machine hits both about equally.
 // 4. Prints req/s, p50 and p99, and the ratio bare-mcp/raw (target: >= 0.9 at concurrency 32).
 // 5. Builds the bundle with `wrangler deploy --dry-run --minify` and prints its gzipped size
 //    against the 40 KB budget.
@@ -31,7 +32,9 @@ const seconds = (name, fallback) => {
   if (raw === undefined || raw.trim() === '') return fallback
   const value = Number(raw)
   if (!Number.isFinite(value) || value <= 0 || value > 3600) {
-    console.error(`bench: ${name} must be a number of seconds in (0, 3600], got ${JSON.stringify(raw)}`)
+    console.error(
+      `bench: ${name} must be a number of seconds in (0, 3600], got ${JSON.stringify(raw)}`,
+    )
     process.exit(2)
   }
   return value
@@ -40,7 +43,12 @@ const RUN_SECONDS = seconds('BENCH_SECONDS', 10)
 const WARMUP_SECONDS = seconds('BENCH_WARMUP_SECONDS', 2)
 const START_TIMEOUT_SECONDS = seconds('BENCH_START_TIMEOUT', 90)
 const BUILD_TIMEOUT_SECONDS = 180
+// wrangler dev logs every request through its Node process ("[wrangler:info] POST /mcp 200");
+// BENCH_WRANGLER_LOG_LEVEL=warn turns that per-request hop off for both targets.
+const LOG_LEVEL = process.env.BENCH_WRANGLER_LOG_LEVEL?.trim() || ''
+const LOG_LEVEL_ARGS = LOG_LEVEL === '' ? [] : ['--log-level', LOG_LEVEL]
 const CONCURRENCY = [1, 32]
+const SLICES = 4 // per target and concurrency; even, played as ABBA ABBA
 const TARGET_CONCURRENCY = 32
 const TARGET_RATIO = 0.9
 const BUDGET_GZIP_BYTES = 40_000 // "40 KB", read strictly (40 KiB would be 40,960)
@@ -85,7 +93,10 @@ const spawnWrangler = (name, args) => {
   const proc = { name, child, log, exited: null }
   running.add(proc)
   child.on('error', (error) => (proc.exited = `failed to spawn: ${error.message}`))
-  child.on('exit', (code, signal) => (proc.exited = signal ? `killed by ${signal}` : `exited with code ${code}`))
+  child.on(
+    'exit',
+    (code, signal) => (proc.exited = signal ? `killed by ${signal}` : `exited with code ${code}`),
+  )
   return proc
 }
 
@@ -136,7 +147,8 @@ const stopAll = async () => {
 
 // Last resort if the process exits some other way: synchronous SIGKILL of whatever remains.
 process.on('exit', () => {
-  for (const proc of running) if (proc.child.pid !== undefined) signalGroup(proc.child.pid, 'SIGKILL')
+  for (const proc of running)
+    if (proc.child.pid !== undefined) signalGroup(proc.child.pid, 'SIGKILL')
 })
 
 let finishing = false
@@ -146,7 +158,11 @@ const finish = async (code) => {
   await stopAll()
   process.exit(code)
 }
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+]) {
   process.on(signal, () => {
     console.error(`\nbench: ${signal}, stopping wrangler`)
     void finish(code)
@@ -210,6 +226,7 @@ const waitUntilUp = async (target) => {
   const deadline = Date.now() + START_TIMEOUT_SECONDS * 1000
   let lastError = 'no attempt'
   while (Date.now() < deadline) {
+    if (finishing) return // the other target failed first; its report is enough
     if (target.proc.exited !== null) {
       printLog(target.proc)
       throw new BenchError(`${target.name}: wrangler ${target.proc.exited} before answering`)
@@ -222,6 +239,7 @@ const waitUntilUp = async (target) => {
     }
     await sleep(250)
   }
+  if (finishing) return
   printLog(target.proc)
   throw new BenchError(
     `${target.name}: no answer on ${target.origin} within ${START_TIMEOUT_SECONDS} s (last: ${lastError})`,
@@ -233,7 +251,9 @@ const waitUntilUp = async (target) => {
 // (its own histogram rounds to whole ms, too coarse for loopback).
 
 const percentile = (sorted, p) =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
+  sorted.length === 0
+    ? NaN
+    : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 
 const drive = async (target, connections, duration, expectBody) => {
   const latencies = []
@@ -245,6 +265,7 @@ const drive = async (target, connections, duration, expectBody) => {
     connections,
     pipelining: 1,
     duration,
+    sampleInt: 250, // autocannon checks for the end once per sample: keep slices near `duration`
     timeout: 10,
     expectBody,
   })
@@ -259,6 +280,7 @@ const drive = async (target, connections, duration, expectBody) => {
     timeouts: result.timeouts,
     mismatches: result.mismatches,
     seconds: result.duration,
+    rps: result['2xx'] / result.duration,
     latencies,
   }
 }
@@ -280,6 +302,8 @@ const merge = (parts) => {
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     bad: run.non2xx + run.errors + run.mismatches,
+    sliceMin: Math.min(...parts.map((part) => part.rps)),
+    sliceMax: Math.max(...parts.map((part) => part.rps)),
   }
 }
 
@@ -313,7 +337,9 @@ const bundle = async () => {
   if (proc.exited === null) {
     await stopAll()
     printLog(proc)
-    throw new BenchError(`wrangler deploy --dry-run did not finish within ${BUILD_TIMEOUT_SECONDS} s`)
+    throw new BenchError(
+      `wrangler deploy --dry-run did not finish within ${BUILD_TIMEOUT_SECONDS} s`,
+    )
   }
   running.delete(proc)
   if (proc.exited !== 'exited with code 0') {
@@ -324,7 +350,8 @@ const bundle = async () => {
     .readdirSync(DIST, { recursive: true })
     .filter((file) => /\.(m?js|wasm)$/.test(file))
     .map((file) => path.join(DIST, file))
-  if (files.length === 0) throw new BenchError(`wrangler deploy --dry-run wrote no module to ${DIST}`)
+  if (files.length === 0)
+    throw new BenchError(`wrangler deploy --dry-run wrote no module to ${DIST}`)
   const content = Buffer.concat(files.map((file) => fs.readFileSync(file)))
   const gzipped = zlib.gzipSync(content, { level: 9 }).length
   const wranglerLine = tailOf(proc.log)
@@ -357,20 +384,27 @@ const main = async () => {
       String(port),
       '--inspector-port',
       String(inspector),
+      ...LOG_LEVEL_ARGS,
     ]),
   })
   const raw = start('raw', 'bench/raw/wrangler.toml', rawPort, rawInspector)
   const bare = start('bare-mcp', 'wrangler.toml', barePort, bareInspector)
 
   console.log(
-    `bare-mcp bench: node ${process.version}, ${BENCH_SECONDS_TEXT}, warm-up ${WARMUP_SECONDS} s per target`,
+    `bare-mcp bench: node ${process.version}, ${RUN_SECONDS} s per target and concurrency ` +
+      `(${SLICES} slices, ABBA order), warm-up ${WARMUP_SECONDS} s per target`,
   )
+  if (LOG_LEVEL !== '')
+    console.log(`wrangler dev --log-level ${LOG_LEVEL} (BENCH_WRANGLER_LOG_LEVEL)`)
   console.log(`raw      ${raw.origin}  (bench/raw/worker.js)`)
   console.log(`bare-mcp ${bare.origin}  (src/index.ts)`)
   await Promise.all([waitUntilUp(raw), waitUntilUp(bare)])
 
   // 2. Same job: bare-mcp's answer must be the fixture's answer, byte for byte.
-  const [rawAnswer, bareAnswer] = await Promise.all([send(raw.origin, 10_000), send(bare.origin, 10_000)])
+  const [rawAnswer, bareAnswer] = await Promise.all([
+    send(raw.origin, 10_000),
+    send(bare.origin, 10_000),
+  ])
   const same =
     rawAnswer.status === 200 &&
     bareAnswer.status === rawAnswer.status &&
@@ -378,23 +412,33 @@ const main = async () => {
     bareAnswer.body === rawAnswer.body
   if (!same) {
     console.error('bench: bare-mcp does not answer the bench request like the raw fixture')
-    for (const [name, answer] of [['raw', rawAnswer], ['bare-mcp', bareAnswer]]) {
+    for (const [name, answer] of [
+      ['raw', rawAnswer],
+      ['bare-mcp', bareAnswer],
+    ]) {
       console.error(`  ${name.padEnd(8)} ${answer.status} ${answer.contentType}\n  ${answer.body}`)
     }
     throw new BenchError('answer mismatch')
   }
-  console.log(`check    same answer (${rawAnswer.status}, ${rawAnswer.contentType}, ${rawAnswer.body.length} bytes): ok`)
+  console.log(
+    `check    same answer (${rawAnswer.status}, ${rawAnswer.contentType}, ${rawAnswer.body.length} bytes): ok`,
+  )
 
-  // 3. Warm-up, then ABBA: at each concurrency raw, bare, bare, raw (half a run each).
-  for (const target of [raw, bare]) await drive(target, TARGET_CONCURRENCY, WARMUP_SECONDS, rawAnswer.body)
-  const half = RUN_SECONDS / 2
+  // 3. Warm-up (not reported), then at each concurrency 4 slices per target in ABBA ABBA order.
+  for (const target of [raw, bare])
+    await drive(target, TARGET_CONCURRENCY, WARMUP_SECONDS, rawAnswer.body)
+  const order = Array.from({ length: SLICES / 2 }, () => [raw, bare, bare, raw]).flat()
   const results = []
   for (const connections of CONCURRENCY) {
-    const parts = new Map([[raw, []], [bare, []]])
-    for (const target of [raw, bare, bare, raw]) {
-      parts.get(target).push(await drive(target, connections, half, rawAnswer.body))
+    const parts = new Map([
+      [raw, []],
+      [bare, []],
+    ])
+    for (const target of order) {
+      parts.get(target).push(await drive(target, connections, RUN_SECONDS / SLICES, rawAnswer.body))
     }
-    for (const target of [raw, bare]) results.push({ target, connections, ...merge(parts.get(target)) })
+    for (const target of [raw, bare])
+      results.push({ target, connections, ...merge(parts.get(target)) })
   }
   await stopAll()
 
@@ -402,13 +446,25 @@ const main = async () => {
   console.log('')
   console.log(
     table(
-      ['target', 'concurrency', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'flag'],
+      [
+        'target',
+        'concurrency',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'slices req/s',
+        'requests',
+        'non-2xx',
+        'errors',
+        'flag',
+      ],
       results.map((r) => [
         r.target.name,
         String(r.connections),
         fixed(r.rps, 0),
         fixed(r.p50, 2),
         fixed(r.p99, 2),
+        `${fixed(r.sliceMin, 0)}-${fixed(r.sliceMax, 0)}`,
         String(r.ok),
         String(r.non2xx),
         String(r.errors + r.mismatches),
@@ -422,7 +478,9 @@ const main = async () => {
     const of = (target) => results.find((r) => r.target === target && r.connections === connections)
     const ratio = of(bare).rps / of(raw).rps
     ratios.set(connections, ratio)
-    console.log(`ratio bare-mcp/raw req/s at concurrency ${String(connections).padStart(2)}: ${fixed(ratio, 3)}`)
+    console.log(
+      `ratio bare-mcp/raw req/s at concurrency ${String(connections).padStart(2)}: ${fixed(ratio, 3)}`,
+    )
   }
   const ratio = ratios.get(TARGET_CONCURRENCY)
   console.log(
@@ -443,11 +501,13 @@ const main = async () => {
   return flagged.length > 0 ? 1 : 0
 }
 
-const BENCH_SECONDS_TEXT = `${RUN_SECONDS} s per target and concurrency (ABBA halves)`
-
 // Whole-run bound: if anything hangs, stop everything after the longest plausible run.
 const budgetMs =
-  (START_TIMEOUT_SECONDS + 2 * WARMUP_SECONDS + 2 * CONCURRENCY.length * (RUN_SECONDS + 12) + BUILD_TIMEOUT_SECONDS + 30) *
+  (START_TIMEOUT_SECONDS +
+    2 * (WARMUP_SECONDS + 12) +
+    2 * CONCURRENCY.length * (RUN_SECONDS + SLICES * 12) +
+    BUILD_TIMEOUT_SECONDS +
+    30) *
   1000
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; giving up`)

@@ -6,7 +6,8 @@ const BODY = '{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text"
 
 export default {
   fetch(request) {
-    if (request.method !== 'POST') return new Response(null, { status: 405, headers: { Allow: 'POST' } })
+    if (request.method !== 'POST')
+      return new Response(null, { status: 405, headers: { Allow: 'POST' } })
     return new Response(BODY, { headers: { 'Content-Type': 'application/json' } })
   },
 }
