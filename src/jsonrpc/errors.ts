@@ -42,8 +42,12 @@ export const parseError = (message: string): JSONRPCErrorObject =>
   error(ErrorCode.ParseError, message)
 export const invalidRequest = (message: string, data?: unknown): JSONRPCErrorObject =>
   error(ErrorCode.InvalidRequest, message, data)
+/** Names the method, cut to 100 characters so a hostile name is not echoed whole. */
 export const methodNotFound = (method: string): JSONRPCErrorObject =>
-  error(ErrorCode.MethodNotFound, `Method not found: ${method}`)
+  error(
+    ErrorCode.MethodNotFound,
+    `Method not found: ${method.length > 100 ? `${method.slice(0, 100)}…` : method}`,
+  )
 export const invalidParams = (message: string, data?: unknown): JSONRPCErrorObject =>
   error(ErrorCode.InvalidParams, message, data)
 /** Internal errors never carry details: those go to the server log only. */
