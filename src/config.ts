@@ -88,6 +88,20 @@ const SettingsSchema = v.object({
   TOOL_TIMEOUT_MS: integer(120_000, 1_000, 900_000),
   /** Lowest level of `notifications/message` sent to clients. */
   LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
+  /** 2026-07-28 `ttlMs` of `server/discover` results: how long clients may cache them. */
+  DISCOVER_TTL_MS: integer(3_600_000, 0, 86_400_000),
+  /** 2026-07-28 `ttlMs` of list results (`tools/list`). */
+  LIST_TTL_MS: integer(300_000, 0, 86_400_000),
+  /**
+   * Key for the HMAC that protects MRTR `requestState` (a secret: `wrangler secret put`).
+   * Empty: a random key per isolate, which works for `npm start` but not across isolates.
+   */
+  MRTR_SECRET: v.optional(
+    v.union([v.literal(''), v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))]),
+    '',
+  ),
+  /** How long an MRTR `requestState` stays valid. */
+  REQUEST_STATE_TTL_MS: integer(600_000, 10_000, 86_400_000),
   /** Text for `instructions` in the initialize result (empty: none). */
   SERVER_INSTRUCTIONS: v.optional(v.string(), ''),
 })

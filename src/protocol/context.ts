@@ -1,25 +1,29 @@
 // What every method handler gets besides its params: the revision the request speaks, the
-// settings, a cancellation signal, and a way to send notifications that belong to this request
-// (progress, log messages) on the request's response stream.
+// settings, a cancellation signal, what the client declared, and a way to send notifications
+// that belong to this request (progress, log messages) on the request's response stream.
 
-import type { Config } from '../config.ts'
+import type { Config, LoggingLevel } from '../config.ts'
 import type { JSONRPCNotification } from '../jsonrpc/message.ts'
 import type { ToolSet } from '../tools/toolset.ts'
-import type { LegacyRevision } from './revisions.ts'
+import type { Revision } from './revisions.ts'
 
 export interface RequestContext {
-  /** The revision this request is answered in. */
-  revision: LegacyRevision
+  /** The revision this request is answered in; `rules(revision)` says what it allows. */
+  revision: Revision
   config: Config
   /** The tools this request may list and call. */
   tools: ToolSet
-  /** Aborts when the call must stop (timeout, cancellation). */
+  /** Aborts when the call must stop (2026-07-28: the client closed the response stream). */
   signal: AbortSignal
   /**
    * Sends a notification related to this request on its response stream. It is dropped when
    * the client cannot receive one (it accepts only `application/json`).
    */
   notify(notification: JSONRPCNotification): void
+  /** Lowest level of `notifications/message` this request gets; null: none at all. */
+  logLevel: LoggingLevel | null
+  /** 2026-07-28: the capabilities declared on this very request; null when not known. */
+  clientCapabilities: Record<string, unknown> | null
 }
 
 /**

@@ -17,15 +17,18 @@ import { callTool } from '../tools/call.ts'
 import { listTools } from '../tools/list.ts'
 import { Cancelled, type RequestContext } from './context.ts'
 import { initialize, ping } from './lifecycle.ts'
+import { discover } from './discover.ts'
 import { setLevel } from './logging.ts'
+import { modernResult } from './results.ts'
+import { rules } from './revisions.ts'
 
 type Handler = (
   params: Params | undefined,
   ctx: RequestContext,
 ) => Record<string, unknown> | Promise<Record<string, unknown>>
 
-/** Every request method we serve. A Map, so `constructor` or `__proto__` are just unknown. */
-const METHODS = new Map<string, Handler>([
+/** The request methods of the initialize era. A Map, so `constructor` is just unknown. */
+const LEGACY = new Map<string, Handler>([
   ['initialize', initialize],
   ['ping', ping],
   ['tools/list', listTools],
@@ -33,8 +36,20 @@ const METHODS = new Map<string, Handler>([
   ['logging/setLevel', setLevel],
 ])
 
-/** Whether `method` is a request method we serve. */
-export const isKnownMethod = (method: string): boolean => METHODS.has(method)
+/**
+ * The request methods of 2026-07-28 (R-LC-27: no initialize, ping, logging/setLevel). Their
+ * results are shaped by `modernResult`. `subscriptions/listen` answers with a stream, not a
+ * result, so the transport serves it (src/transports/subscriptions.ts).
+ */
+const MODERN = new Map<string, Handler>([
+  ['server/discover', discover],
+  ['tools/list', listTools],
+  ['tools/call', callTool],
+])
+export const LISTEN = 'subscriptions/listen'
+
+/** Whether `method` exists in 2026-07-28 (else 404 with -32601, R-HT-35). */
+export const isModernMethod = (method: string): boolean => MODERN.has(method) || method === LISTEN
 
 /**
  * Answers one request. Resolves to null when the request was cancelled (no response is sent).
@@ -44,10 +59,15 @@ export const dispatch = async (
   request: JSONRPCRequest,
   ctx: RequestContext,
 ): Promise<JSONRPCResponse | null> => {
-  const handler = METHODS.get(request.method)
+  const modern = rules(ctx.revision).era === 'modern'
+  const handler = (modern ? MODERN : LEGACY).get(request.method)
   if (handler === undefined) return errorResponse(request.id, methodNotFound(request.method))
   try {
-    return resultResponse(request.id, await handler(request.params, ctx))
+    const result = await handler(request.params, ctx)
+    return resultResponse(
+      request.id,
+      modern ? modernResult(request.method, result, ctx.config) : result,
+    )
   } catch (error) {
     if (error instanceof JsonRpcError) return errorResponse(request.id, error.error)
     if (error instanceof Cancelled) return null

@@ -8,6 +8,7 @@
 // https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle
 
 import * as v from 'valibot'
+import type { Config } from '../config.ts'
 import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import type { RequestContext } from './context.ts'
 import { parseParams } from './params.ts'
@@ -58,10 +59,14 @@ export const initialize = (params: Params | undefined, ctx: RequestContext) => {
     capabilities: SERVER_CAPABILITIES,
     serverInfo,
   }
-  const instructions = ctx.config.SERVER_INSTRUCTIONS || SERVER_INFO.instructions
+  const instructions = instructionsFor(ctx.config)
   if (allowed.instructions && instructions !== '') result.instructions = instructions
   return result
 }
+
+/** The `instructions` text: the SERVER_INSTRUCTIONS setting, or the built-in one. */
+export const instructionsFor = (config: Config): string =>
+  config.SERVER_INSTRUCTIONS || SERVER_INFO.instructions
 
 /** R-LC-9: `ping` is answered promptly with an empty result, at any time. */
 export const ping = () => ({})

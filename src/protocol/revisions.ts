@@ -10,6 +10,12 @@
 export const LEGACY_REVISIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const
 export type LegacyRevision = (typeof LEGACY_REVISIONS)[number]
 
+/** The stateless revision: no handshake, every request names its version in `_meta`. */
+export const MODERN_REVISION = '2026-07-28'
+export type ModernRevision = typeof MODERN_REVISION
+
+export type Revision = LegacyRevision | ModernRevision
+
 /** R-LC-3: the answer to an `initialize` asking for a revision we do not serve. */
 export const LATEST_LEGACY_REVISION: LegacyRevision = '2025-11-25'
 
@@ -19,15 +25,17 @@ export const LATEST_LEGACY_REVISION: LegacyRevision = '2025-11-25'
  */
 export const REVISION_WITHOUT_HEADER: LegacyRevision = '2025-03-26'
 
-/** Every revision we serve, for error data such as `-32022`'s `supported` list. */
-export const SUPPORTED_REVISIONS: readonly string[] = LEGACY_REVISIONS
+/** Every revision we serve, newest first: `server/discover` and `-32022` list them all. */
+export const SUPPORTED_REVISIONS: readonly Revision[] = [MODERN_REVISION, ...LEGACY_REVISIONS]
 
 export const isLegacyRevision = (value: string): value is LegacyRevision =>
   (LEGACY_REVISIONS as readonly string[]).includes(value)
 
 /** What one revision allows. Each flag names the revision that introduced it. */
 export interface RevisionRules {
-  revision: LegacyRevision
+  revision: Revision
+  /** "legacy" (initialize handshake, 2024-11-05 .. 2025-11-25) or "modern" (2026-07-28). */
+  era: 'legacy' | 'modern'
   /** 2025-03-26 only: a POST body may be a JSON array of messages (R-JR-17). */
   batches: boolean
   /** 2025-03-26+: `instructions` in InitializeResult, tool `annotations`, audio content. */
@@ -49,13 +57,14 @@ export interface RevisionRules {
   jsonSchema: 'draft-07' | 'draft-2020-12'
 }
 
-const atLeast = (revision: LegacyRevision, since: LegacyRevision): boolean => revision >= since
+const atLeast = (revision: Revision, since: Revision): boolean => revision >= since
 
-const table = new Map<LegacyRevision, RevisionRules>(
-  LEGACY_REVISIONS.map((revision) => [
+const table = new Map<Revision, RevisionRules>(
+  SUPPORTED_REVISIONS.map((revision) => [
     revision,
     {
       revision,
+      era: revision === MODERN_REVISION ? 'modern' : 'legacy',
       batches: revision === '2025-03-26',
       instructions: atLeast(revision, '2025-03-26'),
       toolAnnotations: atLeast(revision, '2025-03-26'),
@@ -73,4 +82,4 @@ const table = new Map<LegacyRevision, RevisionRules>(
 )
 
 /** The rules of a revision we serve. */
-export const rules = (revision: LegacyRevision): RevisionRules => table.get(revision)!
+export const rules = (revision: Revision): RevisionRules => table.get(revision)!

@@ -16,6 +16,7 @@ import { describeIssues } from '../jsonrpc/issues.ts'
 import { notification, ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import { Cancelled, type RequestContext } from '../protocol/context.ts'
 import { logMessage, passes } from '../protocol/logging.ts'
+import { InputRequired, inputs, type Inputs } from '../protocol/mrtr.ts'
 import { parseParams } from '../protocol/params.ts'
 import { rules } from '../protocol/revisions.ts'
 import { contentFor, text, type ContentBlock } from './content.ts'
@@ -55,15 +56,20 @@ export const callTool = async (params: Params | undefined, ctx: RequestContext) 
     throw new JsonRpcError(invalidParams(message))
   }
 
+  // 2026-07-28: questions to the client travel as MRTR rounds (src/protocol/mrtr.ts).
+  const asking =
+    allowed.era === 'modern' ? await inputs(params, 'tools/call', name, args, ctx) : null
   const timeout = new AbortController()
   const signal = AbortSignal.any([ctx.signal, timeout.signal])
   const timer = setTimeout(() => timeout.abort(new TimedOut()), ctx.config.TOOL_TIMEOUT_MS)
-  const session = toolContext(ctx, signal, _meta?.progressToken)
+  const session = toolContext(ctx, signal, _meta?.progressToken, asking)
   try {
     const returned = await Promise.race([tool.run(parsed.output, session.context), aborted(signal)])
     return shape(tool, returned, ctx)
   } catch (error) {
     if (ctx.signal.aborted) throw new Cancelled()
+    if (error instanceof InputRequired && asking !== null) return asking.required(error)
+    if (error instanceof JsonRpcError) throw error
     if (timeout.signal.aborted) {
       return errorResult(`Tool ${name} timed out after ${ctx.config.TOOL_TIMEOUT_MS} ms`)
     }
@@ -89,6 +95,7 @@ const toolContext = (
   ctx: RequestContext,
   signal: AbortSignal,
   token: ProgressToken | undefined,
+  asking: Inputs | null,
 ) => {
   const allowed = rules(ctx.revision)
   let ended = false
@@ -105,8 +112,17 @@ const toolContext = (
       ctx.notify(notification('notifications/progress', params))
     },
     log(level, data, logger) {
-      if (ended || !passes(level, ctx.config.LOG_LEVEL)) return
+      // R-SF-32: a 2026-07-28 request without a logLevel gets no log messages at all.
+      if (ended || ctx.logLevel === null || !passes(level, ctx.logLevel)) return
       ctx.notify(logMessage(level, data, logger))
+    },
+    async ask(request) {
+      if (asking !== null) return asking.ask(request)
+      // Legacy without a session: there is no stream to send a server-to-client request on.
+      throw new ToolError(
+        `This tool needs input from the client (${request.method}), which this connection ` +
+          'cannot carry: use protocol 2026-07-28 (or a session, once supported)',
+      )
     },
   }
   return { context, end: () => void (ended = true) }

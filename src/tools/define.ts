@@ -17,6 +17,7 @@
 import * as v from 'valibot'
 import { toJsonSchema } from '@valibot/to-json-schema'
 import type { LoggingLevel } from '../config.ts'
+import type { InputRequest } from '../protocol/mrtr.ts'
 import type { RevisionRules } from '../protocol/revisions.ts'
 import type { ContentBlock } from './content.ts'
 
@@ -45,6 +46,13 @@ export interface ToolContext {
   progress(progress: number, total?: number, message?: string): void
   /** Sends a log message to the client (`notifications/message`) at or above the set level. */
   log(level: LoggingLevel, data: unknown, logger?: string): void
+  /**
+   * Asks the client for input (elicitation, sampling, roots) and returns its answer. In
+   * 2026-07-28 this ends the run with an `input_required` result and the client's retry runs
+   * the tool again from the top, where `ask` then returns the answer: so ask first, act after,
+   * and never catch around `ask`. Without a way to reach the client it throws a ToolError.
+   */
+  ask(request: InputRequest): Promise<Record<string, unknown>>
 }
 
 /** What `run` returns: plain text, or a result with content and/or structured output. */

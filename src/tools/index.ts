@@ -5,5 +5,6 @@ import { add } from './add.ts'
 import { count } from './count.ts'
 import type { Tool } from './define.ts'
 import { echo } from './echo.ts'
+import { greet } from './greet.ts'
 
-export const TOOLS: readonly Tool[] = [echo, add, count]
+export const TOOLS: readonly Tool[] = [echo, add, count, greet]

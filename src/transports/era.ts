@@ -1,73 +1,245 @@
-// Which revision a POST speaks, decided per request from the body and the headers.
+// Which era, and which revision, a POST speaks: decided per request from the body and headers.
 //
-// Digest section 4 gives the order of checks for a server that serves every revision:
-//   1. a body whose `params._meta` carries "io.modelcontextprotocol/protocolVersion" claims the
-//      2026-07-28 (stateless) era; we do not serve it yet, so it gets -32022 naming what we do
-//      serve, which tells a dual-era client (ChatGPT) to fall back to `initialize`;
-//   2. `initialize` without that claim is the legacy handshake: the header is ignored on it and
-//      the handler negotiates (R-LC-3, digest §3 item 5c);
-//   3. otherwise `MCP-Protocol-Version` names the revision; absent means 2025-03-26 (R-HT-17);
-//      present but not one we serve is 400 (R-HT-17) with the supported list.
+// One endpoint serves both eras (R-LC-29). The body is primary, headers are a cross-check
+// (digest section 4), in this order:
+//
+//   1. a batch (JSON array) is legacy 2025-03-26 only; a member claiming 2026-07-28 spoils it;
+//   2. a message whose `params._meta` carries "io.modelcontextprotocol/protocolVersion" claims
+//      the 2026-07-28 era and is validated as such (see `modern` below);
+//   3. `initialize` without that claim is the legacy handshake: the header is ignored on it and
+//      the handler negotiates (R-LC-3, digest §3 item 14);
+//   4. a 2026-07-28 `MCP-Protocol-Version` header without the `_meta` claim is a malformed modern
+//      request: 400, -32602 naming the missing keys (R-LC-21);
+//   5. otherwise the header names a legacy revision; absent means 2025-03-26 (R-HT-17); anything
+//      else is 400 with -32022 listing every version we serve.
+//
+// A legacy request never sees modern fields, and the reverse: the verdict carries the revision,
+// and `rules(revision)` shapes everything downstream.
 
-import { unsupportedProtocolVersion, type JSONRPCErrorObject } from '../jsonrpc/errors.ts'
-import type { JSONRPCMessage, Parsed, RequestId } from '../jsonrpc/message.ts'
+import * as v from 'valibot'
+import { LOG_LEVELS, type LoggingLevel } from '../config.ts'
+import {
+  ErrorCode,
+  invalidParams,
+  invalidRequest,
+  methodNotFound,
+  unsupportedProtocolVersion,
+  type JSONRPCErrorObject,
+} from '../jsonrpc/errors.ts'
+import { describeIssues } from '../jsonrpc/issues.ts'
+import {
+  ObjectSchema,
+  type JSONRPCMessage,
+  type Parsed,
+  type RequestId,
+} from '../jsonrpc/message.ts'
+import { isModernMethod } from '../protocol/dispatch.ts'
 import {
   isLegacyRevision,
+  MODERN_REVISION,
   REVISION_WITHOUT_HEADER,
   SUPPORTED_REVISIONS,
   type LegacyRevision,
+  type ModernRevision,
 } from '../protocol/revisions.ts'
+import { decodeHeaderValue } from '../http/header-value.ts'
 
-/** The `_meta` key by which a 2026-07-28 request names its revision (R-LC-20). */
-export const MODERN_VERSION_KEY = 'io.modelcontextprotocol/protocolVersion'
+/** The `_meta` keys of a 2026-07-28 request (R-LC-20). */
+export const META = {
+  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
+  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
+  clientInfo: 'io.modelcontextprotocol/clientInfo',
+  logLevel: 'io.modelcontextprotocol/logLevel',
+  serverInfo: 'io.modelcontextprotocol/serverInfo',
+  subscriptionId: 'io.modelcontextprotocol/subscriptionId',
+} as const
 
-export type Era =
-  | { ok: true; revision: LegacyRevision }
-  | { ok: false; status: number; error: JSONRPCErrorObject; id: RequestId | null }
-
-/** The modern-era claim in a message's `params._meta`, if any. */
-const modernClaim = (
-  parsed: Parsed<JSONRPCMessage>,
-): { claim: string; id: RequestId | null } | null => {
-  if (!parsed.ok || parsed.value.kind === 'response') return null
-  const meta = parsed.value.message.params?._meta
-  if (typeof meta !== 'object' || meta === null || !(MODERN_VERSION_KEY in meta)) return null
-  const claim = (meta as Record<string, unknown>)[MODERN_VERSION_KEY]
-  const id = parsed.value.kind === 'request' ? parsed.value.message.id : null
-  return { claim: typeof claim === 'string' ? claim : JSON.stringify(claim), id }
+/** What a 2026-07-28 request declares about itself in `_meta`. */
+export interface ModernRequestMeta {
+  clientCapabilities: Record<string, unknown>
+  clientInfo: Record<string, unknown> | null
+  /** null: the request did not ask for log messages, so it gets none (R-SF-32). */
+  logLevel: LoggingLevel | null
 }
 
-const isInitialize = (parsed: Parsed<JSONRPCMessage>): boolean =>
-  parsed.ok && parsed.value.kind === 'request' && parsed.value.message.method === 'initialize'
+export type Era =
+  | { ok: true; era: 'legacy'; revision: LegacyRevision }
+  | { ok: true; era: 'modern'; revision: ModernRevision; meta: ModernRequestMeta }
+  | { ok: false; status: number; error: JSONRPCErrorObject; id: RequestId | null }
 
-/** Decides the revision of a POST holding `messages` (one, or a batch). */
-export const chooseRevision = (
-  header: string | null,
-  messages: readonly Parsed<JSONRPCMessage>[],
-): Era => {
-  for (const message of messages) {
-    const modern = modernClaim(message)
-    if (modern !== null) {
-      return {
-        ok: false,
-        status: 400,
-        error: unsupportedProtocolVersion(modern.claim, SUPPORTED_REVISIONS),
-        id: modern.id,
-      }
+type Message = Parsed<JSONRPCMessage>
+
+const reject = (status: number, error: JSONRPCErrorObject, id: RequestId | null): Era => ({
+  ok: false,
+  status,
+  error,
+  id,
+})
+
+const metaOf = (message: Message): Record<string, unknown> | null => {
+  if (!message.ok || message.value.kind === 'response') return null
+  const meta = message.value.message.params?._meta
+  return typeof meta === 'object' && meta !== null && !Array.isArray(meta)
+    ? (meta as Record<string, unknown>)
+    : null
+}
+
+const claimsModern = (message: Message): boolean => {
+  const meta = metaOf(message)
+  return meta !== null && META.protocolVersion in meta
+}
+
+const idOf = (message: Message | undefined): RequestId | null =>
+  message?.ok === true && message.value.kind === 'request' ? message.value.message.id : null
+
+/** Decides the era and revision of a POST holding `messages` (one, or a batch). */
+export const chooseEra = (headers: Headers, messages: readonly Message[], batch: boolean): Era => {
+  const header = headers.get('mcp-protocol-version')?.trim() ?? null
+  if (batch) {
+    // 1. R-JR-17: 2026-07-28 bodies are a single message.
+    if (messages.some(claimsModern)) {
+      return reject(
+        400,
+        invalidRequest('A 2026-07-28 request must be a single message, not a batch'),
+        null,
+      )
+    }
+    return legacy(header, null)
+  }
+  const [message] = messages
+  if (message === undefined) return reject(400, invalidRequest('Empty body'), null)
+  // 2. The body's claim decides.
+  if (claimsModern(message)) return modern(headers, header, message)
+  // 3. The legacy handshake ignores the header.
+  if (
+    message.ok &&
+    message.value.kind === 'request' &&
+    message.value.message.method === 'initialize'
+  ) {
+    return { ok: true, era: 'legacy', revision: REVISION_WITHOUT_HEADER }
+  }
+  // 4. A modern header without the modern body.
+  if (header === MODERN_REVISION) {
+    return reject(
+      400,
+      invalidParams(
+        `Missing _meta keys for ${MODERN_REVISION}: ${META.protocolVersion}, ${META.clientCapabilities}`,
+      ),
+      idOf(message),
+    )
+  }
+  return legacy(header, idOf(message))
+}
+
+/** 5. R-HT-17: the legacy revision named by the header, 2025-03-26 without one. */
+const legacy = (header: string | null, id: RequestId | null): Era => {
+  if (header === null) return { ok: true, era: 'legacy', revision: REVISION_WITHOUT_HEADER }
+  if (isLegacyRevision(header)) return { ok: true, era: 'legacy', revision: header }
+  return reject(400, unsupportedProtocolVersion(header, SUPPORTED_REVISIONS), id)
+}
+
+const headerMismatch = (message: string): JSONRPCErrorObject => ({
+  code: ErrorCode.HeaderMismatch,
+  message,
+})
+
+/** R-LC-20: the required keys, and the optional ones when present. */
+const ModernMetaSchema = v.looseObject({
+  [META.protocolVersion]: v.string('must be a string'),
+  [META.clientCapabilities]: ObjectSchema,
+  [META.clientInfo]: v.optional(
+    v.looseObject({ name: v.string('must be a string'), version: v.string('must be a string') }),
+  ),
+  [META.logLevel]: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)),
+})
+
+/** Methods whose `Mcp-Name` header mirrors a body field (R-HT-36). */
+const NAMED: Record<string, 'name' | 'uri'> = {
+  'tools/call': 'name',
+  'prompts/get': 'name',
+  'resources/read': 'uri',
+}
+
+/**
+ * 2026-07-28 validation, in the order of digest §4.4 (which the conformance suite follows):
+ * header present (-32020) -> required `_meta` keys (-32602) -> header equals `_meta` version
+ * (-32020) -> version served (-32022) -> `Mcp-Method` / `Mcp-Name` (-32020) -> method exists
+ * (404, -32601). All 400s but the last.
+ *
+ * https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#server-validation
+ */
+const modern = (headers: Headers, header: string | null, message: Message): Era => {
+  const id = idOf(message)
+  // R-HT-34: every POST carries MCP-Protocol-Version.
+  if (header === null) return reject(400, headerMismatch('Missing MCP-Protocol-Version header'), id)
+  // R-LC-21: a request without its required _meta keys is malformed.
+  const parsed = v.safeParse(ModernMetaSchema, metaOf(message))
+  if (!parsed.success) {
+    return reject(400, invalidParams(`_meta: ${describeIssues(parsed.issues)}`), id)
+  }
+  const meta = parsed.output
+  const claimed = meta[META.protocolVersion]
+  // R-HT-34: the header must equal the body's version.
+  if (header !== claimed) {
+    return reject(
+      400,
+      headerMismatch(
+        `Header mismatch: MCP-Protocol-Version '${header}' does not match _meta '${claimed}'`,
+      ),
+      id,
+    )
+  }
+  // R-LC-22: a version we do not serve.
+  if (claimed !== MODERN_REVISION) {
+    return reject(400, unsupportedProtocolVersion(claimed, SUPPORTED_REVISIONS), id)
+  }
+  if (!message.ok || message.value.kind === 'response') {
+    return reject(400, invalidRequest('Clients must not send responses in 2026-07-28'), id)
+  }
+  const verdict: Era = {
+    ok: true,
+    era: 'modern',
+    revision: MODERN_REVISION,
+    meta: {
+      clientCapabilities: meta[META.clientCapabilities],
+      clientInfo: meta[META.clientInfo] ?? null,
+      logLevel: meta[META.logLevel] ?? null,
+    },
+  }
+  // R-HT-31: header rules for notification POSTs are not defined; they are simply accepted.
+  if (message.value.kind === 'notification') return verdict
+  const { method, params } = message.value.message
+  // R-HT-36, R-HT-37: the standard headers mirror the body.
+  const methodHeader = headers.get('mcp-method')
+  if (methodHeader === null) return reject(400, headerMismatch('Missing Mcp-Method header'), id)
+  if (methodHeader !== method) {
+    return reject(
+      400,
+      headerMismatch(
+        `Header mismatch: Mcp-Method '${methodHeader}' does not match body '${method}'`,
+      ),
+      id,
+    )
+  }
+  const field = NAMED[method]
+  if (field !== undefined) {
+    const raw = headers.get('mcp-name')
+    if (raw === null) return reject(400, headerMismatch('Missing Mcp-Name header'), id)
+    const named = decodeHeaderValue(raw)
+    if (named === null)
+      return reject(400, headerMismatch('Mcp-Name header has invalid characters'), id)
+    const body = params?.[field]
+    if (named !== body) {
+      return reject(
+        400,
+        headerMismatch(
+          `Header mismatch: Mcp-Name '${named}' does not match body ${field} '${String(body)}'`,
+        ),
+        id,
+      )
     }
   }
-  const [first] = messages
-  if (messages.length === 1 && first !== undefined && isInitialize(first)) {
-    return { ok: true, revision: REVISION_WITHOUT_HEADER }
-  }
-  if (header === null) return { ok: true, revision: REVISION_WITHOUT_HEADER }
-  const requested = header.trim()
-  if (isLegacyRevision(requested)) return { ok: true, revision: requested }
-  const id = first?.ok === true && first.value.kind === 'request' ? first.value.message.id : null
-  return {
-    ok: false,
-    status: 400,
-    error: unsupportedProtocolVersion(requested, SUPPORTED_REVISIONS),
-    id: messages.length === 1 ? id : null,
-  }
+  // R-HT-35, R-LC-27: an unknown (or legacy-only) method is 404 with -32601.
+  if (!isModernMethod(method)) return reject(404, methodNotFound(method), id)
+  return verdict
 }

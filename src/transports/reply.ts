@@ -22,6 +22,7 @@ import type { JSONRPCNotification, JSONRPCResponse } from '../jsonrpc/message.ts
 import type { Acceptable } from '../http/media-type.ts'
 import { json } from '../http/responses.ts'
 import { openSseStream, sseHeaders } from './sse.ts'
+import { statusFor } from './status.ts'
 
 export interface Exchange {
   /** Responses known before anything runs (invalid members of a batch). */
@@ -30,6 +31,10 @@ export interface Exchange {
   run(notify: (message: JSONRPCNotification) => void): Promise<JSONRPCResponse | null>[]
   /** A batch is answered with an array, a single request with one object. */
   batch: boolean
+  /** Decides the status of a single error reply (status.ts). */
+  era: 'legacy' | 'modern'
+  /** Called when the client closes the SSE stream: 2026-07-28 cancels the call (R-JR-21). */
+  cancel(): void
 }
 
 const message = (value: JSONRPCNotification | JSONRPCResponse) => ({
@@ -66,6 +71,8 @@ export const reply = async (
   }
 
   const stream = openSseStream(config.KEEPALIVE_MS)
+  if (exchange.era === 'modern')
+    stream.closed.addEventListener('abort', exchange.cancel, { once: true })
   for (const response of exchange.ready) void stream.send(message(response))
   for (const notification of early ?? []) void stream.send(message(notification))
   early = null
@@ -82,5 +89,6 @@ const jsonReply = (exchange: Exchange, settled: (JSONRPCResponse | null)[]): Res
   if (exchange.batch) return json(responses)
   const [only] = responses
   // A single request that was cancelled has no response (R-JR-20): nothing to send.
-  return only === undefined ? new Response(null, { status: 202 }) : json(only)
+  if (only === undefined) return new Response(null, { status: 202 })
+  return json(only, 'error' in only ? statusFor(only.error.code, exchange.era) : 200)
 }

@@ -25,13 +25,14 @@ import { readBody } from '../http/body.ts'
 import { acceptable, isJsonContentType } from '../http/media-type.ts'
 import { accepted, rpcError } from '../http/responses.ts'
 import type { RequestContext } from '../protocol/context.ts'
-import { dispatch, receive } from '../protocol/dispatch.ts'
+import { dispatch, LISTEN, receive } from '../protocol/dispatch.ts'
 import { rules } from '../protocol/revisions.ts'
 import type { ToolSet } from '../tools/toolset.ts'
-import { chooseRevision } from './era.ts'
+import { chooseEra } from './era.ts'
+import { listen } from './subscriptions.ts'
 import { reply } from './reply.ts'
 
-/** Legacy Streamable HTTP never reads a disconnect as cancellation (R-HT-8): nothing aborts it. */
+/** Legacy Streamable HTTP never reads a disconnect as cancellation (R-HT-8). */
 const NEVER = new AbortController().signal
 
 /** Handles a POST to the MCP endpoint. */
@@ -57,7 +58,7 @@ export const post = async (request: Request, config: Config, tools: ToolSet): Pr
   if (!parsed.ok) return rpcError(400, parsed.error)
   const messages = parsed.batch ? parsed.messages : [parsed.message]
 
-  const era = chooseRevision(request.headers.get('mcp-protocol-version'), messages)
+  const era = chooseEra(request.headers, messages, parsed.batch)
   if (!era.ok) return rpcError(era.status, era.error, era.id)
   const { revision } = era
 
@@ -75,12 +76,19 @@ export const post = async (request: Request, config: Config, tools: ToolSet): Pr
     return rpcError(400, parsed.message.error, parsed.message.id)
   }
 
+  // R-JR-21: in 2026-07-28 a client that closes its stream cancels the call; in legacy
+  // revisions a disconnect is not a cancellation (R-HT-8), so nothing aborts.
+  const cancel = new AbortController()
+  if (era.era === 'modern')
+    request.signal.addEventListener('abort', () => cancel.abort(), { once: true })
   const ctx = (notify: RequestContext['notify']): RequestContext => ({
     revision,
     config,
     tools,
-    signal: NEVER,
+    signal: era.era === 'modern' ? cancel.signal : NEVER,
     notify,
+    logLevel: era.era === 'modern' ? era.meta.logLevel : config.LOG_LEVEL,
+    clientCapabilities: era.era === 'modern' ? era.meta.clientCapabilities : null,
   })
 
   const ready: JSONRPCResponse[] = []
@@ -109,11 +117,25 @@ export const post = async (request: Request, config: Config, tools: ToolSet): Pr
   // R-HT-6: only notifications and responses -> 202 Accepted, no body.
   if (requests.length === 0 && ready.length === 0) return accepted()
 
+  const [first] = requests
+  if (era.era === 'modern' && first?.method === LISTEN) {
+    if (!accept.sse) {
+      return rpcError(
+        406,
+        invalidRequest('subscriptions/listen needs Accept: text/event-stream'),
+        first.id,
+      )
+    }
+    return listen(first, cancel.signal, config)
+  }
+
   return reply(
     {
       ready,
       batch: parsed.batch,
+      era: era.era,
       run: (notify) => requests.map((request) => dispatch(request, ctx(notify))),
+      cancel: () => cancel.abort(),
     },
     accept,
     config,

@@ -284,22 +284,6 @@ describe('MCP-Protocol-Version', () => {
       request: versioned('2025-06-18, 2025-06-18'),
       expect: { status: 400 },
     },
-    {
-      rule: 'R-HT-41',
-      name: 'a 2026-07-28 request (body _meta claim) gets a recognisable -32022 so dual-era clients fall back',
-      request: versioned(
-        '2026-07-28',
-        '{"jsonrpc":"2.0","id":"d1","method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}',
-      ),
-      expect: {
-        status: 400,
-        body: error('d1', -32022, 'Unsupported protocol version: 2026-07-28', {
-          supported: SUPPORTED_REVISIONS,
-          requested: '2026-07-28',
-        }),
-      },
-      why: 'CLIENTS.md C2: ChatGPT sends server/discover first and falls back to initialize 2025-11-25 on an error.',
-    },
   ])
 })
 

@@ -1,0 +1,25 @@
+// Header values that mirror body fields in 2026-07-28 (`Mcp-Name`, `Mcp-Param-*`).
+//
+// A value that is plain visible ASCII travels as-is; anything else (non-ASCII, control
+// characters, edge whitespace) travels as `=?base64?<base64 of UTF-8>?=`, markers lowercase.
+//
+//   Mcp-Name: get_weather
+//   Mcp-Name: =?base64?SGVsbG8sIOS4lueVjA==?=        ("Hello, 世界")
+//
+// https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#value-encoding
+
+const SENTINEL = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/
+const SAFE = /^[\x20-\x7e\t]*$/
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** The value a header carries, decoded; null when it has invalid characters or bad Base64. */
+export const decodeHeaderValue = (raw: string): string | null => {
+  const encoded = SENTINEL.exec(raw)
+  if (encoded === null) return SAFE.test(raw) ? raw : null
+  try {
+    const binary = atob(encoded[1] ?? '')
+    return utf8.decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)))
+  } catch {
+    return null
+  }
+}

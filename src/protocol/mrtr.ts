@@ -1,0 +1,235 @@
+// Multi round-trip requests (MRTR, 2026-07-28): how a tool asks the client for input without a
+// session. The server answers with `resultType: "input_required"`, the questions, and an opaque
+// `requestState`; the client retries the same call with `inputResponses` and that state:
+//
+//   <- {"resultType":"input_required","inputRequests":{"q0":{"method":"elicitation/create",
+//       "params":{...}}},"requestState":"v1.eyJ...sig"}
+//   -> {"method":"tools/call","params":{"name":"greet","arguments":{},
+//       "inputResponses":{"q0":{"action":"accept","content":{"name":"Ada"}}},
+//       "requestState":"v1.eyJ...sig","_meta":{...}}}
+//
+// Handlers are re-run from the top on each retry: `ask()` returns answers already given (kept in
+// the signed state) and stops the run at the first question still open.
+//
+// `requestState` is attacker-controlled input (R-SF-45): it is HMAC-SHA256 signed, expires, and
+// is bound to the method, the tool and a digest of its arguments, so it cannot be replayed on
+// another call or altered.
+//
+// https://modelcontextprotocol.io/specification/2026-07-28/basic/patterns/mrtr
+
+import * as v from 'valibot'
+import type { Config } from '../config.ts'
+import { ErrorCode, invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
+import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
+import type { RequestContext } from './context.ts'
+
+/** A question for the client (R-SF-44): elicitation, sampling or roots. */
+export type InputRequest =
+  | { method: 'elicitation/create'; params: Record<string, unknown> }
+  | { method: 'sampling/createMessage'; params: Record<string, unknown> }
+  | { method: 'roots/list'; params?: Record<string, unknown> }
+
+/** Thrown by `ask()` to stop the run until the client has answered. */
+export class InputRequired extends Error {
+  readonly key: string
+  readonly request: InputRequest
+  constructor(key: string, request: InputRequest) {
+    super(`input required: ${request.method}`)
+    this.key = key
+    this.request = request
+  }
+}
+
+/** The client capability an input request needs, shaped as `requiredCapabilities` (R-LC-25). */
+export const requiredCapability = (request: InputRequest): Record<string, unknown> => {
+  if (request.method === 'sampling/createMessage') return { sampling: {} }
+  if (request.method === 'roots/list') return { roots: {} }
+  return request.params.mode === 'url' ? { elicitation: { url: {} } } : { elicitation: {} }
+}
+
+/** Whether `capabilities` (declared on this request) allow `request` (R-SF-44, R-SF-41). */
+const allows = (capabilities: Record<string, unknown>, request: InputRequest): boolean => {
+  const [name] = Object.keys(requiredCapability(request))
+  const declared = capabilities[name ?? '']
+  if (typeof declared !== 'object' || declared === null) return false
+  if (request.method !== 'elicitation/create') return true
+  // 2025-11-25+: `elicitation: {}` means form only; otherwise the mode must be listed.
+  const modes = Object.keys(declared)
+  const mode = request.params.mode === 'url' ? 'url' : 'form'
+  return modes.length === 0 ? mode === 'form' : modes.includes(mode)
+}
+
+const StateSchema = v.object({
+  v: v.literal(1),
+  /** method, tool (or prompt, resource) name, digest of the arguments */
+  m: v.string(),
+  t: v.string(),
+  h: v.string(),
+  /** expiry, epoch ms */
+  e: v.number(),
+  /** answers given so far, and the keys asked in the last round */
+  a: v.record(v.string(), ObjectSchema),
+  p: v.array(v.string()),
+})
+type RequestState = v.InferOutput<typeof StateSchema>
+
+const InputParamsSchema = v.looseObject({
+  requestState: v.optional(v.string('must be a string')),
+  inputResponses: v.optional(v.record(v.string(), ObjectSchema, 'must be an object of results')),
+})
+
+const encoder = new TextEncoder()
+const b64url = (bytes: Uint8Array): string =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
+const unb64url = (text: string): Uint8Array =>
+  Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))
+
+/** JSON with sorted keys, so a digest does not depend on how the client ordered them. */
+const canonical = (value: unknown): string =>
+  Array.isArray(value)
+    ? `[${value.map(canonical).join(',')}]`
+    : typeof value === 'object' && value !== null
+      ? `{${Object.keys(value)
+          .sort()
+          .map(
+            (key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`,
+          )
+          .join(',')}}`
+      : JSON.stringify(value)
+
+const digest = async (value: unknown): Promise<string> =>
+  b64url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(canonical(value)))))
+
+let isolateKey: Promise<CryptoKey> | undefined
+const keys = new Map<string, Promise<CryptoKey>>()
+
+/** The HMAC key: from MRTR_SECRET, or one random key per isolate when it is not set. */
+const hmacKey = (config: Config): Promise<CryptoKey> => {
+  const usage = ['sign', 'verify']
+  if (config.MRTR_SECRET === '') {
+    isolateKey ??= crypto.subtle.generateKey(
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      usage,
+    ) as Promise<CryptoKey>
+    return isolateKey
+  }
+  let key = keys.get(config.MRTR_SECRET)
+  if (key === undefined) {
+    key = crypto.subtle.importKey(
+      'raw',
+      encoder.encode(config.MRTR_SECRET),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      usage,
+    )
+    keys.set(config.MRTR_SECRET, key)
+  }
+  return key
+}
+
+const seal = async (state: RequestState, config: Config): Promise<string> => {
+  const body = b64url(encoder.encode(JSON.stringify(state)))
+  const signature = await crypto.subtle.sign('HMAC', await hmacKey(config), encoder.encode(body))
+  return `v1.${body}.${b64url(new Uint8Array(signature))}`
+}
+
+const stateError = (message: string) => new JsonRpcError(invalidParams(`requestState ${message}`))
+
+const open = async (token: string, config: Config): Promise<RequestState> => {
+  const [version, body, signature, extra] = token.split('.')
+  if (version !== 'v1' || body === undefined || signature === undefined || extra !== undefined) {
+    throw stateError('is not one we issued')
+  }
+  let valid = false
+  try {
+    valid = await crypto.subtle.verify(
+      'HMAC',
+      await hmacKey(config),
+      unb64url(signature),
+      encoder.encode(body),
+    )
+  } catch {
+    valid = false
+  }
+  if (!valid) throw stateError('failed verification')
+  const parsed = v.safeParse(StateSchema, JSON.parse(new TextDecoder().decode(unb64url(body))))
+  if (!parsed.success) throw stateError('is not one we issued')
+  if (parsed.output.e < Date.now()) throw stateError('has expired; call again without it')
+  return parsed.output
+}
+
+/** What a handler that may ask questions works with during one round. */
+export interface Inputs {
+  ask(request: InputRequest): Promise<Record<string, unknown>>
+  /** The `input_required` result for a question still open. */
+  required(open: InputRequired): Promise<Record<string, unknown>>
+}
+
+/**
+ * Reads this round's `requestState` and `inputResponses` for the call to `target` (a tool name)
+ * with `args`, and returns the `ask` the handler uses. Tampered, expired or foreign state is
+ * -32602; answers to questions we did not ask are ignored (R-SF-45).
+ */
+export const inputs = async (
+  params: Params | undefined,
+  method: string,
+  target: string,
+  args: unknown,
+  ctx: RequestContext,
+): Promise<Inputs> => {
+  const given = v.safeParse(InputParamsSchema, params ?? {})
+  if (!given.success)
+    throw new JsonRpcError(
+      invalidParams(`${method}: inputResponses must map keys to result objects`),
+    )
+  const hash = await digest(args)
+  const answers: Record<string, Record<string, unknown>> = {}
+  if (given.output.requestState !== undefined) {
+    const state = await open(given.output.requestState, ctx.config)
+    if (state.m !== method || state.t !== target || state.h !== hash) {
+      throw stateError('belongs to a different request')
+    }
+    Object.assign(answers, state.a)
+    for (const key of state.p) {
+      const answer = given.output.inputResponses?.[key]
+      if (answer !== undefined) answers[key] = answer
+    }
+  }
+  let asked = 0
+  return {
+    ask: async (request) => {
+      const key = `q${asked++}`
+      const answer = answers[key]
+      if (answer !== undefined) return answer
+      // R-LC-25, R-SF-44: never ask for what this request did not declare it can answer.
+      if (ctx.clientCapabilities === null || !allows(ctx.clientCapabilities, request)) {
+        throw new JsonRpcError({
+          code: ErrorCode.MissingRequiredClientCapability,
+          message: `This request needs the client capability for ${request.method}`,
+          data: { requiredCapabilities: requiredCapability(request) },
+        })
+      }
+      throw new InputRequired(key, request)
+    },
+    required: async (pending) => ({
+      resultType: 'input_required',
+      inputRequests: { [pending.key]: pending.request },
+      requestState: await seal(
+        {
+          v: 1,
+          m: method,
+          t: target,
+          h: hash,
+          e: Date.now() + ctx.config.REQUEST_STATE_TTL_MS,
+          a: answers,
+          p: [pending.key],
+        },
+        ctx.config,
+      ),
+    }),
+  }
+}

@@ -1,0 +1,44 @@
+// What every 2026-07-28 result carries besides its own fields:
+//
+//   "resultType": "complete"      (or "input_required" for MRTR)        R-JR-11
+//   "ttlMs", "cacheScope"          on cacheable complete results         R-SF-35
+//   "_meta": {"io.modelcontextprotocol/serverInfo": {name, version}}     R-LC-26
+//
+// Legacy results get none of these: they pass through untouched.
+//
+// https://modelcontextprotocol.io/specification/2026-07-28/server/utilities/caching
+
+import type { Config } from '../config.ts'
+import { SERVER_INFO } from './server-info.ts'
+
+/** Results a client may cache (R-SF-35), with the setting that gives their `ttlMs`. */
+const CACHEABLE = new Map<string, (config: Config) => number>([
+  ['server/discover', (config) => config.DISCOVER_TTL_MS],
+  ['tools/list', (config) => config.LIST_TTL_MS],
+  ['prompts/list', (config) => config.LIST_TTL_MS],
+  ['resources/list', (config) => config.LIST_TTL_MS],
+  ['resources/templates/list', (config) => config.LIST_TTL_MS],
+])
+
+const SERVER_INFO_META = { name: SERVER_INFO.name, version: SERVER_INFO.version }
+
+/**
+ * Shapes a handler's result for 2026-07-28. Every list is the same for every caller (no auth
+ * yet), so `cacheScope` is "public"; R-AU-19 makes it "private" once results vary by caller.
+ */
+export const modernResult = (
+  method: string,
+  result: Record<string, unknown>,
+  config: Config,
+): Record<string, unknown> => {
+  const resultType = typeof result.resultType === 'string' ? result.resultType : 'complete'
+  const shaped: Record<string, unknown> = { resultType, ...result }
+  const ttl = CACHEABLE.get(method)
+  if (ttl !== undefined && resultType === 'complete') {
+    shaped.ttlMs = ttl(config)
+    shaped.cacheScope = 'public'
+  }
+  const meta = typeof result._meta === 'object' && result._meta !== null ? result._meta : {}
+  shaped._meta = { ...meta, 'io.modelcontextprotocol/serverInfo': SERVER_INFO_META }
+  return shaped
+}
