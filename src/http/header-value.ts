@@ -14,8 +14,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** The value a header carries, decoded; null when it has invalid characters or bad Base64. */
 export const decodeHeaderValue = (raw: string): string | null => {
+  const wrapped = raw.startsWith('=?base64?') && raw.endsWith('?=')
+  if (!wrapped) return SAFE.test(raw) ? raw : null
   const encoded = SENTINEL.exec(raw)
-  if (encoded === null) return SAFE.test(raw) ? raw : null
+  if (encoded === null) return null
   try {
     const binary = atob(encoded[1] ?? '')
     return utf8.decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)))

@@ -74,4 +74,55 @@ export const brokenListing: Tool = {
   },
 }
 
-export const TEST_TOOLS = [boom, refuse, hang, badOutput, errorWithStructure, media, jumpy]
+/** Records what happened to calls of `watch`, so tests can see a cancellation. */
+export const watched = { aborted: 0, finished: 0 }
+
+export const watch = defineTool({
+  name: 'watch',
+  description:
+    'Reports progress every 20 ms for up to `ms` milliseconds, noting if it was aborted.',
+  input: v.strictObject({ ms: v.number() }),
+  run: async ({ ms }, ctx) => {
+    const started = Date.now()
+    let step = 0
+    while (Date.now() - started < ms) {
+      if (ctx.signal.aborted) {
+        watched.aborted++
+        throw ctx.signal.reason
+      }
+      ctx.progress(++step)
+      await scheduler.wait(20)
+    }
+    watched.finished++
+    return 'finished'
+  },
+})
+
+export const confirm = defineTool({
+  name: 'confirm',
+  description: 'Asks the client to confirm an item, twice over two rounds.',
+  input: v.strictObject({ item: v.string() }),
+  run: async ({ item }, ctx) => {
+    const first = await ctx.ask({
+      method: 'elicitation/create',
+      params: { message: `Confirm ${item}?`, requestedSchema: { type: 'object', properties: {} } },
+    })
+    const second = await ctx.ask({
+      method: 'sampling/createMessage',
+      params: { messages: [], maxTokens: 5 },
+    })
+    return `${item}: ${String(first.action)}, ${String(second.model)}`
+  },
+})
+
+export const TEST_TOOLS = [
+  boom,
+  refuse,
+  hang,
+  badOutput,
+  errorWithStructure,
+  media,
+  jumpy,
+  watch,
+  confirm,
+]

@@ -1,0 +1,709 @@
+// The 2026-07-28 era on the wire: era detection, per-request validation in order, result shapes,
+// MRTR, subscriptions/listen, logging and cancellation.
+
+import { describe, expect, test } from 'vitest'
+import { SERVER_INFO } from '../../src/protocol/server-info.ts'
+import { SUPPORTED_REVISIONS } from '../../src/protocol/revisions.ts'
+import { greet } from '../../src/tools/greet.ts'
+import { TOOLS } from '../../src/tools/index.ts'
+import {
+  CLIENT_HEADERS,
+  messages,
+  parseSse,
+  send,
+  serverWith,
+  wireTable,
+  type Target,
+  type WireCase,
+} from '../helpers/wire.ts'
+import { TEST_TOOLS, watched } from '../helpers/tools.ts'
+
+const V = '2026-07-28'
+const META = {
+  'io.modelcontextprotocol/protocolVersion': V,
+  'io.modelcontextprotocol/clientCapabilities': {},
+}
+const SERVER_META = {
+  'io.modelcontextprotocol/serverInfo': { name: 'bare-mcp', version: SERVER_INFO.version },
+}
+
+/** The headers a 2026-07-28 client sends for `method` (and `name`, when it has one). */
+const headersFor = (method: string, name?: string): Record<string, string> => ({
+  ...CLIENT_HEADERS,
+  'mcp-protocol-version': V,
+  'mcp-method': method,
+  ...(name === undefined ? {} : { 'mcp-name': name }),
+})
+
+interface Modern {
+  id?: string | number
+  params?: Record<string, unknown>
+  meta?: Record<string, unknown>
+  headers?: Record<string, string | undefined>
+}
+
+/** A raw 2026-07-28 request; `headers` entries set to undefined are removed. */
+const modern = (
+  method: string,
+  { id = 1, params = {}, meta = META, headers = {} }: Modern = {},
+) => {
+  const name =
+    typeof params.name === 'string'
+      ? params.name
+      : typeof params.uri === 'string'
+        ? params.uri
+        : undefined
+  const merged: Record<string, string> = {}
+  for (const [key, value] of Object.entries({ ...headersFor(method, name), ...headers })) {
+    if (value !== undefined) merged[key] = value
+  }
+  return {
+    headers: merged,
+    body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } }),
+  }
+}
+
+const error = (id: unknown, code: number, message: string, data?: unknown) => ({
+  jsonrpc: '2.0',
+  id,
+  error: data === undefined ? { code, message } : { code, message, data },
+})
+
+const TEST_SERVER = serverWith([...TEST_TOOLS, greet], { MRTR_SECRET: 'x'.repeat(32) })
+const ELICITING = { ...META, 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } }
+
+describe('era detection (digest section 4, one case per branch)', () => {
+  wireTable([
+    {
+      rule: 'R-JR-17',
+      name: '1. a batch with a 2026-07-28 member is refused whole',
+      request: {
+        headers: CLIENT_HEADERS,
+        body: `[${modern('tools/list').body}]`,
+      },
+      expect: {
+        status: 400,
+        json: error(null, -32600, 'A 2026-07-28 request must be a single message, not a batch'),
+      },
+    },
+    {
+      rule: 'R-LC-29',
+      name: '2. a body with the _meta claim is served as 2026-07-28',
+      request: modern('tools/list'),
+      expect: { status: 200 },
+    },
+    {
+      rule: 'R-LC-29',
+      name: '3. initialize without the claim is the legacy handshake, even with a 2026-07-28 header',
+      request: {
+        headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': V },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: V, capabilities: {}, clientInfo: { name: 'c', version: '1' } },
+        }),
+      },
+      expect: { status: 200 },
+    },
+    {
+      rule: 'R-LC-21',
+      name: '4. a 2026-07-28 header without the _meta claim is 400 -32602 naming the keys',
+      request: {
+        headers: headersFor('tools/list'),
+        body: '{"jsonrpc":"2.0","id":4,"method":"tools/list"}',
+      },
+      expect: {
+        status: 400,
+        json: error(
+          4,
+          -32602,
+          'Missing _meta keys for 2026-07-28: io.modelcontextprotocol/protocolVersion, io.modelcontextprotocol/clientCapabilities',
+        ),
+      },
+    },
+    {
+      rule: 'R-LC-29',
+      name: '5. no claim and a legacy header is legacy: no resultType',
+      request: {
+        headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
+        body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+      },
+      expect: { status: 200, body: '{"jsonrpc":"2.0","id":1,"result":{}}' },
+    },
+  ])
+})
+
+describe('per-request validation, in order', () => {
+  const MISSING_CAPS = { 'io.modelcontextprotocol/protocolVersion': V }
+  wireTable([
+    {
+      rule: 'R-HT-34',
+      name: 'missing MCP-Protocol-Version is -32020',
+      request: modern('tools/list', { id: 'a', headers: { 'mcp-protocol-version': undefined } }),
+      expect: { status: 400, json: error('a', -32020, 'Missing MCP-Protocol-Version header') },
+    },
+    {
+      rule: 'R-LC-21',
+      name: 'missing clientCapabilities is -32602',
+      request: modern('tools/list', { id: 'b', meta: MISSING_CAPS }),
+      expect: {
+        status: 400,
+        json: error('b', -32602, '_meta: "io.modelcontextprotocol/clientCapabilities" is required'),
+      },
+    },
+    {
+      rule: 'R-LC-21',
+      name: 'a clientInfo without a version is -32602',
+      request: modern('tools/list', {
+        meta: { ...META, 'io.modelcontextprotocol/clientInfo': { name: 'x' } },
+      }),
+      expect: {
+        status: 400,
+        json: error(1, -32602, '_meta: "io.modelcontextprotocol/clientInfo.version" is required'),
+      },
+    },
+    {
+      rule: 'R-SF-32',
+      name: 'an unknown logLevel is -32602',
+      request: modern('tools/list', {
+        meta: { ...META, 'io.modelcontextprotocol/logLevel': 'loud' },
+      }),
+      expect: { status: 400 },
+    },
+    {
+      rule: 'R-HT-34',
+      name: 'a header that differs from _meta is -32020',
+      request: modern('tools/list', { headers: { 'mcp-protocol-version': '2025-11-25' } }),
+      expect: {
+        status: 400,
+        json: error(
+          1,
+          -32020,
+          "Header mismatch: MCP-Protocol-Version '2025-11-25' does not match _meta '2026-07-28'",
+        ),
+      },
+    },
+    {
+      rule: 'R-LC-22',
+      name: 'a version we do not serve is -32022 listing every version we serve',
+      request: modern('tools/list', {
+        meta: { ...META, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' },
+        headers: { 'mcp-protocol-version': '2099-01-01' },
+      }),
+      expect: {
+        status: 400,
+        json: error(1, -32022, 'Unsupported protocol version: 2099-01-01', {
+          supported: SUPPORTED_REVISIONS,
+          requested: '2099-01-01',
+        }),
+      },
+    },
+    {
+      rule: 'R-HT-36',
+      name: 'missing Mcp-Method is -32020',
+      request: modern('tools/list', { headers: { 'mcp-method': undefined } }),
+      expect: { status: 400, json: error(1, -32020, 'Missing Mcp-Method header') },
+    },
+    {
+      rule: 'R-HT-36',
+      name: 'Mcp-Method values are case-sensitive',
+      request: modern('tools/list', { headers: { 'mcp-method': 'Tools/List' } }),
+      expect: {
+        status: 400,
+        json: error(
+          1,
+          -32020,
+          "Header mismatch: Mcp-Method 'Tools/List' does not match body 'tools/list'",
+        ),
+      },
+    },
+    {
+      rule: 'R-HT-36',
+      name: 'tools/call without Mcp-Name is -32020',
+      request: modern('tools/call', {
+        params: { name: 'echo', arguments: { text: 'x' } },
+        headers: { 'mcp-name': undefined },
+      }),
+      expect: { status: 400, json: error(1, -32020, 'Missing Mcp-Name header') },
+    },
+    {
+      rule: 'R-HT-37',
+      name: 'an Mcp-Name that differs from the body is -32020',
+      request: modern('tools/call', {
+        params: { name: 'echo', arguments: { text: 'x' } },
+        headers: { 'mcp-name': 'add' },
+      }),
+      expect: {
+        status: 400,
+        json: error(1, -32020, "Header mismatch: Mcp-Name 'add' does not match body name 'echo'"),
+      },
+    },
+    {
+      rule: 'R-HT-36',
+      name: 'a Base64-wrapped Mcp-Name is decoded before comparing',
+      request: modern('tools/call', {
+        params: { name: 'echo', arguments: { text: 'x' } },
+        headers: { 'mcp-name': `=?base64?${btoa('echo')}?=` },
+      }),
+      expect: { status: 200 },
+    },
+    {
+      rule: 'R-HT-37',
+      name: 'an Mcp-Name with broken Base64 is -32020',
+      request: modern('tools/call', {
+        params: { name: 'echo', arguments: { text: 'x' } },
+        headers: { 'mcp-name': '=?base64?!!!?=' },
+      }),
+      expect: { status: 400, json: error(1, -32020, 'Mcp-Name header has invalid characters') },
+    },
+    {
+      rule: 'R-HT-35',
+      name: 'an unknown method is 404 -32601',
+      request: modern('tools/lsit'),
+      expect: { status: 404, json: error(1, -32601, 'Method not found: tools/lsit') },
+    },
+    ...['initialize', 'ping', 'logging/setLevel', 'resources/subscribe'].map(
+      (method): WireCase => ({
+        rule: 'R-LC-27',
+        name: `the legacy-only method ${method} is 404 -32601`,
+        request: modern(method, { id: 'x' }),
+        expect: { status: 404, json: error('x', -32601, `Method not found: ${method}`) },
+      }),
+    ),
+    {
+      rule: 'R-HT-31',
+      name: 'a 2026-07-28 notification gets 202',
+      request: {
+        headers: headersFor('notifications/cancelled'),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          method: 'notifications/cancelled',
+          params: { requestId: 1, _meta: META },
+        }),
+      },
+      expect: { status: 202, body: '' },
+    },
+  ])
+})
+
+describe('results', () => {
+  test('R-LC-23 server/discover names every version, capabilities, instructions and cache hints', async () => {
+    const res = await send(modern('server/discover', { id: 'd1' }))
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 'd1',
+      result: {
+        resultType: 'complete',
+        supportedVersions: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
+        capabilities: { logging: {}, tools: { listChanged: false } },
+        instructions: SERVER_INFO.instructions,
+        ttlMs: 3_600_000,
+        cacheScope: 'public',
+        _meta: SERVER_META,
+      },
+    })
+  })
+
+  test('R-SF-35 tools/list carries resultType, ttlMs, cacheScope and serverInfo', async () => {
+    const body = (await (await send(modern('tools/list'))).json()) as {
+      result: Record<string, unknown>
+    }
+    const { tools, ...rest } = body.result
+    expect(rest).toEqual({
+      resultType: 'complete',
+      ttlMs: 300_000,
+      cacheScope: 'public',
+      _meta: SERVER_META,
+    })
+    expect((tools as { name: string }[]).map((tool) => tool.name)).toEqual([
+      'echo',
+      'add',
+      'count',
+      'greet',
+    ])
+  })
+
+  test('R-JR-11 a tools/call result carries resultType and serverInfo but no cache hints', async () => {
+    const res = await send(
+      modern('tools/call', { params: { name: 'add', arguments: { a: 1, b: 2 } } }),
+    )
+    expect(await res.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      result: {
+        resultType: 'complete',
+        content: [{ type: 'text', text: '{"sum":3}' }],
+        structuredContent: { sum: 3 },
+        _meta: SERVER_META,
+      },
+    })
+  })
+
+  wireTable([
+    {
+      rule: 'R-SF-7',
+      name: '2026-07-28: an unknown tool is -32602 with HTTP 400',
+      request: modern('tools/call', { params: { name: 'nope', arguments: {} } }),
+      expect: { status: 400, json: error(1, -32602, 'Unknown tool: nope') },
+    },
+    {
+      rule: 'R-SF-7',
+      name: '2026-07-28: invalid arguments are a tool error result',
+      request: modern('tools/call', { params: { name: 'add', arguments: { a: 1 } } }),
+      expect: {
+        status: 200,
+        json: {
+          jsonrpc: '2.0',
+          id: 1,
+          result: {
+            resultType: 'complete',
+            content: [
+              { type: 'text', text: 'Invalid arguments for tool add: "arguments.b" is required' },
+            ],
+            isError: true,
+            _meta: SERVER_META,
+          },
+        },
+      },
+    },
+  ])
+})
+
+describe('logging and progress (per request)', () => {
+  const count = (meta: Record<string, unknown>) =>
+    modern('tools/call', { params: { name: 'count', arguments: { to: 1, delayMs: 0 } }, meta })
+
+  test('R-SF-32 without a logLevel the request gets no log messages at all', async () => {
+    const res = await send(count(META))
+    expect(res.headers.get('content-type')).toBe('application/json')
+  })
+
+  test('R-SF-32 with a logLevel, messages at or above it arrive on the response stream', async () => {
+    const sent = await messages(
+      await send(count({ ...META, 'io.modelcontextprotocol/logLevel': 'debug' })),
+    )
+    expect(sent.map((m) => (m as { params?: { level?: string } }).params?.level)).toEqual([
+      'debug',
+      'info',
+      undefined,
+    ])
+  })
+
+  test('R-JR-19 progress with a token streams before the result', async () => {
+    const sent = await messages(await send(count({ ...META, progressToken: 'p' })))
+    expect(sent[0]).toEqual({
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken: 'p', progress: 1, total: 1, message: 'Counted to 1' },
+    })
+  })
+})
+
+type Body = {
+  result: {
+    resultType: string
+    inputRequests?: Record<string, unknown>
+    requestState?: string
+    content?: unknown
+  }
+}
+
+const call = async (target: Target, request: ReturnType<typeof modern>) => {
+  const res = await send(request, target)
+  return {
+    status: res.status,
+    body: (await res.json()) as Body & {
+      error?: { code: number; message: string; data?: unknown }
+    },
+  }
+}
+
+describe('MRTR: input_required and retry', () => {
+  const greet = (params: Record<string, unknown> = {}, meta: Record<string, unknown> = ELICITING) =>
+    modern('tools/call', { params: { name: 'greet', arguments: {}, ...params }, meta })
+
+  test('R-SF-43 a tool that needs input answers input_required with the question and a signed state', async () => {
+    const { status, body } = await call(TEST_SERVER, greet())
+    expect(status).toBe(200)
+    expect(body.result).toEqual({
+      resultType: 'input_required',
+      inputRequests: {
+        q0: {
+          method: 'elicitation/create',
+          params: {
+            mode: 'form',
+            message: 'What is your name?',
+            requestedSchema: {
+              type: 'object',
+              properties: {
+                name: { type: 'string', title: 'Your name', minLength: 1, maxLength: 100 },
+              },
+              required: ['name'],
+            },
+          },
+        },
+      },
+      requestState: expect.stringMatching(/^v1\.[\w-]+\.[\w-]+$/),
+      _meta: SERVER_META,
+    })
+  })
+
+  test('R-SF-45 the retry with inputResponses and the state completes the call', async () => {
+    const first = await call(WORKER_WITH_GREET, greet())
+    const answer = { action: 'accept', content: { name: 'Ada' } }
+    const { body } = await call(
+      WORKER_WITH_GREET,
+      greet({ inputResponses: { q0: answer }, requestState: first.body.result.requestState }),
+    )
+    expect(body.result).toEqual({
+      resultType: 'complete',
+      content: [{ type: 'text', text: 'Hello, Ada!' }],
+      _meta: SERVER_META,
+    })
+  })
+
+  test('R-SF-45 a declined question is handled by the tool', async () => {
+    const first = await call(TEST_SERVER, greet())
+    const { body } = await call(
+      TEST_SERVER,
+      greet({
+        inputResponses: { q0: { action: 'decline' } },
+        requestState: first.body.result.requestState,
+      }),
+    )
+    expect(body.result.content).toEqual([{ type: 'text', text: 'Hello, stranger.' }])
+  })
+
+  test('R-SF-45 answers are kept in the state across rounds; unknown answers are ignored', async () => {
+    const request = (params: Record<string, unknown>) =>
+      modern('tools/call', {
+        params: { name: 'confirm', arguments: { item: 'cake' }, ...params },
+        meta: {
+          ...META,
+          'io.modelcontextprotocol/clientCapabilities': { elicitation: {}, sampling: {} },
+        },
+      })
+    const one = await call(TEST_SERVER, request({}))
+    expect(Object.keys(one.body.result.inputRequests ?? {})).toEqual(['q0'])
+    const two = await call(
+      TEST_SERVER,
+      request({
+        inputResponses: { q0: { action: 'accept' }, q9: { x: 1 } },
+        requestState: one.body.result.requestState,
+      }),
+    )
+    expect(Object.keys(two.body.result.inputRequests ?? {})).toEqual(['q1'])
+    const three = await call(
+      TEST_SERVER,
+      request({
+        inputResponses: { q1: { model: 'm1', role: 'assistant' } },
+        requestState: two.body.result.requestState,
+      }),
+    )
+    expect(three.body.result.content).toEqual([{ type: 'text', text: 'cake: accept, m1' }])
+  })
+
+  test('R-LC-25 a client that did not declare elicitation gets -32021 naming it (HTTP 400)', async () => {
+    const { status, body } = await call(TEST_SERVER, greet({}, META))
+    expect(status).toBe(400)
+    expect(body.error).toEqual({
+      code: -32021,
+      message: 'This request needs the client capability for elicitation/create',
+      data: { requiredCapabilities: { elicitation: {} } },
+    })
+  })
+
+  test('R-SF-41 elicitation declared for URL mode only does not allow a form', async () => {
+    const meta = {
+      ...META,
+      'io.modelcontextprotocol/clientCapabilities': { elicitation: { url: {} } },
+    }
+    const { body } = await call(TEST_SERVER, greet({}, meta))
+    expect(body.error?.code).toBe(-32021)
+  })
+
+  test('R-SF-45 a tampered requestState is refused', async () => {
+    const first = await call(TEST_SERVER, greet())
+    const state = first.body.result.requestState ?? ''
+    const tampered = state.replace(/\.([\w-])/, (_, c: string) => `.${c === 'A' ? 'B' : 'A'}`)
+    const { status, body } = await call(
+      TEST_SERVER,
+      greet({ inputResponses: { q0: { action: 'accept' } }, requestState: tampered }),
+    )
+    expect(status).toBe(400)
+    expect(body.error).toEqual({ code: -32602, message: 'requestState failed verification' })
+  })
+
+  test('R-SF-45 a state from another call (other arguments) is refused', async () => {
+    const request = (item: string, params: Record<string, unknown> = {}) =>
+      modern('tools/call', {
+        params: { name: 'confirm', arguments: { item }, ...params },
+        meta: ELICITING,
+      })
+    const first = await call(TEST_SERVER, request('cake'))
+    const { body } = await call(
+      TEST_SERVER,
+      request('pie', { requestState: first.body.result.requestState }),
+    )
+    expect(body.error).toEqual({
+      code: -32602,
+      message: 'requestState belongs to a different request',
+    })
+  })
+
+  test('R-SF-45 an expired state is refused', async () => {
+    const state = await forgeState({
+      v: 1,
+      m: 'tools/call',
+      t: 'greet',
+      h: await argsDigest({}),
+      e: Date.now() - 1,
+      a: {},
+      p: ['q0'],
+    })
+    const { body } = await call(TEST_SERVER, greet({ requestState: state }))
+    expect(body.error).toEqual({
+      code: -32602,
+      message: 'requestState has expired; call again without it',
+    })
+  })
+
+  test('R-SF-45 a state we never issued is refused', async () => {
+    const { body } = await call(TEST_SERVER, greet({ requestState: 'v1.e30.AAAA' }))
+    expect(body.error?.message).toBe('requestState failed verification')
+    const garbage = await call(TEST_SERVER, greet({ requestState: 'hello' }))
+    expect(garbage.body.error?.message).toBe('requestState is not one we issued')
+  })
+
+  test('R-SF-45 malformed inputResponses are -32602', async () => {
+    const { body } = await call(TEST_SERVER, greet({ inputResponses: [1] }))
+    expect(body.error).toEqual({
+      code: -32602,
+      message: 'tools/call: inputResponses must map keys to result objects',
+    })
+  })
+
+  test('R-SF-43 a legacy client without a session gets a tool error explaining why', async () => {
+    const res = await send({
+      headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"greet","arguments":{}}}',
+    })
+    const body = (await res.json()) as { result: { isError: boolean; content: { text: string }[] } }
+    expect(body.result.isError).toBe(true)
+    expect(body.result.content[0]?.text).toMatch(
+      /needs input from the client \(elicitation\/create\)/,
+    )
+  })
+})
+
+const WORKER_WITH_GREET: Target = serverWith(TOOLS)
+
+const SECRET = 'x'.repeat(32)
+const b64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
+const argsDigest = async (args: unknown) =>
+  b64url(
+    new Uint8Array(
+      await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify(args))),
+    ),
+  )
+/** Signs a state with the test server's secret, as the server would (to test expiry). */
+const forgeState = async (state: unknown) => {
+  const body = b64url(new TextEncoder().encode(JSON.stringify(state)))
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(SECRET),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  )
+  return `v1.${body}.${b64url(new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(body))))}`
+}
+
+describe('subscriptions/listen', () => {
+  test('R-SF-47 the stream opens with the acknowledgement, carrying the subscription id', async () => {
+    const res = await send(
+      modern('subscriptions/listen', {
+        id: 'sub-1',
+        params: { notifications: { toolsListChanged: true } },
+      }),
+    )
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    expect(res.headers.get('x-accel-buffering')).toBe('no')
+    const reader = res.body!.getReader()
+    const { value } = await reader.read()
+    const [first] = parseSse(new TextDecoder().decode(value))
+    expect(JSON.parse(first!.data)).toEqual({
+      jsonrpc: '2.0',
+      method: 'notifications/subscriptions/acknowledged',
+      params: { _meta: { 'io.modelcontextprotocol/subscriptionId': 'sub-1' }, notifications: {} },
+    })
+    await reader.cancel()
+  })
+
+  wireTable([
+    {
+      rule: 'R-SF-47',
+      name: 'a malformed filter is -32602',
+      request: modern('subscriptions/listen', {
+        params: { notifications: { toolsListChanged: 'yes' } },
+      }),
+      expect: {
+        status: 400,
+        json: error(
+          1,
+          -32602,
+          'subscriptions/listen: "params.notifications.toolsListChanged" must be a boolean',
+        ),
+      },
+    },
+    {
+      rule: 'R-SF-47',
+      name: 'a client that cannot take SSE cannot listen',
+      request: modern('subscriptions/listen', { headers: { accept: 'application/json' } }),
+      expect: { status: 406 },
+    },
+  ])
+})
+
+describe('cancellation', () => {
+  const watch = (ms: number, version: 'modern' | 'legacy') =>
+    version === 'modern'
+      ? modern('tools/call', {
+          params: { name: 'watch', arguments: { ms } },
+          meta: { ...META, progressToken: 1 },
+        })
+      : {
+          headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/call',
+            params: { name: 'watch', arguments: { ms }, _meta: { progressToken: 1 } },
+          }),
+        }
+
+  test('R-JR-21 2026-07-28: closing the response stream cancels the call', async () => {
+    const before = watched.aborted
+    const res = await send(watch(5_000, 'modern'), TEST_SERVER)
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    await res.body!.cancel()
+    await scheduler.wait(200)
+    expect(watched.aborted).toBe(before + 1)
+  })
+
+  test('R-HT-8 legacy: a closed stream is not a cancellation; the call runs to its end', async () => {
+    const before = { ...watched }
+    const res = await send(watch(150, 'legacy'), TEST_SERVER)
+    await res.body!.cancel()
+    await scheduler.wait(400)
+    expect(watched.aborted).toBe(before.aborted)
+    expect(watched.finished).toBe(before.finished + 1)
+  })
+})
