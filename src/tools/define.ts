@@ -81,6 +81,12 @@ export interface ToolSpec<I extends ObjectSchema, O extends ObjectSchema | undef
   output?: O
   annotations?: ToolAnnotations
   icons?: Icon[]
+  /**
+   * 2026-07-28: top-level string, integer or boolean arguments mirrored into `Mcp-Param-<Name>`
+   * headers so intermediaries can route on them, e.g. `{ region: 'Region' }` (R-HT-38).
+   * Never name a sensitive argument here.
+   */
+  headerParams?: Partial<Record<keyof v.InferOutput<I> & string, string>>
   run(
     args: v.InferOutput<I>,
     ctx: ToolContext,
@@ -94,6 +100,8 @@ export interface Tool {
   name: string
   input: ObjectSchema
   output: ObjectSchema | undefined
+  /** Argument name -> header name portion (`Mcp-Param-<name>`), 2026-07-28 only. */
+  headerParams: ReadonlyMap<string, string>
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolReturn<unknown>>
   /** The `Tool` object `tools/list` shows in a revision. */
   describe(allowed: RevisionRules): Record<string, unknown>
@@ -138,11 +146,13 @@ export const defineTool = <
       throw new TypeError(`Tool "${spec.name}": the ${label} schema must be an object schema`)
     }
   }
+  const headerParams = checkHeaderParams(spec.name, input, spec.headerParams ?? {})
   const described = new Map<string, Record<string, unknown>>()
   return {
     name: spec.name,
     input,
     output,
+    headerParams,
     run: async (args, ctx) => spec.run(args as v.InferOutput<I>, ctx),
     describe: (allowed) => {
       const cached = described.get(allowed.revision)
@@ -150,7 +160,11 @@ export const defineTool = <
       const tool: Record<string, unknown> = { name: spec.name }
       if (allowed.titles && spec.title !== undefined) tool.title = spec.title
       tool.description = spec.description
-      tool.inputSchema = jsonSchema(input, allowed.jsonSchema)
+      tool.inputSchema = withHeaderParams(
+        jsonSchema(input, allowed.jsonSchema),
+        headerParams,
+        allowed,
+      )
       if (allowed.structuredContent && output !== undefined) {
         tool.outputSchema = jsonSchema(output, allowed.jsonSchema)
       }
@@ -161,4 +175,51 @@ export const defineTool = <
       return tool
     },
   }
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/**
+ * R-HT-38: an `x-mcp-header` name is an RFC 9110 token, case-insensitively unique, on a
+ * top-level string, integer or boolean property (never `number`). Checked at definition time.
+ */
+const checkHeaderParams = (
+  tool: string,
+  input: ObjectSchema,
+  declared: Record<string, string | undefined>,
+): ReadonlyMap<string, string> => {
+  const properties = (jsonSchema(input, 'draft-2020-12').properties ?? {}) as Record<
+    string,
+    { type?: unknown }
+  >
+  const params = new Map<string, string>()
+  const seen = new Set<string>()
+  for (const [argument, header] of Object.entries(declared)) {
+    if (header === undefined) continue
+    const type = properties[argument]?.type
+    if (type !== 'string' && type !== 'integer' && type !== 'boolean') {
+      throw new TypeError(
+        `Tool "${tool}": header parameter "${argument}" must be a string, integer or boolean argument`,
+      )
+    }
+    if (!TOKEN.test(header) || seen.has(header.toLowerCase())) {
+      throw new TypeError(`Tool "${tool}": header name "${header}" must be a unique HTTP token`)
+    }
+    seen.add(header.toLowerCase())
+    params.set(argument, header)
+  }
+  return params
+}
+
+/** Adds `x-mcp-header` to the mirrored properties, for 2026-07-28 listings only. */
+const withHeaderParams = (
+  schema: Record<string, unknown>,
+  params: ReadonlyMap<string, string>,
+  allowed: RevisionRules,
+): Record<string, unknown> => {
+  if (params.size === 0 || allowed.era !== 'modern') return schema
+  const properties = { ...(schema.properties as Record<string, Record<string, unknown>>) }
+  for (const [argument, header] of params)
+    properties[argument] = { ...properties[argument], 'x-mcp-header': header }
+  return { ...schema, properties }
 }

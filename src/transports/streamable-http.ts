@@ -29,6 +29,7 @@ import { dispatch, LISTEN, receive } from '../protocol/dispatch.ts'
 import { rules } from '../protocol/revisions.ts'
 import type { ToolSet } from '../tools/toolset.ts'
 import { chooseEra } from './era.ts'
+import { checkParamHeaders } from './param-headers.ts'
 import { listen } from './subscriptions.ts'
 import { reply } from './reply.ts'
 
@@ -118,6 +119,10 @@ export const post = async (request: Request, config: Config, tools: ToolSet): Pr
   if (requests.length === 0 && ready.length === 0) return accepted()
 
   const [first] = requests
+  if (era.era === 'modern' && first !== undefined) {
+    const mismatch = checkParamHeaders(first, request.headers, tools)
+    if (mismatch !== null) return rpcError(400, mismatch, first.id)
+  }
   if (era.era === 'modern' && first?.method === LISTEN) {
     if (!accept.sse) {
       return rpcError(

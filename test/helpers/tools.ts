@@ -126,3 +126,16 @@ export const TEST_TOOLS = [
   watch,
   confirm,
 ]
+
+/** Mirrors three arguments into Mcp-Param-* headers (2026-07-28). */
+export const route = defineTool({
+  name: 'route',
+  description: 'Echoes where it would route.',
+  input: v.strictObject({
+    region: v.optional(v.string()),
+    shard: v.optional(v.pipe(v.number(), v.integer())),
+    dry: v.optional(v.boolean()),
+  }),
+  headerParams: { region: 'Region', shard: 'Shard', dry: 'Dry-Run' },
+  run: ({ region }) => `routed to ${region ?? 'anywhere'}`,
+})

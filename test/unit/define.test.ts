@@ -45,3 +45,16 @@ describe('R-SF-3 tool schemas', () => {
     })
   })
 })
+
+describe('R-HT-38 header parameters are checked at definition time', () => {
+  const input = v.strictObject({ n: v.number(), s: v.string(), t: v.string() })
+  test.each([
+    [{ n: 'N' }, /must be a string, integer or boolean/],
+    [{ s: 'Bad Name' }, /unique HTTP token/],
+    [{ s: 'Same', t: 'same' }, /unique HTTP token/],
+  ])('%j is refused', (headerParams, message) => {
+    expect(() =>
+      defineTool({ name: 'x', description: 'd', input, headerParams, run: () => '' }),
+    ).toThrow(message)
+  })
+})

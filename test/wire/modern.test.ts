@@ -16,7 +16,7 @@ import {
   type Target,
   type WireCase,
 } from '../helpers/wire.ts'
-import { TEST_TOOLS, watched } from '../helpers/tools.ts'
+import { route, TEST_TOOLS, watched } from '../helpers/tools.ts'
 
 const V = '2026-07-28'
 const META = {
@@ -706,4 +706,93 @@ describe('cancellation', () => {
     expect(watched.aborted).toBe(before.aborted)
     expect(watched.finished).toBe(before.finished + 1)
   })
+})
+
+describe('Mcp-Param-* headers (x-mcp-header)', () => {
+  const ROUTER = serverWith([route])
+  const routeCall = (
+    args: Record<string, unknown>,
+    headers: Record<string, string | undefined> = {},
+  ) => modern('tools/call', { params: { name: 'route', arguments: args }, headers })
+
+  test('R-HT-38 the 2026-07-28 listing marks mirrored arguments; legacy listings do not', async () => {
+    const list = (await (await send(modern('tools/list'), ROUTER)).json()) as {
+      result: { tools: { inputSchema: { properties: Record<string, Record<string, unknown>> } }[] }
+    }
+    const properties = list.result.tools[0]!.inputSchema.properties
+    expect(properties.region).toEqual({ type: 'string', 'x-mcp-header': 'Region' })
+    expect(properties.shard).toEqual({ type: 'integer', 'x-mcp-header': 'Shard' })
+    const legacy = (await (
+      await send(
+        {
+          headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
+          body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+        },
+        ROUTER,
+      )
+    ).json()) as {
+      result: { tools: { inputSchema: { properties: Record<string, Record<string, unknown>> } }[] }
+    }
+    expect(legacy.result.tools[0]!.inputSchema.properties.region).toEqual({ type: 'string' })
+  })
+
+  wireTable(
+    [
+      {
+        rule: 'R-HT-38',
+        name: 'headers that match the arguments are accepted',
+        request: routeCall(
+          { region: 'us-west1', shard: 42, dry: false },
+          { 'mcp-param-region': 'us-west1', 'mcp-param-shard': '42', 'mcp-param-dry-run': 'false' },
+        ),
+        expect: { status: 200 },
+      },
+      {
+        rule: 'R-HT-38',
+        name: 'integers are compared as numbers (42.0 = 42)',
+        request: routeCall({ shard: 42 }, { 'mcp-param-shard': '42.0' }),
+        expect: { status: 200 },
+      },
+      {
+        rule: 'R-HT-38',
+        name: 'a Base64-wrapped value is decoded before comparing',
+        request: routeCall(
+          { region: 'Hello, 世界' },
+          { 'mcp-param-region': '=?base64?SGVsbG8sIOS4lueVjA==?=' },
+        ),
+        expect: { status: 200 },
+      },
+      {
+        rule: 'R-HT-38',
+        name: 'an argument absent from the body needs no header',
+        request: routeCall({}),
+        expect: { status: 200 },
+      },
+      {
+        rule: 'R-HT-38',
+        name: 'an argument in the body without its header is -32020',
+        request: routeCall({ region: 'eu' }),
+        expect: { status: 400, json: error(1, -32020, 'Missing Mcp-Param-Region header') },
+      },
+      {
+        rule: 'R-HT-38',
+        name: 'a header that disagrees with the body is -32020',
+        request: routeCall({ region: 'eu' }, { 'mcp-param-region': 'us' }),
+        expect: {
+          status: 400,
+          json: error(
+            1,
+            -32020,
+            "Header mismatch: Mcp-Param-Region 'us' does not match argument region",
+          ),
+        },
+      },
+      {
+        rule: 'R-HT-38',
+        name: 'a boolean header must be exactly true or false',
+        request: routeCall({ dry: true }, { 'mcp-param-dry-run': 'TRUE' }),
+        expect: { status: 400 },
+      },
+    ].map((c): WireCase => ({ ...c, target: ROUTER })),
+  )
 })
