@@ -153,7 +153,7 @@ describe('per-request validation, in order', () => {
       },
     },
     {
-      rule: 'R-LC-21',
+      rule: 'R-LC-20',
       name: 'a clientInfo without a version is -32602',
       request: modern('tools/list', {
         meta: { ...META, 'io.modelcontextprotocol/clientInfo': { name: 'x' } },
@@ -515,7 +515,7 @@ describe('MRTR: input_required and retry', () => {
     })
   })
 
-  test('R-SF-41 elicitation declared for URL mode only does not allow a form', async () => {
+  test('R-SF-44 elicitation declared for URL mode only does not allow a form', async () => {
     const meta = {
       ...META,
       'io.modelcontextprotocol/clientCapabilities': { elicitation: { url: {} } },
@@ -795,4 +795,49 @@ describe('Mcp-Param-* headers (x-mcp-header)', () => {
       },
     ].map((c): WireCase => ({ ...c, target: ROUTER })),
   )
+})
+
+describe('statelessness and old-client traffic', () => {
+  test('R-LC-24 capabilities are read from each request alone, never remembered', async () => {
+    const greetWith = (meta: Record<string, unknown>, id: number) =>
+      modern('tools/call', { id, params: { name: 'greet', arguments: {} }, meta })
+    expect((await call(TEST_SERVER, greetWith(ELICITING, 1))).body.result.resultType).toBe(
+      'input_required',
+    )
+    expect((await call(TEST_SERVER, greetWith(META, 2))).body.error?.code).toBe(-32021)
+  })
+
+  test('R-LC-26 every 2026-07-28 result names the server in _meta', async () => {
+    for (const method of ['server/discover', 'tools/list']) {
+      const body = (await (await send(modern(method))).json()) as { result: { _meta: unknown } }
+      expect(body.result._meta).toEqual(SERVER_META)
+    }
+  })
+
+  test('R-HT-40 an Mcp-Session-Id from an old client is ignored, never echoed or minted', async () => {
+    const res = await send(modern('tools/list', { headers: { 'mcp-session-id': 'old-session' } }))
+    expect(res.status).toBe(200)
+    expect(res.headers.get('mcp-session-id')).toBeNull()
+  })
+
+  test('R-HT-41 every refusal of a 2026-07-28 request is a JSON-RPC error body with the request id', async () => {
+    const refusals = [
+      modern('tools/list', { id: 'r1', headers: { 'mcp-protocol-version': undefined } }),
+      modern('tools/list', { id: 'r2', meta: { 'io.modelcontextprotocol/protocolVersion': V } }),
+      modern('nope', { id: 'r3' }),
+      modern('tools/call', {
+        id: 'r4',
+        params: { name: 'echo', arguments: {} },
+        headers: { 'mcp-name': 'x' },
+      }),
+    ]
+    for (const [index, request] of refusals.entries()) {
+      const res = await send(request)
+      expect(res.status).toBeGreaterThanOrEqual(400)
+      expect(res.headers.get('content-type')).toBe('application/json')
+      const body = (await res.json()) as { id: unknown; error: { code: number } }
+      expect(body.id).toBe(`r${index + 1}`)
+      expect([-32020, -32021, -32022, -32601, -32602]).toContain(body.error.code)
+    }
+  })
 })
