@@ -7,6 +7,7 @@
 //   anything else -> 404 with a JSON body
 
 import { config, ConfigError, type Config } from './config.ts'
+import type { Env } from './env.ts'
 import { checkOrigin, preflightHeaders, withCors } from './http/cors.ts'
 import { json, methodNotAllowed, notFound, rpcError } from './http/responses.ts'
 import { internalError, invalidRequest } from './jsonrpc/errors.ts'
@@ -61,7 +62,9 @@ const route = async (request: Request, env: unknown, tools: ToolSet): Promise<Re
     return new Response(null, { status: 204, headers })
   }
   const response =
-    request.method === 'POST' ? await post(request, settings, tools) : methodNotAllowed(ALLOW)
+    request.method === 'POST'
+      ? await post(request, settings, tools, env as Env)
+      : methodNotAllowed(ALLOW)
   withCors(response.headers, origin.origin)
   return response
 }

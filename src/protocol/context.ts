@@ -3,6 +3,7 @@
 // that belong to this request (progress, log messages) on the request's response stream.
 
 import type { Config, LoggingLevel } from '../config.ts'
+import type { Env } from '../env.ts'
 import type { JSONRPCNotification } from '../jsonrpc/message.ts'
 import type { ToolSet } from '../tools/toolset.ts'
 import type { Revision } from './revisions.ts'
@@ -11,6 +12,8 @@ export interface RequestContext {
   /** The revision this request is answered in; `rules(revision)` says what it allows. */
   revision: Revision
   config: Config
+  /** The Worker's bindings (for tools that use a Durable Object, KV, ...). */
+  env: Env
   /** The tools this request may list and call. */
   tools: ToolSet
   /** Aborts when the call must stop (2026-07-28: the client closed the response stream). */

@@ -101,6 +101,7 @@ const toolContext = (
   let ended = false
   let last = -Infinity
   const context: ToolContext = {
+    env: ctx.env,
     signal,
     progress(progress, total, message) {
       // R-JR-19: progress only with a token, only while the call runs, and always increasing.

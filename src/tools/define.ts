@@ -17,6 +17,7 @@
 import * as v from 'valibot'
 import { toJsonSchema } from '@valibot/to-json-schema'
 import type { LoggingLevel } from '../config.ts'
+import type { Env } from '../env.ts'
 import type { InputRequest } from '../protocol/mrtr.ts'
 import type { RevisionRules } from '../protocol/revisions.ts'
 import type { ContentBlock } from './content.ts'
@@ -40,6 +41,8 @@ export interface Icon {
 
 /** What a tool's `run` gets besides its arguments. */
 export interface ToolContext {
+  /** The Worker's bindings and settings, as wrangler passes them. */
+  env: Env
   /** Aborts on timeout or cancellation; pass it to fetch() and check it in loops. */
   signal: AbortSignal
   /** Reports progress; sent only when the client asked (progressToken), and only if increasing. */

@@ -14,6 +14,7 @@
 // https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
 
 import type { Config } from '../config.ts'
+import type { Env } from '../env.ts'
 import { invalidRequest, parseError, type JSONRPCErrorObject } from '../jsonrpc/errors.ts'
 import {
   errorResponse,
@@ -37,7 +38,12 @@ import { reply } from './reply.ts'
 const NEVER = new AbortController().signal
 
 /** Handles a POST to the MCP endpoint. */
-export const post = async (request: Request, config: Config, tools: ToolSet): Promise<Response> => {
+export const post = async (
+  request: Request,
+  config: Config,
+  tools: ToolSet,
+  env: Env,
+): Promise<Response> => {
   // R-JR-2 (deliberately strict, as every real client sends it): the body is UTF-8 JSON.
   if (!isJsonContentType(request.headers.get('content-type'))) {
     return rpcError(415, invalidRequest('Content-Type must be application/json (UTF-8)'))
@@ -85,6 +91,7 @@ export const post = async (request: Request, config: Config, tools: ToolSet): Pr
   const ctx = (notify: RequestContext['notify']): RequestContext => ({
     revision,
     config,
+    env,
     tools,
     signal: era.era === 'modern' ? cancel.signal : NEVER,
     notify,
