@@ -79,3 +79,116 @@ export const firstMessage = (text: string): unknown => {
   }
   throw new Error(`no JSON-RPC message in response body: ${JSON.stringify(text)}`)
 }
+
+/** The shape of `fetch` both SDK generations take as a transport option. */
+export type Fetch = (url: string | URL, init?: RequestInit) => Promise<Response>
+
+/** A JSON-RPC message as it travels, loosely typed for assertions. */
+export interface Message {
+  jsonrpc?: unknown
+  id?: string | number | null
+  method?: string
+  params?: Record<string, unknown>
+  result?: Record<string, unknown>
+  error?: { code: number; message: string; data?: unknown }
+}
+
+/** One HTTP exchange, everything on the wire: request as sent, response as received. */
+export interface WireExchange {
+  httpMethod: string
+  requestHeaders: Headers
+  /** The request body as sent (undefined for GET and DELETE). */
+  requestBody: string | undefined
+  /** The JSON-RPC message the body held, parsed. */
+  sent: Message | undefined
+  status: number
+  responseHeaders: Headers
+  /**
+   * The response body once it has ended (a long-lived stream ends when the client closes it);
+   * null when it was aborted before its end.
+   */
+  responseText: Promise<string | null>
+}
+
+export interface Wiretap {
+  /** Pass this as the transport's `fetch` option. */
+  fetch: Fetch
+  exchanges: WireExchange[]
+}
+
+/**
+ * A fetch that records every exchange without changing any of it. The response body is read
+ * from a clone in the background, so a stream the client is still consuming is never blocked.
+ */
+export const wiretap = (): Wiretap => {
+  const exchanges: WireExchange[] = []
+  const recordingFetch: Fetch = async (url, init) => {
+    const requestBody = typeof init?.body === 'string' ? init.body : undefined
+    const response = await fetch(url, init)
+    exchanges.push({
+      httpMethod: init?.method ?? 'GET',
+      requestHeaders: new Headers(init?.headers),
+      requestBody,
+      sent: requestBody === undefined ? undefined : (JSON.parse(requestBody) as Message),
+      status: response.status,
+      responseHeaders: new Headers(response.headers),
+      responseText: response
+        .clone()
+        .text()
+        .catch(() => null),
+    })
+    return response
+  }
+  return { fetch: recordingFetch, exchanges }
+}
+
+/** Every JSON-RPC message in a response body, from plain JSON or an SSE stream. */
+export const messagesIn = (contentType: string | null, text: string): Message[] => {
+  if (text.trim() === '') return []
+  if (contentType?.split(';')[0]?.trim().toLowerCase() !== 'text/event-stream') {
+    const parsed = JSON.parse(text) as Message | Message[]
+    return Array.isArray(parsed) ? parsed : [parsed]
+  }
+  const messages: Message[] = []
+  for (const event of text.split(/\r?\n\r?\n/)) {
+    const data = event
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).replace(/^ /, ''))
+    if (data.length > 0) messages.push(JSON.parse(data.join('\n')) as Message)
+  }
+  return messages
+}
+
+/** What a raw POST got back: status, headers, and the body as JSON-RPC messages. */
+export interface Reply {
+  status: number
+  headers: Headers
+  contentType: string | null
+  text: string
+  messages: Message[]
+}
+
+/** POSTs `body` (serialized when not a string) and reads the whole answer; bounded in time. */
+export const post = async (
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  timeoutMs = 10_000,
+): Promise<Reply> => {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  })
+  const text = await response.text()
+  const contentType = response.headers.get('content-type')
+  return {
+    status: response.status,
+    headers: response.headers,
+    contentType,
+    text,
+    messages: messagesIn(contentType, text),
+  }
+}

@@ -76,12 +76,12 @@ describe.each(VERSIONS)('official SDK client speaking %s', (version) => {
   })
 
   test(
-    'tools/list returns echo, add and count with object input schemas',
+    'tools/list returns echo, add, count and greet with object input schemas',
     { timeout: TEST_TIMEOUT_MS },
     async () => {
       const { tools, nextCursor } = await client.listTools(undefined, REQUEST)
       expect(nextCursor).toBeUndefined()
-      expect(tools.map((tool) => tool.name)).toEqual(['echo', 'add', 'count'])
+      expect(tools.map((tool) => tool.name)).toEqual(['echo', 'add', 'count', 'greet'])
       for (const tool of tools) expect(tool.inputSchema.type).toBe('object')
       const add = tools.find((tool) => tool.name === 'add')
       if (hasStructuredContent(version)) expect(add?.outputSchema?.type).toBe('object')
