@@ -1,11 +1,14 @@
 // `npm run bench`: bare-mcp's throughput against a raw Worker, and the deployable bundle's size.
 //
 // 1. Starts two `wrangler dev` instances on 127.0.0.1 (free ports): bare-mcp, and the raw
-//    fixture in bench/raw/ that answers every POST with the same bytes without parsing anything.
-// 2. Checks that bare-mcp's answer to the bench request equals the fixture's, byte for byte.
-// 3. Drives both with autocannon at concurrency 1 and 32. Each run is cut into 4 slices played
-//    in ABBA ABBA order (raw, bare, bare, raw, ...), so neither target profits from going first,
-//    and slow drift or a noisy neighbour on the machine hits both about equally.
+//    fixture in bench/raw/ that answers every POST with fixed bytes without parsing the body.
+// 2. Checks that bare-mcp's answer to each bench request equals the fixture's, byte for byte.
+//    There are two: `tools/call` echo at 2025-11-25 (the call a legacy client makes once
+//    initialized) and the same call at 2026-07-28 (stateless: version, method and name headers,
+//    and `_meta` with the protocol version and client capabilities in the body).
+// 3. Drives both with autocannon, per request, at concurrency 1 and 32. Each run is cut into 4
+//    slices played in ABBA ABBA order (raw, bare, bare, raw, ...), so neither target profits
+//    from going first, and slow drift or a noisy neighbour on the machine hits both about equally.
 // 4. Prints req/s, p50 and p99, and the ratio bare-mcp/raw (target: >= 0.9 at concurrency 32).
 // 5. Builds the bundle with `wrangler deploy --dry-run --minify` and prints its gzipped size
 //    against the 40 KB budget.
@@ -48,7 +51,7 @@ const BUILD_TIMEOUT_SECONDS = 180
 const LOG_LEVEL = process.env.BENCH_WRANGLER_LOG_LEVEL?.trim() || ''
 const LOG_LEVEL_ARGS = LOG_LEVEL === '' ? [] : ['--log-level', LOG_LEVEL]
 const CONCURRENCY = [1, 32]
-const SLICES = 4 // per target and concurrency; even, played as ABBA ABBA
+const SLICES = 4 // per request, target and concurrency; even, played as ABBA ABBA
 const TARGET_CONCURRENCY = 32
 const TARGET_RATIO = 0.9
 const BUDGET_GZIP_BYTES = 40_000 // "40 KB", read strictly (40 KiB would be 40,960)
@@ -61,17 +64,35 @@ const WRANGLER_ENV = {
   X_LOCAL_EXPLORER: 'false',
 }
 
-// The bench request, and the answer both targets must give to it.
-const REQUEST = {
-  method: 'POST',
-  path: '/mcp',
-  headers: {
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-    'mcp-protocol-version': '2025-11-25',
+// The bench requests. Both targets must give the same answer to each; the raw fixture picks its
+// answer by the MCP-Protocol-Version header alone.
+const PATH = '/mcp'
+const REQUESTS = [
+  {
+    name: '2025-11-25',
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-11-25',
+    },
+    body: '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}',
   },
-  body: '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}',
-}
+  {
+    name: '2026-07-28',
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': 'echo',
+    },
+    body:
+      '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"},' +
+      '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}',
+  },
+]
 
 // ---------------------------------------------------------------------------------------------
 // Child processes: each wrangler runs detached in its own process group, which is killed on any
@@ -207,11 +228,11 @@ const freePorts = async (count) => {
   return ports
 }
 
-const send = async (origin, timeoutMs) => {
-  const response = await fetch(origin + REQUEST.path, {
-    method: REQUEST.method,
-    headers: REQUEST.headers,
-    body: REQUEST.body,
+const send = async (origin, request, timeoutMs) => {
+  const response = await fetch(origin + PATH, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
     signal: AbortSignal.timeout(timeoutMs),
   })
   return {
@@ -232,7 +253,7 @@ const waitUntilUp = async (target) => {
       throw new BenchError(`${target.name}: wrangler ${target.proc.exited} before answering`)
     }
     try {
-      await send(target.origin, Math.max(500, Math.min(5000, deadline - Date.now())))
+      await send(target.origin, REQUESTS[0], Math.max(500, Math.min(5000, deadline - Date.now())))
       return
     } catch (error) {
       lastError = error.cause?.code ?? error.name ?? String(error)
@@ -255,13 +276,13 @@ const percentile = (sorted, p) =>
     ? NaN
     : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 
-const drive = async (target, connections, duration, expectBody) => {
+const drive = async (target, request, connections, duration, expectBody) => {
   const latencies = []
   const instance = autocannon({
-    url: target.origin + REQUEST.path,
-    method: REQUEST.method,
-    headers: REQUEST.headers,
-    body: REQUEST.body,
+    url: target.origin + PATH,
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
     connections,
     pipelining: 1,
     duration,
@@ -391,8 +412,8 @@ const main = async () => {
   const bare = start('bare-mcp', 'wrangler.toml', barePort, bareInspector)
 
   console.log(
-    `bare-mcp bench: node ${process.version}, ${RUN_SECONDS} s per target and concurrency ` +
-      `(${SLICES} slices, ABBA order), warm-up ${WARMUP_SECONDS} s per target`,
+    `bare-mcp bench: node ${process.version}, ${RUN_SECONDS} s per request, target and concurrency ` +
+      `(${SLICES} slices, ABBA order), warm-up ${WARMUP_SECONDS} s per target and request`,
   )
   if (LOG_LEVEL !== '')
     console.log(`wrangler dev --log-level ${LOG_LEVEL} (BENCH_WRANGLER_LOG_LEVEL)`)
@@ -400,45 +421,61 @@ const main = async () => {
   console.log(`bare-mcp ${bare.origin}  (src/index.ts)`)
   await Promise.all([waitUntilUp(raw), waitUntilUp(bare)])
 
-  // 2. Same job: bare-mcp's answer must be the fixture's answer, byte for byte.
-  const [rawAnswer, bareAnswer] = await Promise.all([
-    send(raw.origin, 10_000),
-    send(bare.origin, 10_000),
-  ])
-  const same =
-    rawAnswer.status === 200 &&
-    bareAnswer.status === rawAnswer.status &&
-    bareAnswer.contentType === rawAnswer.contentType &&
-    bareAnswer.body === rawAnswer.body
-  if (!same) {
-    console.error('bench: bare-mcp does not answer the bench request like the raw fixture')
-    for (const [name, answer] of [
-      ['raw', rawAnswer],
-      ['bare-mcp', bareAnswer],
-    ]) {
-      console.error(`  ${name.padEnd(8)} ${answer.status} ${answer.contentType}\n  ${answer.body}`)
+  // 2. Same job: bare-mcp's answer to each request must be the fixture's, byte for byte.
+  const expected = new Map()
+  for (const request of REQUESTS) {
+    const [rawAnswer, bareAnswer] = await Promise.all([
+      send(raw.origin, request, 10_000),
+      send(bare.origin, request, 10_000),
+    ])
+    const same =
+      rawAnswer.status === 200 &&
+      bareAnswer.status === rawAnswer.status &&
+      bareAnswer.contentType === rawAnswer.contentType &&
+      bareAnswer.body === rawAnswer.body
+    if (!same) {
+      console.error(
+        `bench: bare-mcp does not answer the ${request.name} request like the raw fixture`,
+      )
+      for (const [name, answer] of [
+        ['raw', rawAnswer],
+        ['bare-mcp', bareAnswer],
+      ]) {
+        console.error(
+          `  ${name.padEnd(8)} ${answer.status} ${answer.contentType}\n  ${answer.body}`,
+        )
+      }
+      throw new BenchError('answer mismatch')
     }
-    throw new BenchError('answer mismatch')
+    expected.set(request, rawAnswer.body)
+    console.log(
+      `check    ${request.name}: same answer (${rawAnswer.status}, ${rawAnswer.contentType}, ` +
+        `${rawAnswer.body.length} bytes): ok`,
+    )
   }
-  console.log(
-    `check    same answer (${rawAnswer.status}, ${rawAnswer.contentType}, ${rawAnswer.body.length} bytes): ok`,
-  )
 
-  // 3. Warm-up (not reported), then at each concurrency 4 slices per target in ABBA ABBA order.
-  for (const target of [raw, bare])
-    await drive(target, TARGET_CONCURRENCY, WARMUP_SECONDS, rawAnswer.body)
+  // 3. Warm-up (not reported), then per request and concurrency 4 slices per target, ABBA ABBA.
+  for (const request of REQUESTS)
+    for (const target of [raw, bare])
+      await drive(target, request, TARGET_CONCURRENCY, WARMUP_SECONDS, expected.get(request))
   const order = Array.from({ length: SLICES / 2 }, () => [raw, bare, bare, raw]).flat()
   const results = []
-  for (const connections of CONCURRENCY) {
-    const parts = new Map([
-      [raw, []],
-      [bare, []],
-    ])
-    for (const target of order) {
-      parts.get(target).push(await drive(target, connections, RUN_SECONDS / SLICES, rawAnswer.body))
+  for (const request of REQUESTS) {
+    for (const connections of CONCURRENCY) {
+      const parts = new Map([
+        [raw, []],
+        [bare, []],
+      ])
+      for (const target of order) {
+        parts
+          .get(target)
+          .push(
+            await drive(target, request, connections, RUN_SECONDS / SLICES, expected.get(request)),
+          )
+      }
+      for (const target of [raw, bare])
+        results.push({ request, target, connections, ...merge(parts.get(target)) })
     }
-    for (const target of [raw, bare])
-      results.push({ target, connections, ...merge(parts.get(target)) })
   }
   await stopAll()
 
@@ -447,6 +484,7 @@ const main = async () => {
   console.log(
     table(
       [
+        'request',
         'target',
         'concurrency',
         'req/s',
@@ -459,6 +497,7 @@ const main = async () => {
         'flag',
       ],
       results.map((r) => [
+        r.request.name,
         r.target.name,
         String(r.connections),
         fixed(r.rps, 0),
@@ -473,23 +512,28 @@ const main = async () => {
     ),
   )
   console.log('')
-  const ratios = new Map()
-  for (const connections of CONCURRENCY) {
-    const of = (target) => results.find((r) => r.target === target && r.connections === connections)
-    const ratio = of(bare).rps / of(raw).rps
-    ratios.set(connections, ratio)
+  for (const request of REQUESTS) {
+    const ratios = new Map()
+    for (const connections of CONCURRENCY) {
+      const of = (target) =>
+        results.find(
+          (r) => r.request === request && r.target === target && r.connections === connections,
+        )
+      const ratio = of(bare).rps / of(raw).rps
+      ratios.set(connections, ratio)
+      console.log(
+        `ratio bare-mcp/raw req/s, ${request.name}, concurrency ${String(connections).padStart(2)}: ${fixed(ratio, 3)}`,
+      )
+    }
+    const ratio = ratios.get(TARGET_CONCURRENCY)
     console.log(
-      `ratio bare-mcp/raw req/s at concurrency ${String(connections).padStart(2)}: ${fixed(ratio, 3)}`,
+      `target ratio >= ${TARGET_RATIO} at concurrency ${TARGET_CONCURRENCY}, ${request.name}: ${ratio >= TARGET_RATIO ? 'met' : 'NOT MET'} (${fixed(ratio, 3)})`,
     )
   }
-  const ratio = ratios.get(TARGET_CONCURRENCY)
-  console.log(
-    `target ratio >= ${TARGET_RATIO} at concurrency ${TARGET_CONCURRENCY}: ${ratio >= TARGET_RATIO ? 'met' : 'NOT MET'} (${fixed(ratio, 3)})`,
-  )
   const flagged = results.filter((r) => r.bad > 0)
   for (const r of flagged) {
     console.log(
-      `FLAG: ${r.target.name} at concurrency ${r.connections}: ${r.non2xx} non-2xx, ${r.errors} errors ` +
+      `FLAG: ${r.target.name}, ${r.request.name}, at concurrency ${r.connections}: ${r.non2xx} non-2xx, ${r.errors} errors ` +
         `(${r.timeouts} timeouts), ${r.mismatches} unexpected bodies; its numbers are not valid`,
     )
   }
@@ -504,8 +548,8 @@ const main = async () => {
 // Whole-run bound: if anything hangs, stop everything after the longest plausible run.
 const budgetMs =
   (START_TIMEOUT_SECONDS +
-    2 * (WARMUP_SECONDS + 12) +
-    2 * CONCURRENCY.length * (RUN_SECONDS + SLICES * 12) +
+    2 * REQUESTS.length * (WARMUP_SECONDS + 12) +
+    2 * REQUESTS.length * CONCURRENCY.length * (RUN_SECONDS + SLICES * 12) +
     BUILD_TIMEOUT_SECONDS +
     30) *
   1000
