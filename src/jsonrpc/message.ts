@@ -78,6 +78,10 @@ export interface JSONRPCErrorResponse {
 }
 export type JSONRPCResponse = JSONRPCResultResponse | JSONRPCErrorResponse
 
+/** What a server sends on a response stream besides the response itself: notifications, and
+ *  (legacy sessions only) its own requests to the client. */
+export type Outbound = JSONRPCNotification | JSONRPCRequest
+
 export type JSONRPCMessage =
   | { kind: 'request'; message: JSONRPCRequest }
   | { kind: 'notification'; message: JSONRPCNotification }

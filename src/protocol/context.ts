@@ -4,7 +4,7 @@
 
 import type { Config, LoggingLevel } from '../config.ts'
 import type { Env } from '../env.ts'
-import type { JSONRPCNotification } from '../jsonrpc/message.ts'
+import type { Outbound } from '../jsonrpc/message.ts'
 import type { ToolSet } from '../tools/toolset.ts'
 import type { Revision } from './revisions.ts'
 
@@ -19,10 +19,11 @@ export interface RequestContext {
   /** Aborts when the call must stop (2026-07-28: the client closed the response stream). */
   signal: AbortSignal
   /**
-   * Sends a notification related to this request on its response stream. It is dropped when
-   * the client cannot receive one (it accepts only `application/json`).
+   * Sends a message related to this request on its response stream (a notification, or in a
+   * legacy session a request to the client). Returns false when it cannot reach the client
+   * (it accepts only `application/json`).
    */
-  notify(notification: JSONRPCNotification): void
+  send(message: Outbound): boolean
   /** Lowest level of `notifications/message` this request gets; null: none at all. */
   logLevel: LoggingLevel | null
   /** 2026-07-28: the capabilities declared on this very request; null when not known. */

@@ -110,12 +110,12 @@ const toolContext = (
       const params: Record<string, unknown> = { progressToken: token, progress }
       if (total !== undefined) params.total = total
       if (message !== undefined && allowed.progressMessage) params.message = message
-      ctx.notify(notification('notifications/progress', params))
+      ctx.send(notification('notifications/progress', params))
     },
     log(level, data, logger) {
       // R-SF-32: a 2026-07-28 request without a logLevel gets no log messages at all.
       if (ended || ctx.logLevel === null || !passes(level, ctx.logLevel)) return
-      ctx.notify(logMessage(level, data, logger))
+      ctx.send(logMessage(level, data, logger))
     },
     async ask(request) {
       if (asking !== null) return asking.ask(request)

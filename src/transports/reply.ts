@@ -18,29 +18,51 @@
 //   data: {"jsonrpc":"2.0","id":3,"result":{...}}
 
 import type { Config } from '../config.ts'
-import type { JSONRPCNotification, JSONRPCResponse } from '../jsonrpc/message.ts'
+import type { JSONRPCResponse, Outbound } from '../jsonrpc/message.ts'
 import type { Acceptable } from '../http/media-type.ts'
 import { json } from '../http/responses.ts'
 import { openSseStream, sseHeaders } from './sse.ts'
 import { statusFor } from './status.ts'
 
+/** The SSE body of one reply. Sessions make it resumable (src/sessions/resumable.ts). */
+export interface ReplyStream {
+  readable: ReadableStream<Uint8Array>
+  /** Sends one message as one event; false once the client has gone. */
+  send(message: Outbound | JSONRPCResponse): Promise<boolean>
+  /** The reply is complete. */
+  close(): Promise<void>
+  /** Fires when the client disconnects. */
+  closed: AbortSignal
+}
+
+/** A plain SSE reply: `event: message` per message, keep-alives, no ids. */
+export const plainStream = (config: Config): ReplyStream => {
+  const stream = openSseStream(config.KEEPALIVE_MS)
+  return {
+    readable: stream.readable,
+    send: (message) => stream.send({ event: 'message', data: JSON.stringify(message) }),
+    close: stream.close,
+    closed: stream.closed,
+  }
+}
+
 export interface Exchange {
   /** Responses known before anything runs (invalid members of a batch). */
   ready: JSONRPCResponse[]
-  /** Starts the requests; each settles to its response, or null when cancelled. */
-  run(notify: (message: JSONRPCNotification) => void): Promise<JSONRPCResponse | null>[]
+  /**
+   * Starts the requests; each settles to its response, or null when cancelled. `send` returns
+   * false when the message cannot reach the client (it accepts only JSON).
+   */
+  run(send: (message: Outbound) => boolean): Promise<JSONRPCResponse | null>[]
   /** A batch is answered with an array, a single request with one object. */
   batch: boolean
   /** Decides the status of a single error reply (status.ts). */
   era: 'legacy' | 'modern'
   /** Called when the client closes the SSE stream: 2026-07-28 cancels the call (R-JR-21). */
   cancel(): void
+  /** Opens the SSE body when the reply streams. */
+  open(): ReplyStream
 }
-
-const message = (value: JSONRPCNotification | JSONRPCResponse) => ({
-  event: 'message',
-  data: JSON.stringify(value),
-})
 
 const delay = (ms: number): Promise<'later'> =>
   new Promise((resolve) => setTimeout(() => resolve('later'), ms))
@@ -51,15 +73,16 @@ export const reply = async (
   accept: Acceptable,
   config: Config,
 ): Promise<Response> => {
-  let early: JSONRPCNotification[] | null = []
+  let early: Outbound[] | null = []
   let wake: (value: 'streaming') => void = () => {}
   const streaming = new Promise<'streaming'>((resolve) => (wake = resolve))
-  let send = (notification: JSONRPCNotification): void => {
-    if (!accept.sse) return // a JSON-only client cannot receive notifications
-    early?.push(notification)
+  let send = (message: Outbound): boolean => {
+    if (!accept.sse) return false // a JSON-only client cannot receive anything but the response
+    early?.push(message)
     wake('streaming')
+    return true
   }
-  const pending = exchange.run((notification) => send(notification))
+  const pending = exchange.run((message) => send(message))
   const all = Promise.all(pending)
 
   const sseNow = accept.sse && (!accept.json || config.RESPONSE_MODE === 'sse')
@@ -70,15 +93,18 @@ export const reply = async (
     if (Array.isArray(first)) return jsonReply(exchange, first)
   }
 
-  const stream = openSseStream(config.KEEPALIVE_MS)
+  const stream = exchange.open()
   if (exchange.era === 'modern')
     stream.closed.addEventListener('abort', exchange.cancel, { once: true })
-  for (const response of exchange.ready) void stream.send(message(response))
-  for (const notification of early ?? []) void stream.send(message(notification))
+  for (const response of exchange.ready) void stream.send(response)
+  for (const message of early ?? []) void stream.send(message)
   early = null
-  send = (notification) => void stream.send(message(notification))
+  send = (message) => {
+    void stream.send(message)
+    return true
+  }
   const sent = pending.map((response) =>
-    response.then((value) => (value === null ? true : stream.send(message(value)))),
+    response.then((value) => (value === null ? true : stream.send(value))),
   )
   void Promise.all(sent).then(() => stream.close())
   return new Response(stream.readable, { status: 200, headers: sseHeaders() })

@@ -32,7 +32,7 @@ import type { ToolSet } from '../tools/toolset.ts'
 import { chooseEra } from './era.ts'
 import { checkParamHeaders } from './param-headers.ts'
 import { listen } from './subscriptions.ts'
-import { reply } from './reply.ts'
+import { plainStream, reply } from './reply.ts'
 
 /** Legacy Streamable HTTP never reads a disconnect as cancellation (R-HT-8). */
 const NEVER = new AbortController().signal
@@ -88,13 +88,13 @@ export const post = async (
   const cancel = new AbortController()
   if (era.era === 'modern')
     request.signal.addEventListener('abort', () => cancel.abort(), { once: true })
-  const ctx = (notify: RequestContext['notify']): RequestContext => ({
+  const ctx = (send: RequestContext['send']): RequestContext => ({
     revision,
     config,
     env,
     tools,
     signal: era.era === 'modern' ? cancel.signal : NEVER,
-    notify,
+    send,
     logLevel: era.era === 'modern' ? era.meta.logLevel : config.LOG_LEVEL,
     clientCapabilities: era.era === 'modern' ? era.meta.clientCapabilities : null,
   })
@@ -115,7 +115,7 @@ export const post = async (
     } else if (message.value.kind === 'notification') {
       receive(
         message.value.message,
-        ctx(() => {}),
+        ctx(() => false),
       )
     }
     // Responses from the client answer server-to-client requests; without a session we never
@@ -146,7 +146,8 @@ export const post = async (
       ready,
       batch: parsed.batch,
       era: era.era,
-      run: (notify) => requests.map((request) => dispatch(request, ctx(notify))),
+      run: (send) => requests.map((request) => dispatch(request, ctx(send))),
+      open: () => plainStream(config),
       cancel: () => cancel.abort(),
     },
     accept,
