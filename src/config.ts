@@ -102,6 +102,20 @@ const SettingsSchema = v.object({
   ),
   /** How long an MRTR `requestState` stays valid. */
   REQUEST_STATE_TTL_MS: integer(600_000, 10_000, 86_400_000),
+  /** Legacy sessions: `initialize` mints `Mcp-Session-Id`, and `/sse` works. "false": stateless only. */
+  SESSIONS: flag(true),
+  /** Session shards (Durable Objects); a session id names its shard. */
+  SESSION_SHARDS: integer(8, 1, 1024),
+  /** A session idle this long expires, with its events. */
+  SESSION_TTL_MS: integer(1_800_000, 60_000, 30 * 86_400_000),
+  /** Events kept per session for resumption (`Last-Event-ID`). */
+  EVENT_LOG_MAX: integer(200, 1, 100_000),
+  /** How long events are kept for resumption. */
+  EVENT_LOG_TTL_MS: integer(600_000, 1_000, 86_400_000),
+  /** The `retry:` hint (ms) sent before the server closes a stream it expects to be resumed. */
+  SSE_RETRY_MS: integer(1_000, 0, 600_000),
+  /** How long a server-to-client request (sampling, elicitation, roots) waits for its answer. */
+  CLIENT_REQUEST_TIMEOUT_MS: integer(60_000, 1_000, 900_000),
   /** Text for `instructions` in the initialize result (empty: none). */
   SERVER_INSTRUCTIONS: v.optional(v.string(), ''),
 })

@@ -1,9 +1,12 @@
 // The fetch handler for a set of tools. It routes and applies the HTTP rules that hold for every
 // endpoint (Origin, CORS); what the bytes mean is the transport's business.
 //
-//   OPTIONS /mcp  -> CORS preflight
-//   POST    /mcp  -> Streamable HTTP (src/transports/streamable-http.ts)
-//   GET/DELETE /mcp -> 405 (no sessions or standalone streams yet)
+//   OPTIONS /mcp, /sse, /messages -> CORS preflight
+//   POST    /mcp  -> Streamable HTTP (src/transports/streamable-http.ts); with Mcp-Session-Id,
+//                    run in the session's shard (src/sessions/)
+//   GET     /mcp  -> with Mcp-Session-Id: the session's SSE stream (or its resumption); else 405
+//   DELETE  /mcp  -> with Mcp-Session-Id: ends the session; else 405
+//   GET     /sse, POST /messages?sessionId= -> the legacy HTTP+SSE transport (2024-11-05)
 //   anything else -> 404 with a JSON body
 
 import { config, ConfigError, type Config } from './config.ts'
@@ -13,13 +16,25 @@ import { json, methodNotAllowed, notFound, rpcError } from './http/responses.ts'
 import { internalError, invalidRequest } from './jsonrpc/errors.ts'
 import type { Tool } from './tools/define.ts'
 import { toolSet, type ToolSet } from './tools/toolset.ts'
+import { acceptable } from './http/media-type.ts'
+import { MODERN_REVISION } from './protocol/revisions.ts'
+import { forward, mintLegacyId, sessionsEnabled } from './sessions/route.ts'
+import { endpointFor } from './transports/legacy-sse.ts'
 import { post } from './transports/streamable-http.ts'
 
-/** R-HT-10, R-HT-15: without sessions there is no GET stream and nothing to DELETE. */
+/** R-HT-10, R-HT-15: without a session there is no GET stream and nothing to DELETE. */
 const ALLOW = 'POST, OPTIONS'
 
 const isMcpPath = (path: string, settings: Config): boolean =>
   path === settings.MCP_PATH || path === `${settings.MCP_PATH}/`
+
+/** Which endpoint a path is, if any. The legacy endpoints are `/sse` and `/messages`. */
+const endpointOf = (path: string, settings: Config): 'mcp' | 'sse' | 'messages' | null => {
+  if (isMcpPath(path, settings)) return 'mcp'
+  if (path === '/sse' || path === '/sse/') return 'sse'
+  if (path === '/messages' || path === '/messages/') return 'messages'
+  return null
+}
 
 /** A Worker serving MCP with `tools`: `export default createServer([echo, add])`. */
 export const createServer = (toolList: readonly Tool[]) => {
@@ -47,7 +62,8 @@ const route = async (request: Request, env: unknown, tools: ToolSet): Promise<Re
     return json({ error: 'server_misconfigured', message: error.message }, 500)
   }
   const { pathname } = new URL(request.url)
-  if (!isMcpPath(pathname, settings)) return notFound(pathname, settings.MCP_PATH)
+  const endpoint = endpointOf(pathname, settings)
+  if (endpoint === null) return notFound(pathname, settings.MCP_PATH)
 
   // R-HT-2: a present Origin we do not trust is refused with 403 before anything else.
   const origin = checkOrigin(request, settings)
@@ -61,10 +77,52 @@ const route = async (request: Request, env: unknown, tools: ToolSet): Promise<Re
         : preflightHeaders(request, origin.origin)
     return new Response(null, { status: 204, headers })
   }
-  const response =
-    request.method === 'POST'
-      ? await post(request, settings, tools, env as Env)
-      : methodNotAllowed(ALLOW)
+  const response = await serve(endpoint, request, settings, tools, env as Env)
   withCors(response.headers, origin.origin)
   return response
+}
+
+const serve = async (
+  endpoint: 'mcp' | 'sse' | 'messages',
+  request: Request,
+  settings: Config,
+  tools: ToolSet,
+  env: Env,
+): Promise<Response> => {
+  const sessions = sessionsEnabled(env, settings)
+  if (endpoint === 'sse') {
+    if (!sessions) return notFound(new URL(request.url).pathname, settings.MCP_PATH)
+    if (request.method !== 'GET') return methodNotAllowed('GET, OPTIONS')
+    const id = mintLegacyId(settings)
+    return forward(
+      env,
+      settings,
+      id,
+      'sse-open',
+      request,
+      endpointFor(new URL(request.url).pathname, id),
+    )
+  }
+  if (endpoint === 'messages') {
+    if (!sessions) return notFound(new URL(request.url).pathname, settings.MCP_PATH)
+    if (request.method !== 'POST') return methodNotAllowed('POST, OPTIONS')
+    const id = new URL(request.url).searchParams.get('sessionId')
+    if (id === null)
+      return rpcError(400, invalidRequest('The sessionId query parameter is required'))
+    return forward(env, settings, id, 'sse-message', request)
+  }
+  // R-HT-40: a 2026-07-28 request never belongs to a session, whatever headers it carries.
+  const sessionId = request.headers.get('mcp-session-id')
+  const modern = request.headers.get('mcp-protocol-version')?.trim() === MODERN_REVISION
+  if (sessions && sessionId !== null && !modern) {
+    if (request.method === 'POST') return forward(env, settings, sessionId, 'post', request)
+    if (request.method === 'DELETE') return forward(env, settings, sessionId, 'delete', request)
+    if (request.method === 'GET') {
+      if (!acceptable(request.headers.get('accept')).sse) {
+        return rpcError(406, invalidRequest('GET needs Accept: text/event-stream'))
+      }
+      return forward(env, settings, sessionId, 'get', request)
+    }
+  }
+  return request.method === 'POST' ? post(request, settings, tools, env) : methodNotAllowed(ALLOW)
 }

@@ -6,13 +6,17 @@ export type Body = { ok: true; text: string } | { ok: false; reason: 'too-large'
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
-/** Reads the body as UTF-8 text of at most `limit` bytes. */
-export const readBody = async (request: Request, limit: number): Promise<Body> => {
+/** Reads the body's bytes, at most `limit` of them. */
+export const readBytes = async (
+  request: Request,
+  limit: number,
+): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; reason: 'too-large' }> => {
   const declared = request.headers.get('content-length')
   if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > limit) {
+    await request.body?.cancel().catch(() => {})
     return { ok: false, reason: 'too-large' }
   }
-  if (request.body === null) return { ok: true, text: '' }
+  if (request.body === null) return { ok: true, bytes: new Uint8Array() }
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
@@ -26,10 +30,16 @@ export const readBody = async (request: Request, limit: number): Promise<Body> =
     }
     chunks.push(value)
   }
-  const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks, size)
+  return { ok: true, bytes: chunks.length === 1 ? chunks[0]! : concat(chunks, size) }
+}
+
+/** Reads the body as UTF-8 text of at most `limit` bytes. */
+export const readBody = async (request: Request, limit: number): Promise<Body> => {
+  const read = await readBytes(request, limit)
+  if (!read.ok) return read
   try {
     // R-JR-2: JSON-RPC messages MUST be UTF-8; invalid sequences are a parse error, not U+FFFD.
-    return { ok: true, text: decoder.decode(bytes) }
+    return { ok: true, text: decoder.decode(read.bytes) }
   } catch {
     return { ok: false, reason: 'not-utf8' }
   }

@@ -26,8 +26,30 @@ export interface RequestContext {
   send(message: Outbound): boolean
   /** Lowest level of `notifications/message` this request gets; null: none at all. */
   logLevel: LoggingLevel | null
-  /** 2026-07-28: the capabilities declared on this very request; null when not known. */
+  /**
+   * The client's capabilities: declared on this very request (2026-07-28), or at `initialize`
+   * (legacy sessions); null when not known (legacy without a session).
+   */
   clientCapabilities: Record<string, unknown> | null
+  /** The legacy session this request belongs to, if any. */
+  session: SessionHandle | null
+}
+
+/** What a handler may do with the session a legacy request belongs to. */
+export interface SessionHandle {
+  readonly id: string
+  /** `logging/setLevel`: remembered for the session's later requests (R-SF-31). */
+  setLogLevel(level: LoggingLevel): void
+  /**
+   * Sends a server-to-client request (sampling, elicitation, roots) on `send`'s stream and
+   * resolves with the client's result, which arrives as a later POST (R-HT-20).
+   */
+  request(
+    method: string,
+    params: Record<string, unknown>,
+    send: (message: Outbound) => boolean,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>>
 }
 
 /**

@@ -9,6 +9,7 @@
 import * as v from 'valibot'
 import { LOG_LEVELS, type LoggingLevel } from '../config.ts'
 import { notification, type JSONRPCNotification, type Params } from '../jsonrpc/message.ts'
+import type { RequestContext } from './context.ts'
 import { parseParams } from './params.ts'
 
 /** Whether a message at `level` passes a threshold of `minimum`. */
@@ -31,11 +32,12 @@ const SetLevelParamsSchema = v.looseObject({
 })
 
 /**
- * `logging/setLevel`: an unknown level SHOULD get -32602. Without a session there is nothing
- * to remember the level in, so it applies to nothing later; the `LOG_LEVEL` setting decides
- * (deliberate deviation until sessions exist; see SPEC_NOTES.md).
+ * `logging/setLevel`: an unknown level SHOULD get -32602. In a session the level is stored and
+ * applies to the session's later requests; without one there is nothing to remember it in, so
+ * the `LOG_LEVEL` setting decides (see SPEC_NOTES.md).
  */
-export const setLevel = (params: Params | undefined) => {
-  parseParams('logging/setLevel', SetLevelParamsSchema, params)
+export const setLevel = (params: Params | undefined, ctx: RequestContext) => {
+  const { level } = parseParams('logging/setLevel', SetLevelParamsSchema, params)
+  ctx.session?.setLogLevel(level)
   return {}
 }

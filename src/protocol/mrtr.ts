@@ -48,7 +48,7 @@ export const requiredCapability = (request: InputRequest): Record<string, unknow
 }
 
 /** Whether `capabilities` (declared on this request) allow `request` (R-SF-44, R-SF-41). */
-const allows = (capabilities: Record<string, unknown>, request: InputRequest): boolean => {
+export const allows = (capabilities: Record<string, unknown>, request: InputRequest): boolean => {
   const [name] = Object.keys(requiredCapability(request))
   const declared = capabilities[name ?? '']
   if (typeof declared !== 'object' || declared === null) return false

@@ -16,7 +16,7 @@ import { describeIssues } from '../jsonrpc/issues.ts'
 import { notification, ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import { Cancelled, type RequestContext } from '../protocol/context.ts'
 import { logMessage, passes } from '../protocol/logging.ts'
-import { InputRequired, inputs, type Inputs } from '../protocol/mrtr.ts'
+import { allows, InputRequired, inputs, type Inputs } from '../protocol/mrtr.ts'
 import { parseParams } from '../protocol/params.ts'
 import { rules } from '../protocol/revisions.ts'
 import { contentFor, text, type ContentBlock } from './content.ts'
@@ -119,6 +119,13 @@ const toolContext = (
     },
     async ask(request) {
       if (asking !== null) return asking.ask(request)
+      if (ctx.session !== null) {
+        // R-SF-41: never use a capability the client did not declare at initialize.
+        if (ctx.clientCapabilities === null || !allows(ctx.clientCapabilities, request)) {
+          throw new ToolError(`The client did not declare the capability ${request.method} needs`)
+        }
+        return ctx.session.request(request.method, request.params ?? {}, ctx.send, signal)
+      }
       // Legacy without a session: there is no stream to send a server-to-client request on.
       throw new ToolError(
         `This tool needs input from the client (${request.method}), which this connection ` +

@@ -118,3 +118,22 @@ const jsonReply = (exchange: Exchange, settled: (JSONRPCResponse | null)[]): Res
   if (only === undefined) return new Response(null, { status: 202 })
   return json(only, 'error' in only ? statusFor(only.error.code, exchange.era) : 200)
 }
+
+/**
+ * Replies with one response that is already known (`initialize`): JSON, or a one-event SSE
+ * body when the client accepts only SSE or RESPONSE_MODE=sse.
+ */
+export const replyNow = (
+  response: JSONRPCResponse,
+  accept: Acceptable,
+  config: Config,
+  era: 'legacy' | 'modern',
+  headers = new Headers(),
+): Response => {
+  if (accept.sse && (!accept.json || config.RESPONSE_MODE === 'sse')) {
+    const stream = plainStream(config)
+    void stream.send(response).then(() => stream.close())
+    return new Response(stream.readable, { status: 200, headers: sseHeaders(headers) })
+  }
+  return json(response, 'error' in response ? statusFor(response.error.code, era) : 200, headers)
+}

@@ -56,20 +56,33 @@ export interface SseStream {
 
 const encoder = new TextEncoder()
 
-/** Opens a stream that sends a `: keep-alive` comment every `keepaliveMs` while open. */
+/**
+ * Opens a stream that sends a `: keep-alive` comment every `keepaliveMs` while open. A client
+ * that goes away cancels the body, which fires `closed` at once (not at the next write).
+ */
 export const openSseStream = (keepaliveMs: number): SseStream => {
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
-  const writer = writable.getWriter()
   const gone = new AbortController()
+  let controller!: ReadableStreamDefaultController<Uint8Array>
   let open = true
+  const stop = () => {
+    if (!open) return
+    open = false
+    clearInterval(timer)
+  }
+  const readable = new ReadableStream<Uint8Array>({
+    start: (c) => void (controller = c),
+    cancel: () => {
+      stop()
+      gone.abort()
+    },
+  })
   const write = async (text: string): Promise<boolean> => {
     if (!open) return false
     try {
-      await writer.write(encoder.encode(text))
+      controller.enqueue(encoder.encode(text))
       return true
     } catch {
-      open = false
-      clearInterval(timer)
+      stop()
       gone.abort()
       return false
     }
@@ -81,9 +94,8 @@ export const openSseStream = (keepaliveMs: number): SseStream => {
     send: (event) => write(frame(event)),
     close: async () => {
       if (!open) return
-      open = false
-      clearInterval(timer)
-      await writer.close().catch(() => {})
+      stop()
+      controller.close()
     },
   }
 }

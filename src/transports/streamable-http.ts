@@ -8,31 +8,34 @@
 //   {"jsonrpc":"2.0","id":2,"method":"tools/list"}
 //
 // The answer is 202 (no body) when the POST held only notifications or responses, and otherwise
-// one JSON object or an SSE stream (see reply.ts). Every refusal is a JSON-RPC error body with
-// the status given below; none is a 500.
+// one JSON object or an SSE stream (see reply.ts). The same function serves a stateless POST in
+// the Worker and a session's POST inside its shard (then `session` is set).
 //
 // https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
 
+import * as v from 'valibot'
 import type { Config } from '../config.ts'
 import type { Env } from '../env.ts'
-import { invalidRequest, parseError, type JSONRPCErrorObject } from '../jsonrpc/errors.ts'
+import { invalidRequest, type JSONRPCErrorObject } from '../jsonrpc/errors.ts'
 import {
   errorResponse,
-  parseBody,
+  ObjectSchema,
   type JSONRPCRequest,
   type JSONRPCResponse,
 } from '../jsonrpc/message.ts'
-import { readBody } from '../http/body.ts'
-import { acceptable, isJsonContentType } from '../http/media-type.ts'
 import { accepted, rpcError } from '../http/responses.ts'
 import type { RequestContext } from '../protocol/context.ts'
-import { dispatch, LISTEN, receive } from '../protocol/dispatch.ts'
+import { dispatch, LISTEN } from '../protocol/dispatch.ts'
+import { negotiate } from '../protocol/lifecycle.ts'
 import { rules } from '../protocol/revisions.ts'
+import type { ShardSession } from '../sessions/live.ts'
+import { openSession, sessionsEnabled } from '../sessions/route.ts'
 import type { ToolSet } from '../tools/toolset.ts'
 import { chooseEra } from './era.ts'
+import { intake } from './intake.ts'
 import { checkParamHeaders } from './param-headers.ts'
 import { listen } from './subscriptions.ts'
-import { plainStream, reply } from './reply.ts'
+import { plainStream, reply, replyNow } from './reply.ts'
 
 /** Legacy Streamable HTTP never reads a disconnect as cancellation (R-HT-8). */
 const NEVER = new AbortController().signal
@@ -43,31 +46,18 @@ export const post = async (
   config: Config,
   tools: ToolSet,
   env: Env,
+  session: ShardSession | null = null,
 ): Promise<Response> => {
-  // R-JR-2 (deliberately strict, as every real client sends it): the body is UTF-8 JSON.
-  if (!isJsonContentType(request.headers.get('content-type'))) {
-    return rpcError(415, invalidRequest('Content-Type must be application/json (UTF-8)'))
-  }
-  // R-HT-4 (deliberately lenient): clients MUST accept both types, but some send only one;
-  // we serve whichever they accept and refuse only an Accept that admits neither.
-  const accept = acceptable(request.headers.get('accept'))
-  if (!accept.json && !accept.sse) {
-    return rpcError(406, invalidRequest('Accept must allow application/json or text/event-stream'))
-  }
-
-  const body = await readBody(request, config.MAX_BODY_BYTES)
-  if (!body.ok) {
-    return body.reason === 'too-large'
-      ? rpcError(413, invalidRequest(`The body exceeds ${config.MAX_BODY_BYTES} bytes`))
-      : rpcError(400, parseError('Parse error: the body is not valid UTF-8'))
-  }
-  const parsed = parseBody(body.text)
-  if (!parsed.ok) return rpcError(400, parsed.error)
-  const messages = parsed.batch ? parsed.messages : [parsed.message]
+  const taken = await intake(request, config)
+  if (!taken.ok) return taken.response
+  const { accept, messages } = taken
+  const parsed = { batch: taken.batch, message: messages[0]! }
 
   const era = chooseEra(request.headers, messages, parsed.batch)
   if (!era.ok) return rpcError(era.status, era.error, era.id)
-  const { revision } = era
+  // R-HT-17: inside a session, the revision is the one negotiated at initialize.
+  const revision =
+    era.era === 'legacy' && session?.row.revision ? session.row.revision : era.revision
 
   // R-JR-17: batches exist in 2025-03-26 only; later revisions take exactly one message.
   if (parsed.batch && !rules(revision).batches) {
@@ -88,16 +78,30 @@ export const post = async (
   const cancel = new AbortController()
   if (era.era === 'modern')
     request.signal.addEventListener('abort', () => cancel.abort(), { once: true })
-  const ctx = (send: RequestContext['send']): RequestContext => ({
+  const ctx = (send: RequestContext['send'], signal = NEVER): RequestContext => ({
     revision,
     config,
     env,
     tools,
-    signal: era.era === 'modern' ? cancel.signal : NEVER,
+    signal: era.era === 'modern' ? cancel.signal : signal,
     send,
-    logLevel: era.era === 'modern' ? era.meta.logLevel : config.LOG_LEVEL,
-    clientCapabilities: era.era === 'modern' ? era.meta.clientCapabilities : null,
+    logLevel:
+      era.era === 'modern' ? era.meta.logLevel : (session?.row.logLevel ?? config.LOG_LEVEL),
+    clientCapabilities:
+      era.era === 'modern'
+        ? era.meta.clientCapabilities
+        : (session?.row.clientCapabilities ?? null),
+    session: era.era === 'legacy' ? (session?.handle ?? null) : null,
   })
+  // In a session, a request can be cancelled by `notifications/cancelled` (R-JR-20).
+  const run = async (request: JSONRPCRequest, send: RequestContext['send']) => {
+    if (session === null || era.era === 'modern') return dispatch(request, ctx(send))
+    try {
+      return await dispatch(request, ctx(send, session.track(request.id)))
+    } finally {
+      session.untrack(request.id)
+    }
+  }
 
   const ready: JSONRPCResponse[] = []
   const requests: JSONRPCRequest[] = []
@@ -109,17 +113,21 @@ export const post = async (
       // R-LC-6: initialize MUST NOT be part of a batch.
       if (parsed.batch && request.method === 'initialize') {
         ready.push(errorResponse(request.id, batchedInitialize))
+      } else if (session !== null && era.era === 'legacy' && request.method === 'initialize') {
+        ready.push(errorResponse(request.id, alreadyInitialized))
       } else {
         requests.push(request)
       }
     } else if (message.value.kind === 'notification') {
-      receive(
-        message.value.message,
-        ctx(() => false),
-      )
+      // Notifications are never answered (R-JR-9). Only cancellation needs action, and only in a
+      // session, where the request it names can be found.
+      const { method, params } = message.value.message
+      if (method === 'notifications/cancelled') session?.cancel(params?.requestId)
+    } else {
+      // A client's answer to our sampling/elicitation/roots request reaches the waiting call
+      // (R-HT-20); without a session we never send any, so it is simply accepted (R-HT-6).
+      session?.answer(message.value.message)
     }
-    // Responses from the client answer server-to-client requests; without a session we never
-    // send any, so there is nothing to match them with. They are accepted (R-HT-6).
   }
 
   // R-HT-6: only notifications and responses -> 202 Accepted, no body.
@@ -141,13 +149,23 @@ export const post = async (
     return listen(first, cancel.signal, config)
   }
 
+  // R-HT-13: a stateless `initialize` that succeeds opens a session when sessions are on.
+  if (session === null && era.era === 'legacy' && !parsed.batch && first?.method === 'initialize') {
+    return initialize(
+      first,
+      ctx(() => false),
+      accept,
+      env,
+    )
+  }
+
   return reply(
     {
       ready,
       batch: parsed.batch,
       era: era.era,
-      run: (send) => requests.map((request) => dispatch(request, ctx(send))),
-      open: () => plainStream(config),
+      run: (send) => requests.map((request) => run(request, send)),
+      open: () => session?.open() ?? plainStream(config),
       cancel: () => cancel.abort(),
     },
     accept,
@@ -155,6 +173,37 @@ export const post = async (
   )
 }
 
+const InitializeSchema = v.looseObject({
+  protocolVersion: v.string(),
+  capabilities: ObjectSchema,
+  clientInfo: ObjectSchema,
+})
+
+/** Answers `initialize`, minting `Mcp-Session-Id` on the response when sessions are on. */
+const initialize = async (
+  request: JSONRPCRequest,
+  ctx: RequestContext,
+  accept: Parameters<typeof replyNow>[1],
+  env: Env,
+): Promise<Response> => {
+  const response = (await dispatch(request, ctx)) as JSONRPCResponse
+  const headers = new Headers()
+  const params = v.safeParse(InitializeSchema, request.params)
+  if ('result' in response && params.success && sessionsEnabled(env, ctx.config)) {
+    const id = await openSession(env, ctx.config, {
+      transport: 'streamable-http',
+      revision: negotiate(params.output.protocolVersion),
+      clientInfo: params.output.clientInfo,
+      clientCapabilities: params.output.capabilities,
+    })
+    headers.set('Mcp-Session-Id', id)
+  }
+  return replyNow(response, accept, ctx.config, 'legacy', headers)
+}
+
 const batchedInitialize: JSONRPCErrorObject = invalidRequest(
   'initialize must not be part of a JSON-RPC batch',
+)
+const alreadyInitialized: JSONRPCErrorObject = invalidRequest(
+  'This session is already initialized; send initialize without Mcp-Session-Id to start a new one',
 )

@@ -397,9 +397,22 @@ describe('methods, paths and limits', () => {
     },
     {
       rule: 'R-HT-15',
-      name: 'DELETE is 405 with Allow (no sessions to terminate)',
-      request: { method: 'DELETE', headers: { 'mcp-session-id': 'abc' } },
+      name: 'DELETE without a session is 405 with Allow',
+      request: { method: 'DELETE' },
       expect: { status: 405, headers: { allow: 'POST, OPTIONS' } },
+    },
+    {
+      rule: 'R-HT-14',
+      name: 'a session id that is not one of ours is 404, without waking any shard',
+      request: { method: 'DELETE', headers: { 'mcp-session-id': 'abc' } },
+      expect: {
+        status: 404,
+        body: error(
+          null,
+          -32600,
+          'Session not found: it expired or was terminated; initialize again',
+        ),
+      },
     },
     {
       rule: 'R-HT-15',

@@ -1,0 +1,31 @@
+// Session ids: which shard a session lives in, plus 192 random bits.
+//
+//   s3.q8Xk0y3b8yJ0N1c6m0pW5f9Yz0aR1t2u
+//   ^^ shard 3 of SESSION_SHARDS
+//
+// R-HT-13 · https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#session-management
+// A session id SHOULD be globally unique and cryptographically secure, and MUST be visible ASCII
+// (0x21-0x7E). Ours are base64url, so they are safe in headers and URLs alike.
+
+const ID = /^s(\d{1,4})\.([A-Za-z0-9_-]{32})$/
+
+/** A new session id in a random shard of `shards`. */
+export const mintSessionId = (shards: number): string => {
+  const random = crypto.getRandomValues(new Uint8Array(24))
+  const shard = crypto.getRandomValues(new Uint32Array(1))[0]! % shards
+  const text = btoa(String.fromCharCode(...random))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+  return `s${shard}.${text}`
+}
+
+/** The shard a session id names, or null when the id is not one of ours (then: 404). */
+export const shardOf = (id: string, shards: number): number | null => {
+  const match = ID.exec(id)
+  if (match === null) return null
+  const shard = Number(match[1])
+  return shard < shards ? shard : null
+}
+
+/** The Durable Object name of a shard. */
+export const shardName = (shard: number): string => `sessions-${shard}`

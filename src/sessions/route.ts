@@ -1,0 +1,102 @@
+// The Worker's side of sessions: minting a session at `initialize`, and sending every request
+// that names a session to the shard that holds it. Requests without a session id never get here.
+//
+//   POST /mcp  Mcp-Session-Id: s3.q8Xk...   ->  shard "sessions-3"  (SessionShard.fetch)
+
+import type { Config } from '../config.ts'
+import type { Env } from '../env.ts'
+import { invalidRequest } from '../jsonrpc/errors.ts'
+import { readBytes } from '../http/body.ts'
+import { rpcError } from '../http/responses.ts'
+import { mintSessionId, shardName, shardOf } from './id.ts'
+import type { SessionShard } from './shard.ts'
+import type { SessionTransport } from './store.ts'
+
+/** The binding of the SessionShard Durable Object namespace (wrangler.toml). */
+const BINDING = 'SESSION_SHARD'
+
+/** What the shard needs to know about a forwarded request; set only by us, never by clients. */
+export const INTERNAL = {
+  op: 'x-bare-mcp-op',
+  session: 'x-bare-mcp-session',
+  endpoint: 'x-bare-mcp-endpoint',
+} as const
+export type ShardOp = 'post' | 'get' | 'delete' | 'sse-open' | 'sse-message'
+
+const namespace = (env: Env): DurableObjectNamespace<SessionShard> | null => {
+  const binding = env[BINDING] as { idFromName?: unknown } | undefined
+  return typeof binding?.idFromName === 'function'
+    ? (binding as DurableObjectNamespace<SessionShard>)
+    : null
+}
+
+/** Whether sessions are on and the Durable Object is bound. */
+export const sessionsEnabled = (env: Env, config: Config): boolean =>
+  config.SESSIONS && namespace(env) !== null
+
+const stub = (env: Env, shard: number) => {
+  const ns = namespace(env)!
+  return ns.get(ns.idFromName(shardName(shard)))
+}
+
+/** R-HT-13: creates a session in a random shard after a successful `initialize`; its id. */
+export const openSession = async (
+  env: Env,
+  config: Config,
+  init: {
+    transport: SessionTransport
+    revision: string | null
+    clientInfo: Record<string, unknown> | null
+    clientCapabilities: Record<string, unknown> | null
+  },
+): Promise<string> => {
+  const id = mintSessionId(config.SESSION_SHARDS)
+  await stub(env, shardOf(id, config.SESSION_SHARDS)!).create({ id, ...init })
+  return id
+}
+
+/** The 404 every unknown, expired or terminated session gets (R-HT-14). */
+export const sessionNotFound = (): Response =>
+  rpcError(404, invalidRequest('Session not found: it expired or was terminated; initialize again'))
+
+/**
+ * Sends `request` to the shard of `sessionId` as `op`. An id that is not one of ours is 404 at
+ * once, without waking any shard.
+ */
+export const forward = async (
+  env: Env,
+  config: Config,
+  sessionId: string,
+  op: ShardOp,
+  request: Request,
+  endpoint?: string,
+): Promise<Response> => {
+  const shard = shardOf(sessionId, config.SESSION_SHARDS)
+  if (shard === null) return sessionNotFound()
+  const headers = new Headers(request.headers)
+  for (const name of Object.values(INTERNAL)) headers.delete(name)
+  headers.set(INTERNAL.op, op)
+  headers.set(INTERNAL.session, sessionId)
+  if (endpoint !== undefined) headers.set(INTERNAL.endpoint, endpoint)
+  // The body is read here, within the size limit, and sent whole: a shard that answers before
+  // reading a streamed body (404) would leave the client's upload dangling.
+  let body: Uint8Array | null = null
+  if (request.body !== null) {
+    const read = await readBytes(request, config.MAX_BODY_BYTES)
+    if (!read.ok)
+      return rpcError(413, invalidRequest(`The body exceeds ${config.MAX_BODY_BYTES} bytes`))
+    body = read.bytes
+  }
+  const forwarded = new Request(request.url, {
+    method: request.method,
+    headers,
+    body,
+    signal: request.signal,
+  })
+  const response = await stub(env, shard).fetch(forwarded)
+  // A response from a Durable Object has immutable headers; CORS is added after this.
+  return new Response(response.body, response)
+}
+
+/** A new id for a legacy HTTP+SSE session (GET /sse), in a random shard. */
+export const mintLegacyId = (config: Config): string => mintSessionId(config.SESSION_SHARDS)

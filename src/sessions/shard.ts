@@ -1,0 +1,260 @@
+// SessionShard: the Durable Object that holds one shard of the session table.
+//
+// Every request that names a session runs here, in the shard its id names, so a tool's request
+// to the client and the client's answer (a separate POST) meet in one place, and a session's
+// streams live next to its row. Sessions are rows in this object's SQLite database (store.ts);
+// open streams and pending requests are in memory (live.ts). An alarm deletes idle sessions, so
+// nothing is kept, or billed, for a session that is over; an idle shard costs no CPU.
+
+import { DurableObject } from 'cloudflare:workers'
+import { config as settings, type Config } from '../config.ts'
+import type { Env } from '../env.ts'
+import { invalidRequest } from '../jsonrpc/errors.ts'
+import { rpcError } from '../http/responses.ts'
+import type { LegacyRevision } from '../protocol/revisions.ts'
+import { TOOLS } from '../tools/index.ts'
+import { toolSet } from '../tools/toolset.ts'
+import { post } from '../transports/streamable-http.ts'
+import { openSseStream, sseHeaders } from '../transports/sse.ts'
+import { openLegacyStream, legacyMessage } from '../transports/legacy-sse.ts'
+import { newLive, shardSession, type Live, type ShardSession } from './live.ts'
+import { openResumable, parseEventId, type EventLog } from './resumable.ts'
+import { INTERNAL, sessionNotFound, type ShardOp } from './route.ts'
+import {
+  appendEvent,
+  countSessions,
+  deleteSession,
+  eventsAfter,
+  expireSessions,
+  findSession,
+  insertSession,
+  migrate,
+  oldestLastSeen,
+  touchSession,
+  updateSession,
+  type SessionRow,
+  type SessionTransport,
+} from './store.ts'
+
+const tools = toolSet(TOOLS)
+
+/** last_seen is written at most this often per session (cheap, and precise enough for expiry). */
+const TOUCH_EVERY_MS = 10_000
+
+export class SessionShard extends DurableObject<Env> {
+  #sql: SqlStorage
+  #live = new Map<string, Live>()
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.#sql = ctx.storage.sql
+    migrate(this.#sql)
+  }
+
+  get #config(): Config {
+    return settings(this.env)
+  }
+
+  /** RPC from the Worker: a session opened by a successful `initialize` (R-HT-13). */
+  async create(init: {
+    id: string
+    transport: SessionTransport
+    revision: string | null
+    clientInfo: Record<string, unknown> | null
+    clientCapabilities: Record<string, unknown> | null
+  }): Promise<void> {
+    const now = Date.now()
+    insertSession(this.#sql, {
+      ...init,
+      revision: init.revision as LegacyRevision | null,
+      logLevel: null,
+      subscriptions: [],
+      created: now,
+      lastSeen: now,
+    })
+    await this.#schedule()
+  }
+
+  /** RPC: how many sessions this shard holds (tests and operators). */
+  async size(): Promise<number> {
+    return countSessions(this.#sql)
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const op = request.headers.get(INTERNAL.op) as ShardOp | null
+    const id = request.headers.get(INTERNAL.session) ?? ''
+    if (op === 'sse-open') return this.#openLegacy(id, request)
+    const row = findSession(this.#sql, id)
+    if (row === null) {
+      await request.body?.cancel()
+      return sessionNotFound()
+    }
+    this.#touch(row)
+    switch (op) {
+      case 'post':
+        if (row.transport !== 'streamable-http') return sessionNotFound()
+        return post(request, this.#config, tools, this.env, this.#session(row))
+      case 'get':
+        return this.#standalone(row, request)
+      case 'delete':
+        this.#end(row.id)
+        return new Response(null, { status: 204 })
+      case 'sse-message':
+        return this.#legacyMessage(row, request)
+      default:
+        return rpcError(400, invalidRequest('Unknown shard operation'))
+    }
+  }
+
+  /** Expires idle sessions and their events; sets the next alarm while sessions remain. */
+  override async alarm(): Promise<void> {
+    const { SESSION_TTL_MS } = this.#config
+    for (const id of expireSessions(this.#sql, Date.now() - SESSION_TTL_MS)) this.#close(id)
+    await this.#schedule()
+  }
+
+  async #schedule(): Promise<void> {
+    const oldest = oldestLastSeen(this.#sql)
+    if (oldest === null) return
+    const due = oldest + this.#config.SESSION_TTL_MS
+    const current = await this.ctx.storage.getAlarm()
+    if (current === null || current > due) await this.ctx.storage.setAlarm(due)
+  }
+
+  #touch(row: SessionRow): void {
+    const now = Date.now()
+    if (now - row.lastSeen >= TOUCH_EVERY_MS) touchSession(this.#sql, row.id, now)
+  }
+
+  #liveOf(id: string): Live {
+    let live = this.#live.get(id)
+    if (live === undefined) {
+      live = newLive()
+      this.#live.set(id, live)
+    }
+    return live
+  }
+
+  #log(session: string): EventLog {
+    const config = this.#config
+    return {
+      append: (stream, seq, payload) =>
+        appendEvent(this.#sql, { session, stream, seq, payload }, Date.now(), {
+          max: config.EVENT_LOG_MAX,
+          maxAgeMs: config.EVENT_LOG_TTL_MS,
+        }),
+      after: (stream, seq) => eventsAfter(this.#sql, session, stream, seq),
+    }
+  }
+
+  #session(row: SessionRow): ShardSession {
+    return shardSession(row, this.#liveOf(row.id), this.#log(row.id), this.#config, (change) =>
+      updateSession(this.#sql, row.id, change),
+    )
+  }
+
+  /** Closes a session's streams and forgets its in-memory state. */
+  #close(id: string): void {
+    const live = this.#live.get(id)
+    if (live === undefined) return
+    this.#live.delete(id)
+    void live.legacy?.close()
+    void live.standalone?.finish()
+    for (const stream of live.streams.values()) void stream.finish()
+    for (const controller of live.inflight.values()) controller.abort()
+  }
+
+  /** DELETE, or the end of a legacy SSE stream: the row, its events and its streams go. */
+  #end(id: string): void {
+    deleteSession(this.#sql, id)
+    this.#close(id)
+  }
+
+  /**
+   * GET /mcp with a session (R-HT-10): the standalone stream, one per session (a second is 409);
+   * with `Last-Event-ID`, the resumption of the stream that id names (R-HT-12), replaying only
+   * that stream's events.
+   */
+  async #standalone(row: SessionRow, request: Request): Promise<Response> {
+    const config = this.#config
+    const live = this.#liveOf(row.id)
+    const connection = openSseStream(config.KEEPALIVE_MS)
+    const last = request.headers.get('last-event-id')
+    if (last !== null) {
+      const resume = parseEventId(last)
+      if (resume === null)
+        return rpcError(400, invalidRequest('Last-Event-ID is not one we issued'))
+      const stream =
+        live.streams.get(resume.stream) ??
+        (live.standalone?.id === resume.stream ? live.standalone : null)
+      if (stream !== null) {
+        await stream.attach(connection, resume.seq)
+      } else {
+        // The stream is over (or its shard restarted): replay what the log still has, then end.
+        for (const event of eventsAfter(this.#sql, row.id, resume.stream, resume.seq)) {
+          await connection.send({
+            id: `${resume.stream}.${event.seq}`,
+            event: 'message',
+            data: event.payload,
+          })
+        }
+        await connection.close()
+      }
+      return new Response(connection.readable, { headers: sseHeaders() })
+    }
+    if (live.standalone !== null && !live.standalone.done) {
+      await connection.close()
+      return rpcError(409, invalidRequest('This session already has a GET stream open'))
+    }
+    live.standalone = openResumable(this.#log(row.id), connection, {
+      priming: row.revision !== null && row.revision >= '2025-11-25',
+      retryMs: config.SSE_RETRY_MS,
+    })
+    connection.closed.addEventListener('abort', () => {
+      if (live.standalone !== null) void live.standalone.disconnect()
+    })
+    return new Response(connection.readable, { headers: sseHeaders() })
+  }
+
+  /** GET /sse (2024-11-05): the session is born with its stream and dies with it. */
+  async #openLegacy(id: string, request: Request): Promise<Response> {
+    const now = Date.now()
+    insertSession(this.#sql, {
+      id,
+      transport: 'sse',
+      revision: null,
+      clientInfo: null,
+      clientCapabilities: null,
+      logLevel: null,
+      subscriptions: [],
+      created: now,
+      lastSeen: now,
+    })
+    await this.#schedule()
+    const live = this.#liveOf(id)
+    const endpoint = request.headers.get(INTERNAL.endpoint) ?? `messages?sessionId=${id}`
+    const stream = openLegacyStream(endpoint, this.#config)
+    live.legacy = stream
+    stream.closed.addEventListener('abort', () => this.#end(id), { once: true })
+    return new Response(stream.readable, { headers: sseHeaders() })
+  }
+
+  async #legacyMessage(row: SessionRow, request: Request): Promise<Response> {
+    const live = this.#liveOf(row.id)
+    if (row.transport !== 'sse') return sessionNotFound()
+    if (live.legacy === null) {
+      // The stream is gone (the shard restarted): the session cannot answer; start again.
+      this.#end(row.id)
+      return sessionNotFound()
+    }
+    return legacyMessage(
+      request,
+      this.#config,
+      tools,
+      this.env,
+      this.#session(row),
+      live.legacy,
+      (init) => updateSession(this.#sql, row.id, init),
+    )
+  }
+}

@@ -1,0 +1,45 @@
+// Intake: what every POST of JSON-RPC goes through before its messages mean anything, on both
+// HTTP transports: media types, the body size limit, UTF-8, JSON. Each refusal is a JSON-RPC
+// error with its own status; none is a 500.
+
+import type { Config } from '../config.ts'
+import { invalidRequest, parseError } from '../jsonrpc/errors.ts'
+import { parseBody, type JSONRPCMessage, type Parsed } from '../jsonrpc/message.ts'
+import { readBody } from '../http/body.ts'
+import { acceptable, isJsonContentType, type Acceptable } from '../http/media-type.ts'
+import { rpcError } from '../http/responses.ts'
+
+export type Intake =
+  | { ok: true; accept: Acceptable; batch: boolean; messages: Parsed<JSONRPCMessage>[] }
+  | { ok: false; response: Response }
+
+const refuse = (response: Response): Intake => ({ ok: false, response })
+
+/** Checks the request's framing and parses its body into messages. */
+export const intake = async (request: Request, config: Config): Promise<Intake> => {
+  // R-JR-2 (deliberately strict, as every real client sends it): the body is UTF-8 JSON.
+  if (!isJsonContentType(request.headers.get('content-type'))) {
+    return refuse(rpcError(415, invalidRequest('Content-Type must be application/json (UTF-8)')))
+  }
+  // R-HT-4 (deliberately lenient): clients MUST accept both types, but some send only one;
+  // we serve whichever they accept and refuse only an Accept that admits neither.
+  const accept = acceptable(request.headers.get('accept'))
+  if (!accept.json && !accept.sse) {
+    return refuse(
+      rpcError(406, invalidRequest('Accept must allow application/json or text/event-stream')),
+    )
+  }
+  const body = await readBody(request, config.MAX_BODY_BYTES)
+  if (!body.ok) {
+    return refuse(
+      body.reason === 'too-large'
+        ? rpcError(413, invalidRequest(`The body exceeds ${config.MAX_BODY_BYTES} bytes`))
+        : rpcError(400, parseError('Parse error: the body is not valid UTF-8')),
+    )
+  }
+  const parsed = parseBody(body.text)
+  if (!parsed.ok) return refuse(rpcError(400, parsed.error))
+  return parsed.batch
+    ? { ok: true, accept, batch: true, messages: parsed.messages }
+    : { ok: true, accept, batch: false, messages: [parsed.message] }
+}

@@ -1,0 +1,395 @@
+// Sessions on the wire: minting at initialize, requests run in the session's shard, 404 for
+// unknown and terminated sessions, DELETE, the GET stream, resumption, cancellation, expiry by
+// alarm, eviction, and the legacy HTTP+SSE transport.
+
+import { env } from 'cloudflare:workers'
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { describe, expect, test } from 'vitest'
+import { shardName, shardOf } from '../../src/sessions/id.ts'
+import type { SessionShard } from '../../src/sessions/shard.ts'
+import {
+  CLIENT_HEADERS,
+  initializeRequest,
+  parseSse,
+  rpc,
+  send,
+  type ParsedEvent,
+} from '../helpers/wire.ts'
+
+const SHARDS = 8
+const namespace = () =>
+  (env as unknown as { SESSION_SHARD: DurableObjectNamespace<SessionShard> }).SESSION_SHARD
+const shardStub = (session: string) =>
+  namespace().get(namespace().idFromName(shardName(shardOf(session, SHARDS)!)))
+
+/** Initializes a session at `version`; its id. */
+const open = async (version = '2025-11-25', capabilities: Record<string, unknown> = {}) => {
+  const res = await rpc({
+    ...initializeRequest(version),
+    params: { ...initializeRequest(version).params, capabilities },
+  })
+  expect(res.status).toBe(200)
+  const id = res.headers.get('mcp-session-id')
+  expect(id).toMatch(/^s\d+\.[A-Za-z0-9_-]{32}$/)
+  await res.text()
+  return id!
+}
+
+const inSession = (session: string, message: unknown, headers: Record<string, string> = {}) =>
+  rpc(message, { 'mcp-session-id': session, ...headers })
+
+const call = (id: number, name: string, args: unknown, meta?: unknown) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: meta === undefined ? { name, arguments: args } : { name, arguments: args, _meta: meta },
+})
+
+/** Reads SSE events from a stream until `until` says stop (or the stream ends). */
+const readEvents = async (
+  body: ReadableStream<Uint8Array>,
+  until: (events: ParsedEvent[]) => boolean,
+) => {
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  let events: ParsedEvent[] = []
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    text += decoder.decode(value, { stream: true })
+    const complete = text.slice(0, text.lastIndexOf('\n\n') + 2)
+    events = parseSse(complete)
+    if (until(events)) break
+  }
+  return { events, reader }
+}
+
+describe('session table', () => {
+  test('R-HT-13 initialize mints an unguessable, visible-ASCII Mcp-Session-Id naming its shard', async () => {
+    const a = await open()
+    const b = await open()
+    expect(a).not.toBe(b)
+    expect(shardOf(a, SHARDS)).not.toBeNull()
+  })
+
+  test('R-HT-13 the session id is readable by browser clients (exposed by CORS)', async () => {
+    const res = await rpc(initializeRequest('2025-11-25'), { origin: 'http://localhost:6274' })
+    expect(res.headers.get('access-control-expose-headers')).toContain('Mcp-Session-Id')
+    expect(res.headers.get('mcp-session-id')).not.toBeNull()
+  })
+
+  test('BM-SESSION-1 requests with the session id are answered in the negotiated revision', async () => {
+    const session = await open('2025-03-26')
+    const res = await inSession(session, call(2, 'add', { a: 1, b: 2 }))
+    expect(await res.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 2,
+      result: { content: [{ type: 'text', text: '{"sum":3}' }] },
+    })
+  })
+
+  test('BM-SESSION-2 a client that never sends the id back is still served statelessly', async () => {
+    await open()
+    const res = await rpc(call(3, 'echo', { text: 'hi' }), { 'mcp-protocol-version': '2025-11-25' })
+    expect(res.status).toBe(200)
+  })
+
+  test('R-HT-14 an unknown (well-formed) session id is 404 with a JSON-RPC error', async () => {
+    const res = await inSession('s1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'ping',
+    })
+    expect(res.status).toBe(404)
+    expect(await res.json()).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: {
+        code: -32600,
+        message: 'Session not found: it expired or was terminated; initialize again',
+      },
+    })
+  })
+
+  test('R-HT-15 DELETE terminates the session; later requests get 404', async () => {
+    const session = await open()
+    const deleted = await send({ method: 'DELETE', headers: { 'mcp-session-id': session } })
+    expect(deleted.status).toBe(204)
+    const after = await inSession(session, { jsonrpc: '2.0', id: 1, method: 'ping' })
+    expect(after.status).toBe(404)
+    await after.text()
+  })
+
+  test('BM-SESSION-3 initialize inside a session is refused', async () => {
+    const session = await open()
+    const res = await inSession(session, initializeRequest('2025-11-25'))
+    expect(await res.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      error: {
+        code: -32600,
+        message:
+          'This session is already initialized; send initialize without Mcp-Session-Id to start a new one',
+      },
+    })
+  })
+
+  test('R-SF-31 logging/setLevel is remembered for the session', async () => {
+    const session = await open()
+    const quiet = await inSession(session, {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'logging/setLevel',
+      params: { level: 'error' },
+    })
+    expect(await quiet.json()).toEqual({ jsonrpc: '2.0', id: 1, result: {} })
+    const res = await inSession(session, call(2, 'count', { to: 1, delayMs: 0 }))
+    expect(res.headers.get('content-type')).toBe('application/json')
+    const loud = await open()
+    await (
+      await inSession(loud, {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'logging/setLevel',
+        params: { level: 'debug' },
+      })
+    ).text()
+    const streamed = await inSession(loud, call(2, 'count', { to: 1, delayMs: 0 }))
+    const events = parseSse(await streamed.text()).filter((event) => event.data !== '')
+    expect(events.map((event) => JSON.parse(event.data).params?.level)).toEqual([
+      'debug',
+      'info',
+      undefined,
+    ])
+  })
+
+  test('R-JR-20 notifications/cancelled stops the call and suppresses its response', async () => {
+    const session = await open()
+    const pending = inSession(session, call(7, 'count', { to: 50, delayMs: 100 }), {
+      'mcp-protocol-version': '2025-11-25',
+    })
+    await scheduler.wait(150)
+    const cancelled = await inSession(session, {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 7, reason: 'user' },
+    })
+    expect(cancelled.status).toBe(202)
+    const res = await pending
+    const text = await res.text()
+    expect(text).not.toContain('"id":7')
+  })
+})
+
+describe('streams and resumption', () => {
+  test('R-HT-12 POST streams in a session carry event ids, and 2025-11-25 starts with a priming event', async () => {
+    const session = await open('2025-11-25')
+    const res = await inSession(
+      session,
+      call(1, 'count', { to: 2, delayMs: 0 }, { progressToken: 'p' }),
+    )
+    const events = parseSse(await res.text())
+    expect(events[0]).toMatchObject({ data: '' })
+    expect(events[0]!.id).toMatch(/^[\w-]+\.0$/)
+    const stream = events[0]!.id!.split('.')[0]
+    expect(events.slice(1).map((event) => event.id)).toEqual(
+      events.slice(1).map((_, i) => `${stream}.${i + 1}`),
+    )
+  })
+
+  test('R-HT-9 2025-06-18 sessions get ids but no priming event (older clients choke on empty data)', async () => {
+    const session = await open('2025-06-18')
+    const res = await inSession(
+      session,
+      call(1, 'count', { to: 1, delayMs: 0 }, { progressToken: 'p' }),
+    )
+    const events = parseSse(await res.text())
+    expect(events.every((event) => event.data !== '')).toBe(true)
+    expect(events[0]!.id).toMatch(/^[\w-]+\.1$/)
+  })
+
+  test('R-HT-12 a dropped POST stream is resumed with GET and Last-Event-ID, with only what followed', async () => {
+    const session = await open('2025-11-25')
+    const res = await inSession(
+      session,
+      call(9, 'count', { to: 4, delayMs: 150 }, { progressToken: 'p' }),
+    )
+    const { events, reader } = await readEvents(res.body!, (seen) => seen.length >= 2)
+    await reader.cancel()
+    const last = events.at(-1)!.id!
+    const resumed = await send({
+      method: 'GET',
+      headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'last-event-id': last },
+    })
+    expect(resumed.status).toBe(200)
+    const rest = parseSse(await resumed.text())
+    const messages = rest.map(
+      (event) =>
+        JSON.parse(event.data) as { id?: number; method?: string; params?: { progress?: number } },
+    )
+    expect(messages.at(-1)).toMatchObject({ id: 9 })
+    const seenProgress = events
+      .filter((e) => e.data !== '')
+      .map((e) => JSON.parse(e.data).params.progress)
+    const progress = messages
+      .filter((m) => m.method === 'notifications/progress')
+      .map((m) => m.params?.progress)
+    expect([...seenProgress, ...progress]).toEqual([1, 2, 3, 4])
+  })
+
+  test('R-HT-10 GET with a session opens the standalone stream; a second one is 409', async () => {
+    const session = await open('2025-11-25')
+    const first = await send({
+      method: 'GET',
+      headers: { accept: 'text/event-stream', 'mcp-session-id': session },
+    })
+    expect(first.status).toBe(200)
+    expect(first.headers.get('content-type')).toBe('text/event-stream')
+    const { events, reader } = await readEvents(first.body!, (seen) => seen.length >= 1)
+    expect(events[0]).toMatchObject({ data: '' })
+    const second = await send({
+      method: 'GET',
+      headers: { accept: 'text/event-stream', 'mcp-session-id': session },
+    })
+    expect(second.status).toBe(409)
+    await second.text()
+    await reader.cancel()
+  })
+
+  test('R-HT-10 GET whose Accept excludes text/event-stream is 406', async () => {
+    const session = await open()
+    const res = await send({
+      method: 'GET',
+      headers: { accept: 'application/json', 'mcp-session-id': session },
+    })
+    expect(res.status).toBe(406)
+    await res.text()
+  })
+})
+
+describe('the shard', () => {
+  test('BM-SESSION-4 expiry: the alarm deletes idle sessions and their events', async () => {
+    const session = await open('2025-11-25')
+    await (
+      await inSession(session, call(1, 'count', { to: 1, delayMs: 0 }, { progressToken: 'p' }))
+    ).text()
+    const stub = shardStub(session)
+    await runInDurableObject(stub, (_, state) => {
+      state.storage.sql.exec('UPDATE sessions SET last_seen = 0')
+    })
+    expect(await runDurableObjectAlarm(stub)).toBe(true)
+    const left = await runInDurableObject(stub, (_, state) => ({
+      sessions: state.storage.sql.exec('SELECT COUNT(*) AS n FROM sessions').one().n,
+      events: state.storage.sql.exec('SELECT COUNT(*) AS n FROM events').one().n,
+    }))
+    expect(left).toEqual({ sessions: 0, events: 0 })
+    const res = await inSession(session, { jsonrpc: '2.0', id: 1, method: 'ping' })
+    expect(res.status).toBe(404)
+    await res.text()
+  })
+
+  test('BM-SESSION-5 a session survives its shard being restarted', async () => {
+    const session = await open('2025-06-18')
+    await abortAllDurableObjects()
+    const res = await inSession(session, call(1, 'add', { a: 2, b: 2 }))
+    expect(await res.json()).toMatchObject({ id: 1, result: { structuredContent: { sum: 4 } } })
+  })
+})
+
+describe('legacy HTTP+SSE (2024-11-05)', () => {
+  const post = (endpoint: string, message: unknown) =>
+    send({ path: `/${endpoint}`, headers: CLIENT_HEADERS, body: JSON.stringify(message) })
+
+  test('R-SSE-2 GET /sse opens with an endpoint event holding a relative URI', async () => {
+    const res = await send({
+      method: 'GET',
+      path: '/sse',
+      headers: { accept: 'text/event-stream' },
+    })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    const { events, reader } = await readEvents(res.body!, (seen) => seen.length >= 1)
+    expect(events[0]!.event).toBe('endpoint')
+    expect(events[0]!.data).toMatch(/^messages\?sessionId=s\d+\.[\w-]{32}$/)
+    await reader.cancel()
+  })
+
+  test('R-SSE-3 every answer arrives as an event named message; POSTs get 202', async () => {
+    const res = await send({
+      method: 'GET',
+      path: '/sse',
+      headers: { accept: 'text/event-stream' },
+    })
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    const next = async (count: number) => {
+      while (parseSse(text.slice(0, text.lastIndexOf('\n\n') + 2)).length < count) {
+        const { value, done } = await reader.read()
+        if (done) break
+        text += decoder.decode(value, { stream: true })
+      }
+      return parseSse(text.slice(0, text.lastIndexOf('\n\n') + 2))
+    }
+    const endpoint = (await next(1))[0]!.data
+    const init = await post(endpoint, initializeRequest('2024-11-05'))
+    expect(init.status).toBe(202)
+    const [, initialized] = await next(2)
+    expect(initialized!.event).toBe('message')
+    expect(JSON.parse(initialized!.data)).toMatchObject({
+      id: 1,
+      result: { protocolVersion: '2024-11-05' },
+    })
+    expect(
+      (await post(endpoint, { jsonrpc: '2.0', method: 'notifications/initialized' })).status,
+    ).toBe(202)
+    expect((await post(endpoint, call(2, 'echo', { text: 'over sse' }))).status).toBe(202)
+    const events = await next(3)
+    expect(JSON.parse(events[2]!.data)).toEqual({
+      jsonrpc: '2.0',
+      id: 2,
+      result: { content: [{ type: 'text', text: 'over sse' }] },
+    })
+    await reader.cancel()
+  })
+
+  test('R-SSE-5 a POST for an unknown session is 404; without sessionId 400', async () => {
+    const unknown = await post('messages?sessionId=s1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'ping',
+    })
+    expect(unknown.status).toBe(404)
+    await unknown.text()
+    const missing = await post('messages', { jsonrpc: '2.0', id: 1, method: 'ping' })
+    expect(missing.status).toBe(400)
+    await missing.text()
+  })
+
+  test('R-SSE-7 closing the stream ends the session and deletes its state', async () => {
+    const res = await send({
+      method: 'GET',
+      path: '/sse',
+      headers: { accept: 'text/event-stream' },
+    })
+    const { events, reader } = await readEvents(res.body!, (seen) => seen.length >= 1)
+    const endpoint = events[0]!.data
+    const session = decodeURIComponent(endpoint.split('sessionId=')[1]!)
+    await reader.cancel()
+    let status = 0
+    for (let tries = 0; tries < 50 && status !== 404; tries++) {
+      await scheduler.wait(100)
+      const res = await post(endpoint, { jsonrpc: '2.0', id: 1, method: 'ping' })
+      status = res.status
+      await res.text()
+    }
+    expect(status).toBe(404)
+    const rows = await runInDurableObject(
+      shardStub(session),
+      (_, state) =>
+        state.storage.sql.exec('SELECT COUNT(*) AS n FROM sessions WHERE id = ?', session).one().n,
+    )
+    expect(rows).toBe(0)
+  })
+})
