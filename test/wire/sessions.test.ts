@@ -393,3 +393,65 @@ describe('legacy HTTP+SSE (2024-11-05)', () => {
     expect(rows).toBe(0)
   })
 })
+
+describe('server-to-client requests in a session', () => {
+  test('R-HT-20 a tool asks on the call stream; the answer POSTed in the session completes the call', async () => {
+    const session = await open('2025-11-25', { elicitation: {} })
+    const res = await inSession(session, call(5, 'greet', {}))
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    const { events, reader } = await readEvents(res.body!, (seen) =>
+      seen.some((event) => event.data.includes('elicitation/create')),
+    )
+    const asked = JSON.parse(
+      events.find((event) => event.data.includes('elicitation/create'))!.data,
+    ) as {
+      id: string
+      method: string
+      params: { message: string }
+    }
+    expect(asked).toMatchObject({
+      method: 'elicitation/create',
+      params: { message: 'What is your name?' },
+    })
+    const answered = await inSession(session, {
+      jsonrpc: '2.0',
+      id: asked.id,
+      result: { action: 'accept', content: { name: 'Ada' } },
+    })
+    expect(answered.status).toBe(202)
+    let text = ''
+    const decoder = new TextDecoder()
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      text += decoder.decode(value, { stream: true })
+    }
+    const result = parseSse(text)
+      .map((event) => JSON.parse(event.data || 'null'))
+      .find((m) => m?.id === 5)
+    expect(result).toEqual({
+      jsonrpc: '2.0',
+      id: 5,
+      result: { content: [{ type: 'text', text: 'Hello, Ada!' }] },
+    })
+  })
+
+  test('R-SF-41 a session whose client did not declare elicitation gets a tool error, no request', async () => {
+    const session = await open('2025-11-25')
+    const res = await inSession(session, call(6, 'greet', {}))
+    expect(res.headers.get('content-type')).toBe('application/json')
+    expect(await res.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 6,
+      result: {
+        content: [
+          {
+            type: 'text',
+            text: 'The client did not declare the capability elicitation/create needs',
+          },
+        ],
+        isError: true,
+      },
+    })
+  })
+})
