@@ -80,6 +80,22 @@ const SettingsSchema = v.object({
   PAGE_SIZE: integer(50, 1, 1000),
   /** "auto": JSON unless the call streams; "sse": SSE whenever the client accepts it. */
   RESPONSE_MODE: v.optional(v.picklist(['auto', 'sse'], 'must be "auto" or "sse"'), 'auto'),
+  /**
+   * User-Agent prefixes that get SSE whenever they accept it (comma-separated). OpenAI's clients
+   * were seen ignoring JSON answers (openai-agents-python#1608), so SSE is the safe choice there.
+   */
+  SSE_USER_AGENTS: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((value) =>
+        value
+          .split(',')
+          .map((prefix) => prefix.trim().toLowerCase())
+          .filter((prefix) => prefix !== ''),
+      ),
+    ),
+    'openai-mcp',
+  ),
   /** A call still running after this many ms switches to SSE so keep-alives can flow. */
   SSE_AFTER_MS: integer(10_000, 0, 600_000),
   /** Interval of `: keep-alive` comments on SSE streams (under Cloudflare's idle cut). */

@@ -9,8 +9,14 @@ import { readBody } from '../http/body.ts'
 import { acceptable, isJsonContentType, type Acceptable } from '../http/media-type.ts'
 import { rpcError } from '../http/responses.ts'
 
+/** What the client accepts, and whether its replies should stream from the first byte. */
+export interface Accepting extends Acceptable {
+  /** SSE even for a call that sends nothing before its result (RESPONSE_MODE, SSE_USER_AGENTS). */
+  sseFirst: boolean
+}
+
 export type Intake =
-  | { ok: true; accept: Acceptable; batch: boolean; messages: Parsed<JSONRPCMessage>[] }
+  | { ok: true; accept: Accepting; batch: boolean; messages: Parsed<JSONRPCMessage>[] }
   | { ok: false; response: Response }
 
 const refuse = (response: Response): Intake => ({ ok: false, response })
@@ -39,7 +45,14 @@ export const intake = async (request: Request, config: Config): Promise<Intake> 
   }
   const parsed = parseBody(body.text)
   if (!parsed.ok) return refuse(rpcError(400, parsed.error))
+  const agent = (request.headers.get('user-agent') ?? '').toLowerCase()
+  const sseFirst =
+    accept.sse &&
+    (!accept.json ||
+      config.RESPONSE_MODE === 'sse' ||
+      config.SSE_USER_AGENTS.some((prefix) => agent.startsWith(prefix)))
+  const accepting = { ...accept, sseFirst }
   return parsed.batch
-    ? { ok: true, accept, batch: true, messages: parsed.messages }
-    : { ok: true, accept, batch: false, messages: [parsed.message] }
+    ? { ok: true, accept: accepting, batch: true, messages: parsed.messages }
+    : { ok: true, accept: accepting, batch: false, messages: [parsed.message] }
 }

@@ -7,7 +7,8 @@
 //   * JSON when the call finishes without sending anything first (the common, cheapest case);
 //   * SSE as soon as the call sends a notification (progress, log), or is still running after
 //     SSE_AFTER_MS (so keep-alive comments can hold the connection open through proxies), or
-//     always, with RESPONSE_MODE=sse, for clients that prefer it.
+//     always, for clients that accept only SSE, with RESPONSE_MODE=sse, or whose User-Agent
+//     is in SSE_USER_AGENTS (OpenAI's clients).
 //
 // On the stream, each message is one event, the request's notifications before its response:
 //
@@ -19,7 +20,7 @@
 
 import type { Config } from '../config.ts'
 import type { JSONRPCResponse, Outbound } from '../jsonrpc/message.ts'
-import type { Acceptable } from '../http/media-type.ts'
+import type { Accepting } from './intake.ts'
 import { json } from '../http/responses.ts'
 import { openSseStream, sseHeaders } from './sse.ts'
 import { statusFor } from './status.ts'
@@ -70,7 +71,7 @@ const delay = (ms: number): Promise<'later'> =>
 /** Runs an exchange and replies in the form the client accepts and the call needs. */
 export const reply = async (
   exchange: Exchange,
-  accept: Acceptable,
+  accept: Accepting,
   config: Config,
 ): Promise<Response> => {
   let early: Outbound[] | null = []
@@ -85,8 +86,7 @@ export const reply = async (
   const pending = exchange.run((message) => send(message))
   const all = Promise.all(pending)
 
-  const sseNow = accept.sse && (!accept.json || config.RESPONSE_MODE === 'sse')
-  if (!sseNow) {
+  if (!accept.sseFirst) {
     const first = accept.sse
       ? await Promise.race([all, streaming, delay(config.SSE_AFTER_MS)])
       : await all
@@ -121,16 +121,16 @@ const jsonReply = (exchange: Exchange, settled: (JSONRPCResponse | null)[]): Res
 
 /**
  * Replies with one response that is already known (`initialize`): JSON, or a one-event SSE
- * body when the client accepts only SSE or RESPONSE_MODE=sse.
+ * body when the client's replies stream from the first byte (see intake.ts).
  */
 export const replyNow = (
   response: JSONRPCResponse,
-  accept: Acceptable,
+  accept: Accepting,
   config: Config,
   era: 'legacy' | 'modern',
   headers = new Headers(),
 ): Response => {
-  if (accept.sse && (!accept.json || config.RESPONSE_MODE === 'sse')) {
+  if (accept.sseFirst) {
     const stream = plainStream(config)
     void stream.send(response).then(() => stream.close())
     return new Response(stream.readable, { status: 200, headers: sseHeaders(headers) })

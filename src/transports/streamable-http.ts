@@ -32,7 +32,7 @@ import type { ShardSession } from '../sessions/live.ts'
 import { openSession, sessionsEnabled } from '../sessions/route.ts'
 import type { ToolSet } from '../tools/toolset.ts'
 import { chooseEra } from './era.ts'
-import { intake } from './intake.ts'
+import { intake, type Accepting } from './intake.ts'
 import { checkParamHeaders } from './param-headers.ts'
 import { listen } from './subscriptions.ts'
 import { plainStream, reply, replyNow } from './reply.ts'
@@ -183,7 +183,7 @@ const InitializeSchema = v.looseObject({
 const initialize = async (
   request: JSONRPCRequest,
   ctx: RequestContext,
-  accept: Parameters<typeof replyNow>[1],
+  accept: Accepting,
   env: Env,
 ): Promise<Response> => {
   const response = (await dispatch(request, ctx)) as JSONRPCResponse

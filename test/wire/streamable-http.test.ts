@@ -490,3 +490,27 @@ describe('methods, paths and limits', () => {
     expect(sent).toBeLessThan(10)
   })
 })
+
+describe('OpenAI clients', () => {
+  test('BM-SSE-4 a User-Agent in SSE_USER_AGENTS (openai-mcp) gets SSE even for a quick answer', async () => {
+    const res = await send({
+      headers: { ...CLIENT_HEADERS, 'user-agent': 'openai-mcp/1.0.0' },
+      body: PING,
+    })
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    expect(await res.text()).toBe(`event: message\ndata: ${PONG}\n\n`)
+  })
+
+  test('BM-SSE-4 the same client accepting only JSON still gets JSON', async () => {
+    const res = await send({
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'user-agent': 'openai-mcp/1.0.0',
+      },
+      body: PING,
+    })
+    expect(res.headers.get('content-type')).toBe('application/json')
+    await res.text()
+  })
+})
