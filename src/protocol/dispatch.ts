@@ -8,7 +8,6 @@ import { internalError, JsonRpcError, methodNotFound } from '../jsonrpc/errors.t
 import {
   errorResponse,
   resultResponse,
-  type JSONRPCNotification,
   type JSONRPCRequest,
   type JSONRPCResponse,
   type Params,
@@ -75,10 +74,3 @@ export const dispatch = async (
     return errorResponse(request.id, internalError())
   }
 }
-
-/**
- * Receives a notification. `notifications/initialized`, `notifications/cancelled` and
- * `notifications/roots/list_changed` need no action without a session; unknown ones are ignored,
- * as JSON-RPC requires of notifications.
- */
-export const receive = (_notification: JSONRPCNotification, _ctx: RequestContext): void => {}
