@@ -2,7 +2,7 @@
 //
 // A request gets exactly one response with its id (R-JR-5): the handler's result, or an error.
 // A notification gets nothing back, ever (R-JR-9). Dispatch knows methods, never HTTP, so the
-// same function serves a stateless POST in the Worker and (later) a session's shard.
+// same function serves a stateless POST in the Worker and a session's POST in its shard.
 
 import { internalError, JsonRpcError, methodNotFound } from '../jsonrpc/errors.ts'
 import {
