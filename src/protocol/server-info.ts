@@ -6,5 +6,6 @@ export const SERVER_INFO = {
   version: '0.1.0',
   instructions:
     'Demo MCP server. Tools: echo (repeats text), add (adds two numbers, structured output), ' +
-    'count (counts slowly, reporting progress), greet (asks for your name, then greets you).',
+    'count (counts slowly, reporting progress), greet (asks for your name, then greets you), ' +
+    'search and fetch (find documents in the knowledge base, then read one whole).',
 } as const

@@ -112,7 +112,14 @@ describe('official v2 client pinned to 2026-07-28', () => {
       cacheMode: 'refresh',
     })
     expect(nextCursor).toBeUndefined()
-    expect(tools.map((tool) => tool.name)).toEqual(['echo', 'add', 'count', 'greet'])
+    expect(tools.map((tool) => tool.name)).toEqual([
+      'echo',
+      'add',
+      'count',
+      'greet',
+      'search',
+      'fetch',
+    ])
     for (const tool of tools) expect(tool.inputSchema.type).toBe('object')
     expect(tools.find((tool) => tool.name === 'add')?.outputSchema?.type).toBe('object')
     const [reply] = await answered(sending(tap, 'tools/list').at(-1))

@@ -81,7 +81,14 @@ describe.each(VERSIONS)('official SDK client speaking %s', (version) => {
     async () => {
       const { tools, nextCursor } = await client.listTools(undefined, REQUEST)
       expect(nextCursor).toBeUndefined()
-      expect(tools.map((tool) => tool.name)).toEqual(['echo', 'add', 'count', 'greet'])
+      expect(tools.map((tool) => tool.name)).toEqual([
+        'echo',
+        'add',
+        'count',
+        'greet',
+        'search',
+        'fetch',
+      ])
       for (const tool of tools) expect(tool.inputSchema.type).toBe('object')
       const add = tools.find((tool) => tool.name === 'add')
       if (hasStructuredContent(version)) expect(add?.outputSchema?.type).toBe('object')

@@ -60,7 +60,7 @@ const request = (id: number | string, method: string, params?: Record<string, un
 })
 
 const toolNames = (names: string[]) => names.map((name) => expect.objectContaining({ name }))
-const ALL_TOOLS = ['echo', 'add', 'count', 'greet']
+const ALL_TOOLS = ['echo', 'add', 'count', 'greet', 'search', 'fetch']
 /** Fields only a 2026-07-28 result has; a legacy result must carry none of them. */
 const MODERN_ONLY = ['resultType', 'ttlMs', 'cacheScope', '_meta']
 

@@ -120,7 +120,7 @@ describe('tools/list', () => {
       cursor = result.nextCursor
       if (cursor === undefined) break
     }
-    expect(names).toEqual(['echo', 'add', 'count', 'greet'])
+    expect(names).toEqual(['echo', 'add', 'count', 'greet', 'search', 'fetch'])
   })
 
   wireTable([
