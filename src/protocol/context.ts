@@ -5,6 +5,8 @@
 import type { Config, LoggingLevel } from '../config.ts'
 import type { Env } from '../env.ts'
 import type { Outbound } from '../jsonrpc/message.ts'
+import type { PromptSet } from '../prompts/prompt-set.ts'
+import type { ResourceSet } from '../resources/resource-set.ts'
 import type { ToolSet } from '../tools/toolset.ts'
 import type { Revision } from './revisions.ts'
 
@@ -16,6 +18,10 @@ export interface RequestContext {
   env: Env
   /** The tools this request may list and call. */
   tools: ToolSet
+  /** The resources and resource templates it may list and read. */
+  resources: ResourceSet
+  /** The prompts it may list and get. */
+  prompts: PromptSet
   /** Aborts when the call must stop (2026-07-28: the client closed the response stream). */
   signal: AbortSignal
   /**
@@ -51,6 +57,9 @@ export interface SessionHandle {
     signal: AbortSignal,
   ): Promise<Record<string, unknown>>
 }
+
+/** What a server offers (its server features), built once and shared by every request. */
+export type ServerFeatures = Pick<RequestContext, 'tools' | 'resources' | 'prompts'>
 
 /**
  * Thrown when the client cancelled the request: the server then sends no response at all

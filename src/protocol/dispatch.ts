@@ -12,8 +12,13 @@ import {
   type JSONRPCResponse,
   type Params,
 } from '../jsonrpc/message.ts'
+import { getPrompt } from '../prompts/get.ts'
+import { listPrompts } from '../prompts/list.ts'
+import { listResources, listResourceTemplates } from '../resources/list.ts'
+import { readResource } from '../resources/read.ts'
 import { callTool } from '../tools/call.ts'
 import { listTools } from '../tools/list.ts'
+import { complete } from './completion.ts'
 import { Cancelled, type RequestContext } from './context.ts'
 import { initialize, ping } from './lifecycle.ts'
 import { discover } from './discover.ts'
@@ -32,6 +37,12 @@ const LEGACY = new Map<string, Handler>([
   ['ping', ping],
   ['tools/list', listTools],
   ['tools/call', callTool],
+  ['resources/list', listResources],
+  ['resources/templates/list', listResourceTemplates],
+  ['resources/read', readResource],
+  ['prompts/list', listPrompts],
+  ['prompts/get', getPrompt],
+  ['completion/complete', complete],
   ['logging/setLevel', setLevel],
 ])
 
@@ -44,6 +55,12 @@ const MODERN = new Map<string, Handler>([
   ['server/discover', discover],
   ['tools/list', listTools],
   ['tools/call', callTool],
+  ['resources/list', listResources],
+  ['resources/templates/list', listResourceTemplates],
+  ['resources/read', readResource],
+  ['prompts/list', listPrompts],
+  ['prompts/get', getPrompt],
+  ['completion/complete', complete],
 ])
 export const LISTEN = 'subscriptions/listen'
 

@@ -42,10 +42,18 @@ export const negotiate = (requested: string): LegacyRevision =>
   isLegacyRevision(requested) ? requested : LATEST_LEGACY_REVISION
 
 /**
- * R-LC-7: capabilities declared truthfully, one entry per feature we implement.
- * `logging`: tools send `notifications/message`; `tools`: the tool list never changes at run time.
+ * R-LC-7: capabilities declared truthfully, one entry per feature we implement, in the schema's
+ * order. `logging`: tools send `notifications/message`; `completions` (R-SF-33, 2025-03-26+;
+ * older clients ignore the key); `prompts` and `resources` (R-SF-20, R-SF-30): no `listChanged`
+ * (their lists never change at run time) and no `subscribe` yet; `tools`: likewise fixed.
  */
-export const SERVER_CAPABILITIES = { logging: {}, tools: { listChanged: false } } as const
+export const SERVER_CAPABILITIES = {
+  logging: {},
+  completions: {},
+  prompts: {},
+  resources: {},
+  tools: { listChanged: false },
+} as const
 
 /** R-LC-2: the InitializeResult for the negotiated revision. */
 export const initialize = (params: Params | undefined, ctx: RequestContext) => {

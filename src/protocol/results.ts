@@ -18,6 +18,7 @@ const CACHEABLE = new Map<string, (config: Config) => number>([
   ['prompts/list', (config) => config.LIST_TTL_MS],
   ['resources/list', (config) => config.LIST_TTL_MS],
   ['resources/templates/list', (config) => config.LIST_TTL_MS],
+  ['resources/read', (config) => config.READ_TTL_MS],
 ])
 
 const SERVER_INFO_META = { name: SERVER_INFO.name, version: SERVER_INFO.version }

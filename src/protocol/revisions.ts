@@ -6,6 +6,8 @@
 //
 // https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#version-negotiation
 
+import { ErrorCode } from '../jsonrpc/errors.ts'
+
 /** The initialize-era revisions we serve, newest first. */
 export const LEGACY_REVISIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const
 export type LegacyRevision = (typeof LEGACY_REVISIONS)[number]
@@ -48,6 +50,8 @@ export interface RevisionRules {
   titles: boolean
   structuredContent: boolean
   resourceLinks: boolean
+  /** 2025-06-18+: `lastModified` in annotations (audience and priority are in every revision). */
+  lastModified: boolean
   /** 2025-06-18+: the `MCP-Protocol-Version` header is checked on every request (R-HT-17). */
   versionHeader: boolean
   /** 2025-11-25+: icons; bad tool arguments are tool errors, not protocol errors (R-SF-7). */
@@ -55,6 +59,8 @@ export interface RevisionRules {
   argumentErrorsAsToolErrors: boolean
   /** 2025-11-25+: JSON Schema 2020-12 is the default dialect (R-JR-23). */
   jsonSchema: 'draft-07' | 'draft-2020-12'
+  /** A resource that does not exist: -32002 until 2025-11-25, -32602 in 2026-07-28 (R-SF-23). */
+  resourceNotFound: typeof ErrorCode.ResourceNotFound | typeof ErrorCode.InvalidParams
 }
 
 const atLeast = (revision: Revision, since: Revision): boolean => revision >= since
@@ -73,10 +79,13 @@ const table = new Map<Revision, RevisionRules>(
       titles: atLeast(revision, '2025-06-18'),
       structuredContent: atLeast(revision, '2025-06-18'),
       resourceLinks: atLeast(revision, '2025-06-18'),
+      lastModified: atLeast(revision, '2025-06-18'),
       versionHeader: atLeast(revision, '2025-06-18'),
       icons: atLeast(revision, '2025-11-25'),
       argumentErrorsAsToolErrors: atLeast(revision, '2025-11-25'),
       jsonSchema: atLeast(revision, '2025-11-25') ? 'draft-2020-12' : 'draft-07',
+      resourceNotFound:
+        revision === MODERN_REVISION ? ErrorCode.InvalidParams : ErrorCode.ResourceNotFound,
     },
   ]),
 )

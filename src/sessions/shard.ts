@@ -11,7 +11,12 @@ import { config as settings, type Config } from '../config.ts'
 import type { Env } from '../env.ts'
 import { invalidRequest } from '../jsonrpc/errors.ts'
 import { rpcError } from '../http/responses.ts'
+import type { ServerFeatures } from '../protocol/context.ts'
 import type { LegacyRevision } from '../protocol/revisions.ts'
+import { PROMPTS } from '../prompts/index.ts'
+import { promptSet } from '../prompts/prompt-set.ts'
+import { RESOURCES, TEMPLATES } from '../resources/index.ts'
+import { resourceSet } from '../resources/resource-set.ts'
 import { TOOLS } from '../tools/index.ts'
 import { toolSet } from '../tools/toolset.ts'
 import { post } from '../transports/streamable-http.ts'
@@ -36,7 +41,11 @@ import {
   type SessionTransport,
 } from './store.ts'
 
-const tools = toolSet(TOOLS)
+const features: ServerFeatures = {
+  tools: toolSet(TOOLS),
+  resources: resourceSet(RESOURCES, TEMPLATES),
+  prompts: promptSet(PROMPTS),
+}
 
 /** last_seen is written at most this often per session (cheap, and precise enough for expiry). */
 const TOUCH_EVERY_MS = 10_000
@@ -93,7 +102,7 @@ export class SessionShard extends DurableObject<Env> {
     switch (op) {
       case 'post':
         if (row.transport !== 'streamable-http') return sessionNotFound()
-        return post(request, this.#config, tools, this.env, this.#session(row))
+        return post(request, this.#config, features, this.env, this.#session(row))
       case 'get':
         return this.#standalone(row, request)
       case 'delete':
@@ -250,7 +259,7 @@ export class SessionShard extends DurableObject<Env> {
     return legacyMessage(
       request,
       this.#config,
-      tools,
+      features,
       this.env,
       this.#session(row),
       live.legacy,

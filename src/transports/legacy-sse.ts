@@ -19,13 +19,12 @@ import type { Env } from '../env.ts'
 import { invalidRequest } from '../jsonrpc/errors.ts'
 import { ObjectSchema, type JSONRPCResponse, type Outbound } from '../jsonrpc/message.ts'
 import { accepted, rpcError } from '../http/responses.ts'
-import type { RequestContext } from '../protocol/context.ts'
+import type { RequestContext, ServerFeatures } from '../protocol/context.ts'
 import { dispatch } from '../protocol/dispatch.ts'
 import { negotiate } from '../protocol/lifecycle.ts'
 import type { LegacyRevision } from '../protocol/revisions.ts'
 import type { ShardSession } from '../sessions/live.ts'
 import type { SessionRow } from '../sessions/store.ts'
-import type { ToolSet } from '../tools/toolset.ts'
 import { intake } from './intake.ts'
 import { openSseStream, type SseStream } from './sse.ts'
 
@@ -56,7 +55,7 @@ const InitializeSchema = v.looseObject({
 export const legacyMessage = async (
   request: Request,
   config: Config,
-  tools: ToolSet,
+  features: ServerFeatures,
   env: Env,
   session: ShardSession,
   stream: SseStream,
@@ -96,7 +95,7 @@ export const legacyMessage = async (
     revision,
     config,
     env,
-    tools,
+    ...features,
     signal,
     send: out,
     logLevel: session.row.logLevel ?? config.LOG_LEVEL,

@@ -24,13 +24,12 @@ import {
   type JSONRPCResponse,
 } from '../jsonrpc/message.ts'
 import { accepted, rpcError } from '../http/responses.ts'
-import type { RequestContext } from '../protocol/context.ts'
+import type { RequestContext, ServerFeatures } from '../protocol/context.ts'
 import { dispatch, LISTEN } from '../protocol/dispatch.ts'
 import { negotiate } from '../protocol/lifecycle.ts'
 import { rules } from '../protocol/revisions.ts'
 import type { ShardSession } from '../sessions/live.ts'
 import { openSession, sessionsEnabled } from '../sessions/route.ts'
-import type { ToolSet } from '../tools/toolset.ts'
 import { chooseEra } from './era.ts'
 import { intake, type Accepting } from './intake.ts'
 import { checkParamHeaders } from './param-headers.ts'
@@ -44,7 +43,7 @@ const NEVER = new AbortController().signal
 export const post = async (
   request: Request,
   config: Config,
-  tools: ToolSet,
+  features: ServerFeatures,
   env: Env,
   session: ShardSession | null = null,
 ): Promise<Response> => {
@@ -82,7 +81,7 @@ export const post = async (
     revision,
     config,
     env,
-    tools,
+    ...features,
     signal: era.era === 'modern' ? cancel.signal : signal,
     send,
     logLevel:
@@ -135,7 +134,7 @@ export const post = async (
 
   const [first] = requests
   if (era.era === 'modern' && first !== undefined) {
-    const mismatch = checkParamHeaders(first, request.headers, tools)
+    const mismatch = checkParamHeaders(first, request.headers, features.tools)
     if (mismatch !== null) return rpcError(400, mismatch, first.id)
   }
   if (era.era === 'modern' && first?.method === LISTEN) {

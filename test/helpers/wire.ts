@@ -3,7 +3,7 @@
 
 import { env, exports } from 'cloudflare:workers'
 import { expect, test } from 'vitest'
-import { createServer } from '../../src/server.ts'
+import { createServer, type ServerExtras } from '../../src/server.ts'
 import type { Tool } from '../../src/tools/define.ts'
 
 export const MCP_URL = 'http://localhost/mcp'
@@ -29,12 +29,13 @@ export interface Target {
 /** The Worker as deployed (src/index.ts with wrangler.toml's settings). */
 export const WORKER: Target = { fetch: (request) => exports.default.fetch(request) }
 
-/** A server with other tools and/or settings, for rules the demo tools cannot show. */
+/** A server with other tools (resources, prompts) and/or settings, for rules the demo lacks. */
 export const serverWith = (
   tools: readonly Tool[],
   settings: Record<string, string> = {},
+  extras: ServerExtras = {},
 ): Target => {
-  const server = createServer(tools)
+  const server = createServer(tools, extras)
   return { fetch: (request) => server.fetch(request, { ...env, ...settings }) }
 }
 

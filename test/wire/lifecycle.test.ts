@@ -15,7 +15,13 @@ const initialize = (protocolVersion: unknown, headers: Record<string, string> = 
   body: JSON.stringify(initializeRequest(protocolVersion)),
 })
 
-const CAPABILITIES = { logging: {}, tools: { listChanged: false } }
+const CAPABILITIES = {
+  logging: {},
+  completions: {},
+  prompts: {},
+  resources: {},
+  tools: { listChanged: false },
+}
 const INFO = { name: 'bare-mcp', version: SERVER_INFO.version }
 const TITLED = { name: 'bare-mcp', title: 'bare-mcp', version: SERVER_INFO.version }
 
@@ -124,7 +130,8 @@ describe('R-LC-2 the InitializeResult, byte for byte', () => {
     expect(res.headers.get('content-type')).toBe('application/json')
     expect(await res.text()).toBe(
       '{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-11-25",' +
-        '"capabilities":{"logging":{},"tools":{"listChanged":false}},' +
+        '"capabilities":{"logging":{},"completions":{},"prompts":{},"resources":{},' +
+        '"tools":{"listChanged":false}},' +
         `"serverInfo":{"name":"bare-mcp","title":"bare-mcp","version":"${SERVER_INFO.version}"},` +
         `"instructions":${JSON.stringify(SERVER_INFO.instructions)}}}`,
     )
@@ -133,6 +140,12 @@ describe('R-LC-2 the InitializeResult, byte for byte', () => {
   test('R-LC-7 capabilities name only what is implemented', async () => {
     const res = await rpc(initializeRequest('2025-11-25'))
     const body = (await res.json()) as { result: { capabilities: Record<string, unknown> } }
-    expect(Object.keys(body.result.capabilities).sort()).toEqual(['logging', 'tools'])
+    expect(Object.keys(body.result.capabilities).sort()).toEqual([
+      'completions',
+      'logging',
+      'prompts',
+      'resources',
+      'tools',
+    ])
   })
 })

@@ -1,0 +1,128 @@
+// Completion: suggestions for a prompt argument or a resource-template variable, while the user
+// is still typing it. Each argument or variable may declare a `complete` function; the others
+// get no suggestions (an empty list), which is a valid answer.
+//
+//   -> {"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{
+//       "ref":{"type":"ref/prompt","name":"code_review"},"argument":{"name":"language","value":"py"},
+//       "context":{"arguments":{"code":"print(1)"}}}}
+//   <- {"jsonrpc":"2.0","id":1,"result":{"completion":{"values":["python"],"total":1,"hasMore":false}}}
+//
+// R-SF-33 · https://modelcontextprotocol.io/specification/2025-11-25/server/utilities/completion
+
+import * as v from 'valibot'
+import type { Env } from '../env.ts'
+import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
+import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
+import { Cancelled, type RequestContext } from './context.ts'
+import { parseParams } from './params.ts'
+
+/** What a `complete` function gets besides the value typed so far. */
+export interface CompletionContext {
+  /** Values already chosen for the other arguments or variables (`context.arguments`). */
+  arguments: Readonly<Record<string, string>>
+  env: Env
+  signal: AbortSignal
+}
+
+/** Candidates, best first: all of them, or a page with what is known about the rest. */
+export type CompletionReturn =
+  readonly string[] | { values: readonly string[]; total?: number; hasMore?: boolean }
+
+/** Suggests values for one prompt argument or template variable. */
+export type Completer = (
+  value: string,
+  context: CompletionContext,
+) => CompletionReturn | Promise<CompletionReturn>
+
+/** A completer offering the `options` that start with what was typed, ignoring case. */
+export const completeFrom =
+  (options: readonly string[]): Completer =>
+  (value) => {
+    const typed = value.toLowerCase()
+    return options.filter((option) => option.toLowerCase().startsWith(typed))
+  }
+
+/** R-SF-33: a response carries at most 100 values. */
+export const MAX_COMPLETION_VALUES = 100
+
+const STRING = 'must be a string'
+const StringRecordSchema = v.pipe(
+  v.custom<Record<string, unknown>>(
+    (value) => v.is(ObjectSchema, value),
+    'must be an object of strings',
+  ),
+  v.record(v.string(), v.string(STRING)),
+)
+
+const CompleteParamsSchema = v.looseObject({
+  ref: v.variant(
+    'type',
+    [
+      v.looseObject({ type: v.literal('ref/prompt'), name: v.string(STRING) }),
+      v.looseObject({ type: v.literal('ref/resource'), uri: v.string(STRING) }),
+    ],
+    'must be "ref/prompt" or "ref/resource"',
+  ),
+  argument: v.looseObject({ name: v.string(STRING), value: v.string(STRING) }),
+  // 2025-06-18 added `context`; it is read whenever a client sends it.
+  context: v.optional(v.looseObject({ arguments: v.optional(StringRecordSchema) })),
+})
+
+/** Finds the completer named by `ref` and `argument`; -32602 when either names nothing. */
+const completerFor = (
+  ref: v.InferOutput<typeof CompleteParamsSchema>['ref'],
+  argument: string,
+  ctx: RequestContext,
+): Completer | undefined => {
+  if (ref.type === 'ref/prompt') {
+    const prompt = ctx.prompts.get(ref.name)
+    if (prompt === undefined) throw new JsonRpcError(invalidParams(`Unknown prompt: ${ref.name}`))
+    if (!prompt.argumentNames.includes(argument)) {
+      throw new JsonRpcError(invalidParams(`Prompt ${ref.name} has no argument ${argument}`))
+    }
+    return prompt.completers.get(argument)
+  }
+  const template = ctx.resources.template(ref.uri)
+  if (template === undefined) {
+    throw new JsonRpcError(invalidParams(`Unknown resource template: ${ref.uri}`))
+  }
+  if (!template.variables.includes(argument)) {
+    throw new JsonRpcError(
+      invalidParams(`Resource template ${ref.uri} has no variable ${argument}`),
+    )
+  }
+  return template.completers.get(argument)
+}
+
+/** `completion/complete` (every revision; the `completions` capability names it from 2025-03-26). */
+export const complete = async (params: Params | undefined, ctx: RequestContext) => {
+  const { ref, argument, context } = parseParams(
+    'completion/complete',
+    CompleteParamsSchema,
+    params,
+  )
+  const completer = completerFor(ref, argument.name, ctx)
+  let returned: CompletionReturn = []
+  if (completer !== undefined) {
+    try {
+      returned = await completer(argument.value, {
+        arguments: context?.arguments ?? {},
+        env: ctx.env,
+        signal: ctx.signal,
+      })
+    } catch (error) {
+      if (ctx.signal.aborted) throw new Cancelled()
+      throw error
+    }
+  }
+  // R-SF-33: at most 100 values; `total` and `hasMore` say what was left out.
+  const all = isList(returned) ? { values: returned } : returned
+  const values = all.values.slice(0, MAX_COMPLETION_VALUES)
+  const total = isList(returned) ? returned.length : all.total
+  const hasMore =
+    all.hasMore ??
+    (all.values.length > values.length || (total !== undefined && total > values.length))
+  return { completion: total === undefined ? { values, hasMore } : { values, total, hasMore } }
+}
+
+const isList = (value: CompletionReturn): value is readonly string[] => Array.isArray(value)

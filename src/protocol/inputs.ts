@@ -1,0 +1,65 @@
+// Asking the client for input from `prompts/get` and `resources/read`: with `tools/call`, the only
+// methods that may (R-SF-43). A prompt's `get` or a resource's `read` calls `ctx.ask(...)`:
+//
+// - in 2026-07-28 the question becomes an `input_required` result, and the client's retry runs
+//   the handler again from the top, where `ask` returns the answer (MRTR, src/protocol/mrtr.ts);
+// - in the initialize era it needs a stream to send a server-to-client request on, which a
+//   stateless request does not have, so the request fails with -32603 saying why.
+//
+// https://modelcontextprotocol.io/specification/2026-07-28/basic/patterns/mrtr#supported-requests
+
+import type { Env } from '../env.ts'
+import { ErrorCode, JsonRpcError } from '../jsonrpc/errors.ts'
+import type { Params } from '../jsonrpc/message.ts'
+import { Cancelled, type RequestContext } from './context.ts'
+import { InputRequired, inputs, type InputRequest } from './mrtr.ts'
+import { rules } from './revisions.ts'
+
+/** What a prompt's `get` and a resource's `read` get besides their arguments. */
+export interface AskingContext {
+  /** The Worker's bindings and settings, as wrangler passes them. */
+  env: Env
+  /** Aborts when the request is cancelled (2026-07-28: the client closed the stream). */
+  signal: AbortSignal
+  /**
+   * Asks the client (elicitation, sampling, roots) and returns its answer. As with tools: ask
+   * first, act after, and never catch around `ask` (the handler is re-run on the retry).
+   */
+  ask(request: InputRequest): Promise<Record<string, unknown>>
+}
+
+/**
+ * Runs `run` for `method` on `target` (a prompt name or resource URI) with `args`: an open
+ * question becomes the `input_required` result, and a cancelled request no response at all.
+ */
+export const withInputs = async (
+  params: Params | undefined,
+  method: 'prompts/get' | 'resources/read',
+  target: string,
+  args: Record<string, unknown>,
+  ctx: RequestContext,
+  run: (context: AskingContext) => Promise<Record<string, unknown>>,
+): Promise<Record<string, unknown>> => {
+  const asking =
+    rules(ctx.revision).era === 'modern' ? await inputs(params, method, target, args, ctx) : null
+  const context: AskingContext = {
+    env: ctx.env,
+    signal: ctx.signal,
+    ask: async (request) => {
+      if (asking !== null) return asking.ask(request)
+      throw new JsonRpcError({
+        code: ErrorCode.InternalError,
+        message:
+          `${method} needs input from the client (${request.method}), which this connection ` +
+          'cannot carry: use protocol 2026-07-28',
+      })
+    },
+  }
+  try {
+    return await run(context)
+  } catch (error) {
+    if (ctx.signal.aborted) throw new Cancelled()
+    if (error instanceof InputRequired && asking !== null) return asking.required(error)
+    throw error
+  }
+}
