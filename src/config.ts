@@ -134,6 +134,29 @@ const SettingsSchema = v.object({
   CLIENT_REQUEST_TIMEOUT_MS: integer(60_000, 1_000, 900_000),
   /** Text for `instructions` in the initialize result (empty: none). */
   SERVER_INSTRUCTIONS: v.optional(v.string(), ''),
+  /**
+   * Knowledge base (src/kb/): documents without their own `url` are cited as
+   * `${KB_BASE_URL}/docs/<id>`. The default never resolves (RFC 6761 `.invalid`): set it to
+   * where your documents can be read, or give each document a `url`.
+   */
+  KB_BASE_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.regex(/^https?:\/\/[^/\s?#]+(\/[^\s?#]*)?$/, 'must be an absolute http(s) URL'),
+      v.transform((url) => url.replace(/\/+$/, '')),
+    ),
+    'https://kb.example.invalid',
+  ),
+  /** Name of the knowledge base's Durable Object; a new name starts a new, empty one. */
+  KB_NAME: v.optional(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 of A-Z a-z 0-9 . _ -')),
+    'kb',
+  ),
+  /** Most results one `search` returns. */
+  KB_SEARCH_LIMIT: integer(10, 1, 50),
+  /** Largest admin upload body in bytes (a batch of documents or one Markdown file). */
+  KB_MAX_UPLOAD_BYTES: integer(8 * 1_048_576, 1024, 32 * 1_048_576),
 })
 
 export type Config = v.InferOutput<typeof SettingsSchema>

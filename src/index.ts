@@ -5,5 +5,8 @@ import { TOOLS } from './tools/index.ts'
 
 export default createServer(TOOLS)
 
+/** The knowledge base behind `search` and `fetch` (binding KB in wrangler.toml). */
+export { KnowledgeBase } from './kb/knowledge-base.ts'
+
 /** The session table's shards (binding SESSION_SHARD in wrangler.toml). */
 export { SessionShard } from './sessions/shard.ts'

@@ -7,6 +7,7 @@
 //   GET     /mcp  -> with Mcp-Session-Id: the session's SSE stream (or its resumption); else 405
 //   DELETE  /mcp  -> with Mcp-Session-Id: ends the session; else 405
 //   GET     /sse, POST /messages?sessionId= -> the legacy HTTP+SSE transport (2024-11-05)
+//   /admin/kb/... -> the knowledge base's admin API (src/kb/admin.ts)
 //   anything else -> 404 with a JSON body
 
 import { config, ConfigError, type Config } from './config.ts'
@@ -14,6 +15,7 @@ import type { Env } from './env.ts'
 import { checkOrigin, preflightHeaders, withCors } from './http/cors.ts'
 import { json, methodNotAllowed, notFound, rpcError } from './http/responses.ts'
 import { internalError, invalidRequest } from './jsonrpc/errors.ts'
+import { admin, isAdminPath } from './kb/admin.ts'
 import type { Tool } from './tools/define.ts'
 import { toolSet, type ToolSet } from './tools/toolset.ts'
 import { acceptable } from './http/media-type.ts'
@@ -62,6 +64,7 @@ const route = async (request: Request, env: unknown, tools: ToolSet): Promise<Re
     return json({ error: 'server_misconfigured', message: error.message }, 500)
   }
   const { pathname } = new URL(request.url)
+  if (isAdminPath(pathname)) return admin(request, env as Env, settings)
   const endpoint = endpointOf(pathname, settings)
   if (endpoint === null) return notFound(pathname, settings.MCP_PATH)
 

@@ -322,6 +322,8 @@ describe('results', () => {
       'add',
       'count',
       'greet',
+      'search',
+      'fetch',
     ])
   })
 
