@@ -90,6 +90,11 @@ export interface ToolSpec<I extends ObjectSchema, O extends ObjectSchema | undef
    * Never name a sensitive argument here.
    */
   headerParams?: Partial<Record<keyof v.InferOutput<I> & string, string>>
+  /**
+   * A hand-written JSON Schema to publish instead of the one generated from `input`, for
+   * keywords valibot cannot express (`$defs`, `$ref`, `$schema`). `input` still validates.
+   */
+  inputJsonSchema?: Record<string, unknown>
   run(
     args: v.InferOutput<I>,
     ctx: ToolContext,
@@ -149,6 +154,9 @@ export const defineTool = <
       throw new TypeError(`Tool "${spec.name}": the ${label} schema must be an object schema`)
     }
   }
+  if (spec.inputJsonSchema !== undefined && spec.inputJsonSchema.type !== 'object') {
+    throw new TypeError(`Tool "${spec.name}": inputJsonSchema must have type "object"`)
+  }
   const headerParams = checkHeaderParams(spec.name, input, spec.headerParams ?? {})
   const described = new Map<string, Record<string, unknown>>()
   return {
@@ -163,11 +171,9 @@ export const defineTool = <
       const tool: Record<string, unknown> = { name: spec.name }
       if (allowed.titles && spec.title !== undefined) tool.title = spec.title
       tool.description = spec.description
-      tool.inputSchema = withHeaderParams(
-        jsonSchema(input, allowed.jsonSchema),
-        headerParams,
-        allowed,
-      )
+      tool.inputSchema =
+        spec.inputJsonSchema ??
+        withHeaderParams(jsonSchema(input, allowed.jsonSchema), headerParams, allowed)
       if (allowed.structuredContent && output !== undefined) {
         tool.outputSchema = jsonSchema(output, allowed.jsonSchema)
       }
