@@ -3,9 +3,10 @@
 // get no suggestions (an empty list), which is a valid answer.
 //
 //   -> {"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{
-//       "ref":{"type":"ref/prompt","name":"code_review"},"argument":{"name":"language","value":"py"},
-//       "context":{"arguments":{"code":"print(1)"}}}}
-//   <- {"jsonrpc":"2.0","id":1,"result":{"completion":{"values":["python"],"total":1,"hasMore":false}}}
+//       "ref":{"type":"ref/prompt","name":"code_review"},
+//       "argument":{"name":"language","value":"py"},"context":{"arguments":{"code":"print(1)"}}}}
+//   <- {"jsonrpc":"2.0","id":1,"result":{"completion":{"values":["python"],"total":1,
+//       "hasMore":false}}}
 //
 // R-SF-33 · https://modelcontextprotocol.io/specification/2025-11-25/server/utilities/completion
 
@@ -94,7 +95,7 @@ const completerFor = (
   return template.completers.get(argument)
 }
 
-/** `completion/complete` (every revision; the `completions` capability names it from 2025-03-26). */
+/** `completion/complete`, in every revision (the `completions` capability is from 2025-03-26). */
 export const complete = async (params: Params | undefined, ctx: RequestContext) => {
   const { ref, argument, context } = parseParams(
     'completion/complete',

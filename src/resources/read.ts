@@ -1,6 +1,7 @@
 // `resources/read`: the contents at a URI, as text or as base64 bytes.
 //
-//   -> {"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"bare-mcp://greeting/Ada"}}
+//   -> {"jsonrpc":"2.0","id":3,"method":"resources/read",
+//       "params":{"uri":"bare-mcp://greeting/Ada"}}
 //   <- {"jsonrpc":"2.0","id":3,"result":{"contents":[{"uri":"bare-mcp://greeting/Ada",
 //       "mimeType":"text/plain","text":"Hello, Ada!"}]}}
 //

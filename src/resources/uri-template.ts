@@ -1,8 +1,8 @@
 // URI templates (RFC 6570), levels 1 to 3: how a resource template names a family of URIs.
 //
-//   bare-mcp://greeting/{name}   + {name: "Ada Lovelace"}      ->  bare-mcp://greeting/Ada%20Lovelace
-//   file:///{+path}              + {path: "src/a.ts"}          ->  file:///src/a.ts
-//   bare-mcp://search{?q,lang}   + {q: "mcp", lang: "en"}      ->  bare-mcp://search?q=mcp&lang=en
+//   bare-mcp://greeting/{name}  + {name: "Ada Lovelace"}  ->  bare-mcp://greeting/Ada%20Lovelace
+//   file:///{+path}             + {path: "src/a.ts"}      ->  file:///src/a.ts
+//   bare-mcp://search{?q,lang}  + {q: "mcp", lang: "en"}  ->  bare-mcp://search?q=mcp&lang=en
 //
 // Expansion follows the RFC exactly (section 3.2 and appendix A). Matching, its reverse, is what
 // `resources/read` needs: which template a URI came from, and with which values. The RFC leaves
@@ -92,7 +92,7 @@ type Part = { literal: string } | Expression
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/
 const RESERVED = /^[:/?#[\]@!$&'()*+,;=]$/
 const TRIPLET = /^%[0-9A-Fa-f]{2}/
-/** RFC 6570 section 2.3: varname = varchar *( ["."] varchar ), varchar = ALPHA / DIGIT / "_" / pct. */
+/** RFC 6570 2.3: varname = varchar *( ["."] varchar ); varchar = ALPHA / DIGIT / "_" / pct */
 const VARNAME = /^(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2})(?:\.?(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2}))*$/
 
 const utf8 = new TextEncoder()
