@@ -108,6 +108,8 @@ const SettingsSchema = v.object({
   DISCOVER_TTL_MS: integer(3_600_000, 0, 86_400_000),
   /** 2026-07-28 `ttlMs` of list results (`tools/list`). */
   LIST_TTL_MS: integer(300_000, 0, 86_400_000),
+  /** 2026-07-28 `ttlMs` of `resources/read` results. */
+  READ_TTL_MS: integer(60_000, 0, 86_400_000),
   /**
    * Key for the HMAC that protects MRTR `requestState` (a secret: `wrangler secret put`).
    * Empty: a random key per isolate, which works for `npm start` but not across isolates.

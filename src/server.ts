@@ -1,5 +1,6 @@
-// The fetch handler for a set of tools. It routes and applies the HTTP rules that hold for every
-// endpoint (Origin, CORS); what the bytes mean is the transport's business.
+// The fetch handler for a set of tools, resources and prompts. It routes and applies the HTTP
+// rules that hold for every endpoint (Origin, CORS); what the bytes mean is the transport's
+// business.
 //
 //   OPTIONS /mcp, /sse, /messages -> CORS preflight
 //   POST    /mcp  -> Streamable HTTP (src/transports/streamable-http.ts); with Mcp-Session-Id,
@@ -16,8 +17,13 @@ import { checkOrigin, preflightHeaders, withCors } from './http/cors.ts'
 import { json, methodNotAllowed, notFound, rpcError } from './http/responses.ts'
 import { internalError, invalidRequest } from './jsonrpc/errors.ts'
 import { admin, isAdminPath } from './kb/admin.ts'
+import type { Prompt } from './prompts/define.ts'
+import { promptSet } from './prompts/prompt-set.ts'
+import type { ServerFeatures } from './protocol/context.ts'
+import type { Resource, ResourceTemplate } from './resources/define.ts'
+import { resourceSet } from './resources/resource-set.ts'
 import type { Tool } from './tools/define.ts'
-import { toolSet, type ToolSet } from './tools/toolset.ts'
+import { toolSet } from './tools/toolset.ts'
 import { acceptable } from './http/media-type.ts'
 import { MODERN_REVISION } from './protocol/revisions.ts'
 import { forward, mintLegacyId, sessionsEnabled } from './sessions/route.ts'
@@ -38,13 +44,27 @@ const endpointOf = (path: string, settings: Config): 'mcp' | 'sse' | 'messages' 
   return null
 }
 
-/** A Worker serving MCP with `tools`: `export default createServer([echo, add])`. */
-export const createServer = (toolList: readonly Tool[]) => {
-  const tools = toolSet(toolList)
+/** What a server offers besides its tools. */
+export interface ServerExtras {
+  resources?: readonly Resource[]
+  templates?: readonly ResourceTemplate[]
+  prompts?: readonly Prompt[]
+}
+
+/**
+ * A Worker serving MCP: `export default createServer([echo, add], { resources, prompts })`.
+ * Duplicate names or URIs fail here, at startup.
+ */
+export const createServer = (toolList: readonly Tool[], extras: ServerExtras = {}) => {
+  const features: ServerFeatures = {
+    tools: toolSet(toolList),
+    resources: resourceSet(extras.resources, extras.templates),
+    prompts: promptSet(extras.prompts),
+  }
   return {
     async fetch(request: Request, env: unknown): Promise<Response> {
       try {
-        return await route(request, env, tools)
+        return await route(request, env, features)
       } catch (error) {
         // A bug of ours: the client gets a generic JSON-RPC error, the details stay in the log.
         console.error('unhandled error', error)
@@ -54,7 +74,11 @@ export const createServer = (toolList: readonly Tool[]) => {
   } satisfies ExportedHandler
 }
 
-const route = async (request: Request, env: unknown, tools: ToolSet): Promise<Response> => {
+const route = async (
+  request: Request,
+  env: unknown,
+  features: ServerFeatures,
+): Promise<Response> => {
   let settings: Config
   try {
     settings = config(env)
@@ -80,7 +104,7 @@ const route = async (request: Request, env: unknown, tools: ToolSet): Promise<Re
         : preflightHeaders(request, origin.origin)
     return new Response(null, { status: 204, headers })
   }
-  const response = await serve(endpoint, request, settings, tools, env as Env)
+  const response = await serve(endpoint, request, settings, features, env as Env)
   withCors(response.headers, origin.origin)
   return response
 }
@@ -89,7 +113,7 @@ const serve = async (
   endpoint: 'mcp' | 'sse' | 'messages',
   request: Request,
   settings: Config,
-  tools: ToolSet,
+  features: ServerFeatures,
   env: Env,
 ): Promise<Response> => {
   const sessions = sessionsEnabled(env, settings)
@@ -127,5 +151,7 @@ const serve = async (
       return forward(env, settings, sessionId, 'get', request)
     }
   }
-  return request.method === 'POST' ? post(request, settings, tools, env) : methodNotAllowed(ALLOW)
+  return request.method === 'POST'
+    ? post(request, settings, features, env)
+    : methodNotAllowed(ALLOW)
 }

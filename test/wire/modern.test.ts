@@ -297,7 +297,13 @@ describe('results', () => {
       result: {
         resultType: 'complete',
         supportedVersions: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
-        capabilities: { logging: {}, tools: { listChanged: false } },
+        capabilities: {
+          logging: {},
+          completions: {},
+          prompts: {},
+          resources: {},
+          tools: { listChanged: false },
+        },
         instructions: SERVER_INFO.instructions,
         ttlMs: 3_600_000,
         cacheScope: 'public',
