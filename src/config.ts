@@ -70,6 +70,45 @@ const SettingsSchema = v.object({
     v.pipe(v.string(), v.regex(/^\/[A-Za-z0-9._~\/-]*$/, 'must be a path such as /mcp')),
     '/mcp',
   ),
+  /** Which catalog of tools, resources and prompts to serve: the demo, or the conformance suite's. */
+  FIXTURES: v.optional(
+    v.picklist(['demo', 'conformance'], 'must be "demo" or "conformance"'),
+    'demo',
+  ),
+  /**
+   * Extra endpoints under MCP_PATH that list and call only some tools:
+   * "name=selector;..." where a selector is tool names and/or `@readonly` (readOnlyHint tools),
+   * comma-separated. "research=search,fetch" serves /mcp/research with just those two.
+   */
+  TOOL_PROFILES: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((value) =>
+        value
+          .split(';')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== '')
+          .map((entry) => {
+            const [name = '', selector = ''] = entry.split('=', 2)
+            return {
+              name: name.trim(),
+              selectors: selector
+                .split(',')
+                .map((item) => item.trim())
+                .filter((item) => item !== ''),
+            }
+          }),
+      ),
+      v.check(
+        (profiles) =>
+          profiles.every(
+            (profile) => /^[a-z0-9_-]{1,32}$/.test(profile.name) && profile.selectors.length > 0,
+          ),
+        'must be "name=selector,...;..." with lowercase names (a-z 0-9 _ -)',
+      ),
+    ),
+    'readonly=@readonly;research=search,fetch',
+  ),
   /** Browser origins allowed to call the server (CORS and the Origin check), or "*". */
   ALLOWED_ORIGINS: originList,
   /** Allow http(s)://localhost, 127.0.0.1 and [::1] origins on any port (the MCP Inspector). */

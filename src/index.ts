@@ -1,16 +1,11 @@
 // bare-mcp's Worker entry point: the MCP server with the tools in src/tools/index.ts, the
-// resources in src/resources/index.ts and the prompts in src/prompts/index.ts.
+// resources in src/resources/index.ts and the prompts in src/prompts/index.ts (or, with
+// FIXTURES=conformance, the conformance suite's fixtures).
 
-import { PROMPTS } from './prompts/index.ts'
-import { RESOURCES, TEMPLATES } from './resources/index.ts'
 import { createServer } from './server.ts'
-import { TOOLS } from './tools/index.ts'
 
-export default createServer(TOOLS, {
-  resources: RESOURCES,
-  templates: TEMPLATES,
-  prompts: PROMPTS,
-})
+/** The catalog comes from the settings and the path (src/catalog.ts). */
+export default createServer()
 
 /** The knowledge base behind `search` and `fetch` (binding KB in wrangler.toml). */
 export { KnowledgeBase } from './kb/knowledge-base.ts'

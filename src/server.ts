@@ -22,6 +22,7 @@ import { promptSet } from './prompts/prompt-set.ts'
 import type { ServerFeatures } from './protocol/context.ts'
 import type { Resource, ResourceTemplate } from './resources/define.ts'
 import { resourceSet } from './resources/resource-set.ts'
+import { catalogFor, profileOf } from './catalog.ts'
 import type { Tool } from './tools/define.ts'
 import { toolSet } from './tools/toolset.ts'
 import { acceptable } from './http/media-type.ts'
@@ -33,12 +34,10 @@ import { post } from './transports/streamable-http.ts'
 /** R-HT-10, R-HT-15: without a session there is no GET stream and nothing to DELETE. */
 const ALLOW = 'POST, OPTIONS'
 
-const isMcpPath = (path: string, settings: Config): boolean =>
-  path === settings.MCP_PATH || path === `${settings.MCP_PATH}/`
-
-/** Which endpoint a path is, if any. The legacy endpoints are `/sse` and `/messages`. */
+/** Which endpoint a path is, if any: the MCP endpoint (or one of its tool profiles), or a
+ *  legacy one (`/sse`, `/messages`). */
 const endpointOf = (path: string, settings: Config): 'mcp' | 'sse' | 'messages' | null => {
-  if (isMcpPath(path, settings)) return 'mcp'
+  if (profileOf(path, settings) !== undefined) return 'mcp'
   if (path === '/sse' || path === '/sse/') return 'sse'
   if (path === '/messages' || path === '/messages/') return 'messages'
   return null
@@ -52,19 +51,23 @@ export interface ServerExtras {
 }
 
 /**
- * A Worker serving MCP: `export default createServer([echo, add], { resources, prompts })`.
+ * A Worker serving MCP. Without arguments it serves the catalog the settings and path choose
+ * (src/catalog.ts); with them, exactly these: `createServer([echo, add], { resources, prompts })`.
  * Duplicate names or URIs fail here, at startup.
  */
-export const createServer = (toolList: readonly Tool[], extras: ServerExtras = {}) => {
-  const features: ServerFeatures = {
-    tools: toolSet(toolList),
-    resources: resourceSet(extras.resources, extras.templates),
-    prompts: promptSet(extras.prompts),
-  }
+export const createServer = (toolList?: readonly Tool[], extras: ServerExtras = {}) => {
+  const fixed: ServerFeatures | null =
+    toolList === undefined
+      ? null
+      : {
+          tools: toolSet(toolList),
+          resources: resourceSet(extras.resources, extras.templates),
+          prompts: promptSet(extras.prompts),
+        }
   return {
     async fetch(request: Request, env: unknown): Promise<Response> {
       try {
-        return await route(request, env, features)
+        return await route(request, env, fixed)
       } catch (error) {
         // A bug of ours: the client gets a generic JSON-RPC error, the details stay in the log.
         console.error('unhandled error', error)
@@ -77,7 +80,7 @@ export const createServer = (toolList: readonly Tool[], extras: ServerExtras = {
 const route = async (
   request: Request,
   env: unknown,
-  features: ServerFeatures,
+  fixed: ServerFeatures | null,
 ): Promise<Response> => {
   let settings: Config
   try {
@@ -91,6 +94,7 @@ const route = async (
   if (isAdminPath(pathname)) return admin(request, env as Env, settings)
   const endpoint = endpointOf(pathname, settings)
   if (endpoint === null) return notFound(pathname, settings.MCP_PATH)
+  const features = fixed ?? catalogFor(settings, pathname)
 
   // R-HT-2: a present Origin we do not trust is refused with 403 before anything else.
   const origin = checkOrigin(request, settings)

@@ -7,18 +7,12 @@
 // nothing is kept, or billed, for a session that is over; an idle shard costs no CPU.
 
 import { DurableObject } from 'cloudflare:workers'
+import { catalogFor } from '../catalog.ts'
 import { config as settings, type Config } from '../config.ts'
 import type { Env } from '../env.ts'
 import { invalidRequest } from '../jsonrpc/errors.ts'
 import { rpcError } from '../http/responses.ts'
-import type { ServerFeatures } from '../protocol/context.ts'
 import type { LegacyRevision } from '../protocol/revisions.ts'
-import { PROMPTS } from '../prompts/index.ts'
-import { promptSet } from '../prompts/prompt-set.ts'
-import { RESOURCES, TEMPLATES } from '../resources/index.ts'
-import { resourceSet } from '../resources/resource-set.ts'
-import { TOOLS } from '../tools/index.ts'
-import { toolSet } from '../tools/toolset.ts'
 import { post } from '../transports/streamable-http.ts'
 import { openSseStream, sseHeaders } from '../transports/sse.ts'
 import { openLegacyStream, legacyMessage } from '../transports/legacy-sse.ts'
@@ -40,12 +34,6 @@ import {
   type SessionRow,
   type SessionTransport,
 } from './store.ts'
-
-const features: ServerFeatures = {
-  tools: toolSet(TOOLS),
-  resources: resourceSet(RESOURCES, TEMPLATES),
-  prompts: promptSet(PROMPTS),
-}
 
 /** last_seen is written at most this often per session (cheap, and precise enough for expiry). */
 const TOUCH_EVERY_MS = 10_000
@@ -102,7 +90,13 @@ export class SessionShard extends DurableObject<Env> {
     switch (op) {
       case 'post':
         if (row.transport !== 'streamable-http') return sessionNotFound()
-        return post(request, this.#config, features, this.env, this.#session(row))
+        return post(
+          request,
+          this.#config,
+          catalogFor(this.#config, new URL(request.url).pathname),
+          this.env,
+          this.#session(row),
+        )
       case 'get':
         return this.#standalone(row, request)
       case 'delete':
@@ -259,7 +253,7 @@ export class SessionShard extends DurableObject<Env> {
     return legacyMessage(
       request,
       this.#config,
-      features,
+      catalogFor(this.#config, new URL(request.url).pathname),
       this.env,
       this.#session(row),
       live.legacy,

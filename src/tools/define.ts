@@ -110,6 +110,7 @@ export interface Tool {
   output: ObjectSchema | undefined
   /** Argument name -> header name portion (`Mcp-Param-<name>`), 2026-07-28 only. */
   headerParams: ReadonlyMap<string, string>
+  annotations: ToolAnnotations
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolReturn<unknown>>
   /** The `Tool` object `tools/list` shows in a revision. */
   describe(allowed: RevisionRules): Record<string, unknown>
@@ -164,6 +165,7 @@ export const defineTool = <
     input,
     output,
     headerParams,
+    annotations: spec.annotations ?? {},
     run: async (args, ctx) => spec.run(args as v.InferOutput<I>, ctx),
     describe: (allowed) => {
       const cached = described.get(allowed.revision)
