@@ -75,7 +75,7 @@ export const firstMessage = (text: string): unknown => {
       .split(/\r?\n/)
       .filter((line) => line.startsWith('data:'))
       .map((line) => line.slice(5).replace(/^ /, ''))
-    if (data.length > 0) return JSON.parse(data.join('\n'))
+    if (data.length > 0 && data.join('') !== '') return JSON.parse(data.join('\n'))
   }
   throw new Error(`no JSON-RPC message in response body: ${JSON.stringify(text)}`)
 }
@@ -96,6 +96,8 @@ export interface Message {
 /** One HTTP exchange, everything on the wire: request as sent, response as received. */
 export interface WireExchange {
   httpMethod: string
+  /** The URL requested (legacy SSE clients POST to the endpoint the server named). */
+  url: string
   requestHeaders: Headers
   /** The request body as sent (undefined for GET and DELETE). */
   requestBody: string | undefined
@@ -108,6 +110,8 @@ export interface WireExchange {
    * null when it was aborted before its end.
    */
   responseText: Promise<string | null>
+  /** The response body received so far: what a stream carried even if it was later aborted. */
+  receivedText(): string
 }
 
 export interface Wiretap {
@@ -119,23 +123,48 @@ export interface Wiretap {
 /**
  * A fetch that records every exchange without changing any of it. The response body is read
  * from a clone in the background, so a stream the client is still consuming is never blocked.
+ *
+ * With `offer`, the one change is that of `recorder`: the `protocolVersion` an `initialize`
+ * offers is rewritten to `offer`, so the SDK v1 client speaks an older revision.
  */
-export const wiretap = (): Wiretap => {
+export const wiretap = (options: { offer?: string } = {}): Wiretap => {
   const exchanges: WireExchange[] = []
   const recordingFetch: Fetch = async (url, init) => {
-    const requestBody = typeof init?.body === 'string' ? init.body : undefined
+    let requestBody = typeof init?.body === 'string' ? init.body : undefined
+    if (options.offer !== undefined && requestBody !== undefined) {
+      const message = JSON.parse(requestBody) as Message
+      if (message.method === 'initialize' && message.params !== undefined) {
+        message.params.protocolVersion = options.offer
+        requestBody = JSON.stringify(message)
+        init = { ...init, body: requestBody }
+      }
+    }
     const response = await fetch(url, init)
+    let received = ''
+    const body = response.clone().body
+    const responseText = (async (): Promise<string | null> => {
+      if (body === null) return ''
+      const reader = body.pipeThrough(new TextDecoderStream()).getReader()
+      try {
+        for (;;) {
+          const { done, value } = await reader.read()
+          if (done) return received
+          received += value
+        }
+      } catch {
+        return null
+      }
+    })()
     exchanges.push({
       httpMethod: init?.method ?? 'GET',
+      url: String(url),
       requestHeaders: new Headers(init?.headers),
       requestBody,
       sent: requestBody === undefined ? undefined : (JSON.parse(requestBody) as Message),
       status: response.status,
       responseHeaders: new Headers(response.headers),
-      responseText: response
-        .clone()
-        .text()
-        .catch(() => null),
+      responseText,
+      receivedText: () => received,
     })
     return response
   }
@@ -155,7 +184,9 @@ export const messagesIn = (contentType: string | null, text: string): Message[] 
       .split(/\r?\n/)
       .filter((line) => line.startsWith('data:'))
       .map((line) => line.slice(5).replace(/^ /, ''))
-    if (data.length > 0) messages.push(JSON.parse(data.join('\n')) as Message)
+    // A priming event (2025-11-25 sessions) has an id and empty data: no message.
+    if (data.length > 0 && data.join('') !== '')
+      messages.push(JSON.parse(data.join('\n')) as Message)
   }
   return messages
 }
@@ -190,5 +221,149 @@ export const post = async (
     contentType,
     text,
     messages: messagesIn(contentType, text),
+  }
+}
+
+/** One server-sent event as a client sees it (WHATWG parsing: `event` defaults to "message"). */
+export interface SseEvent {
+  event: string
+  data: string
+  id: string | undefined
+  retry: number | undefined
+}
+
+/** Reads an SSE body as it arrives; see `sseReader`. */
+export interface SseReader {
+  /** Every event so far, in order. */
+  readonly events: SseEvent[]
+  /** Comment lines so far (`: keep-alive`). */
+  readonly comments: number
+  /** Whether the body has ended (or failed). */
+  readonly ended: boolean
+  /**
+   * Resolves once `ready()` holds, checked now and after each event, comment and the end of the
+   * body; rejects after `timeoutMs`, naming `what` and listing the events seen.
+   */
+  until(ready: () => boolean, what: string, timeoutMs?: number): Promise<void>
+  /** The first event (already seen or still to come) that `match` accepts. */
+  find(match: (event: SseEvent) => boolean, what: string, timeoutMs?: number): Promise<SseEvent>
+  /** The JSON-RPC messages of the `message` events so far. */
+  messages(): Message[]
+  /** Cancels the body (the client goes away). */
+  close(): Promise<void>
+}
+
+/**
+ * A small SSE reader over a response body: it parses events as they arrive (LF, CRLF or CR line
+ * ends, multi-line data, comments) and lets a test wait for the event it needs, with a bound.
+ */
+export const sseReader = (body: ReadableStream<Uint8Array>): SseReader => {
+  const events: SseEvent[] = []
+  let comments = 0
+  let ended = false
+  const waiters = new Set<() => void>()
+  const notify = () => {
+    for (const waiter of [...waiters]) waiter()
+  }
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
+  let buffer = ''
+  let fields: { event?: string; data: string[]; id?: string; retry?: number } = { data: [] }
+  const line = (text: string) => {
+    if (text === '') {
+      if (fields.data.length > 0 || fields.id !== undefined || fields.retry !== undefined) {
+        events.push({
+          event: fields.event ?? 'message',
+          data: fields.data.join('\n'),
+          id: fields.id,
+          retry: fields.retry,
+        })
+      }
+      fields = { data: [] }
+      return
+    }
+    if (text.startsWith(':')) {
+      comments += 1
+      return
+    }
+    const colon = text.indexOf(':')
+    const name = colon === -1 ? text : text.slice(0, colon)
+    const value = colon === -1 ? '' : text.slice(colon + 1).replace(/^ /, '')
+    if (name === 'data') fields.data.push(value)
+    else if (name === 'event') fields.event = value
+    else if (name === 'id') fields.id = value
+    else if (name === 'retry' && /^\d+$/.test(value)) fields.retry = Number(value)
+  }
+  void (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        buffer += decoder.decode(value, { stream: true })
+        // A CR at the very end may be the first half of a CRLF: keep it for the next chunk.
+        const lines = buffer.split(/\r\n|\r(?!$)|\n/)
+        buffer = lines.pop() ?? ''
+        for (const text of lines) line(text)
+        notify()
+      }
+    } catch {
+      // aborted or reset: the reader just ends
+    } finally {
+      ended = true
+      notify()
+    }
+  })()
+  const until = (ready: () => boolean, what: string, timeoutMs = 10_000) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        let ok = false
+        try {
+          ok = ready()
+        } catch (error) {
+          waiters.delete(check)
+          clearTimeout(timer)
+          reject(error as Error)
+          return
+        }
+        if (ok) {
+          waiters.delete(check)
+          clearTimeout(timer)
+          resolve()
+        }
+      }
+      const timer = setTimeout(() => {
+        waiters.delete(check)
+        const seen = events.map((event) => `${event.event}: ${event.data}`).join('\n  ')
+        reject(
+          new Error(
+            `SSE: no ${what} within ${timeoutMs} ms (${ended ? 'stream ended' : 'stream open'}); ` +
+              `${events.length} events seen:\n  ${seen}`,
+          ),
+        )
+      }, timeoutMs)
+      waiters.add(check)
+      check()
+    })
+  return {
+    events,
+    get comments() {
+      return comments
+    },
+    get ended() {
+      return ended
+    },
+    until,
+    async find(match, what, timeoutMs) {
+      let found: SseEvent | undefined
+      await until(() => (found = events.find(match)) !== undefined, what, timeoutMs)
+      return found!
+    },
+    messages: () =>
+      events
+        .filter((event) => event.event === 'message' && event.data !== '')
+        .map((event) => JSON.parse(event.data) as Message),
+    async close() {
+      await reader.cancel().catch(() => undefined)
+    },
   }
 }
