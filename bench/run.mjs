@@ -1,15 +1,21 @@
-// `npm run bench`: bare-mcp's throughput against a raw Worker, and the deployable bundle's size.
+// `npm run bench`: bare-mcp's throughput against raw Workers, and the deployable bundle's size.
+// `npm run bench -- --streams`: memory and CPU with 1,000 open SSE streams (bench/streams.mjs).
 //
-// 1. Starts two `wrangler dev` instances on 127.0.0.1 (free ports): bare-mcp, and the raw
-//    fixture in bench/raw/ that answers every POST with fixed bytes without parsing the body.
-// 2. Checks that bare-mcp's answer to each bench request equals the fixture's, byte for byte.
-//    There are two: `tools/call` echo at 2025-11-25 (the call a legacy client makes once
-//    initialized) and the same call at 2026-07-28 (stateless: version, method and name headers,
-//    and `_meta` with the protocol version and client capabilities in the body).
-// 3. Drives both with autocannon, per request, at concurrency 1 and 32. Each run is cut into 4
-//    slices played in ABBA ABBA order (raw, bare, bare, raw, ...), so neither target profits
-//    from going first, and slow drift or a noisy neighbour on the machine hits both about equally.
-// 4. Prints req/s, p50 and p99, and the ratio bare-mcp/raw (target: >= 0.9 at concurrency 32).
+// 1. Starts three `wrangler dev` instances on 127.0.0.1 (free ports): bare-mcp; the raw fixture
+//    in bench/raw/ that answers every POST with fixed bytes without parsing the body; and the
+//    raw fixture in bench/raw-do/ that forwards every POST to a SQLite Durable Object, which
+//    does one read and answers with the same fixed bytes (the floor of a session's request).
+// 2. Checks that bare-mcp's answer to each bench request equals its fixture's, byte for byte.
+//    There are three `tools/call` echo requests: at 2025-11-25 without a session (the call a
+//    legacy client makes once initialized; against raw), at 2026-07-28 (stateless: version,
+//    method and name headers, and `_meta` with the protocol version and client capabilities in
+//    the body; against raw), and at 2025-11-25 in a session (Mcp-Session-Id from one
+//    `initialize` per run; bare-mcp runs it in the session's shard; against raw-do).
+// 3. Drives both targets of each request with autocannon, at concurrency 1 and 32. Each run is
+//    cut into 4 slices played in ABBA ABBA order (raw, bare, bare, raw, ...), so neither target
+//    profits from going first, and slow drift or a noisy neighbour hits both about equally.
+// 4. Prints req/s, p50 and p99, and the ratio bare-mcp/fixture (target: >= 0.9 at concurrency
+//    32).
 // 5. Builds the bundle with `wrangler deploy --dry-run --minify` and prints its gzipped size
 //    against the 40 KB budget.
 //
@@ -17,37 +23,34 @@
 // not start, the answers differ, a measured run had errors, or the build fails; 130 on Ctrl-C.
 // Env knobs: see bench/README.md.
 
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import zlib from 'node:zlib'
 import autocannon from 'autocannon'
+import {
+  BenchError,
+  forget,
+  freePorts,
+  isFinishing,
+  printLog,
+  ROOT,
+  runBounded,
+  seconds,
+  sleep,
+  spawnWrangler,
+  stopAll,
+  tailOf,
+  WORK,
+} from './lib.mjs'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const WORK = path.join(ROOT, '.bench') // git-ignored
-const LOGS = path.join(WORK, 'logs')
 const DIST = path.join(WORK, 'dist')
 
-const seconds = (name, fallback) => {
-  const raw = process.env[name]
-  if (raw === undefined || raw.trim() === '') return fallback
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value <= 0 || value > 3600) {
-    console.error(
-      `bench: ${name} must be a number of seconds in (0, 3600], got ${JSON.stringify(raw)}`,
-    )
-    process.exit(2)
-  }
-  return value
-}
 const RUN_SECONDS = seconds('BENCH_SECONDS', 10)
 const WARMUP_SECONDS = seconds('BENCH_WARMUP_SECONDS', 2)
 const START_TIMEOUT_SECONDS = seconds('BENCH_START_TIMEOUT', 90)
 const BUILD_TIMEOUT_SECONDS = 180
 // wrangler dev logs every request through its Node process ("[wrangler:info] POST /mcp 200");
-// BENCH_WRANGLER_LOG_LEVEL=warn turns that per-request hop off for both targets.
+// BENCH_WRANGLER_LOG_LEVEL=warn turns that per-request hop off for every target.
 const LOG_LEVEL = process.env.BENCH_WRANGLER_LOG_LEVEL?.trim() || ''
 const LOG_LEVEL_ARGS = LOG_LEVEL === '' ? [] : ['--log-level', LOG_LEVEL]
 const CONCURRENCY = [1, 32]
@@ -56,30 +59,24 @@ const TARGET_CONCURRENCY = 32
 const TARGET_RATIO = 0.9
 const BUDGET_GZIP_BYTES = 40_000 // "40 KB", read strictly (40 KiB would be 40,960)
 
-// Applied to every wrangler process.
-const WRANGLER_ENV = {
-  WRANGLER_SEND_METRICS: 'false',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  X_LOCAL_OBSERVABILITY: 'false',
-  X_LOCAL_EXPLORER: 'false',
-}
-
-// The bench requests. Both targets must give the same answer to each; the raw fixture picks its
-// answer by the MCP-Protocol-Version header alone.
+// The bench requests. Both targets must give the same answer to each; the raw fixtures pick
+// their answer by the MCP-Protocol-Version header alone. `baseline` names the fixture a request
+// is compared with. A `session` request carries the Mcp-Session-Id that bare-mcp minted for one
+// `initialize` at the start of the run, to both targets (raw-do routes by its shard, as
+// bare-mcp does, so both put every request of the run through one Durable Object).
 const PATH = '/mcp'
+const HEADERS_2025 = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2025-11-25',
+}
+const ECHO_2025 =
+  '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}'
 const REQUESTS = [
-  {
-    name: '2025-11-25',
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2025-11-25',
-    },
-    body: '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}',
-  },
+  { name: '2025-11-25', baseline: 'raw', method: 'POST', headers: HEADERS_2025, body: ECHO_2025 },
   {
     name: '2026-07-28',
+    baseline: 'raw',
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -92,141 +89,38 @@ const REQUESTS = [
       '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"},' +
       '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}',
   },
+  {
+    name: 'session 2025-11-25',
+    baseline: 'raw-do',
+    session: true,
+    method: 'POST',
+    headers: HEADERS_2025, // + Mcp-Session-Id, set by openBenchSession()
+    body: ECHO_2025,
+  },
 ]
 
-// ---------------------------------------------------------------------------------------------
-// Child processes: each wrangler runs detached in its own process group, which is killed on any
-// exit (normal, error, Ctrl-C) so no workerd is left behind.
-
-/** @type {Set<{name: string, child: import('node:child_process').ChildProcess, log: string, exited: null | string}>} */
-const running = new Set()
-
-const spawnWrangler = (name, args) => {
-  const log = path.join(LOGS, `${name}.log`)
-  const fd = fs.openSync(log, 'w')
-  const child = spawn('npx', ['wrangler', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...WRANGLER_ENV },
-    stdio: ['ignore', fd, fd],
-    detached: true,
-  })
-  fs.closeSync(fd)
-  const proc = { name, child, log, exited: null }
-  running.add(proc)
-  child.on('error', (error) => (proc.exited = `failed to spawn: ${error.message}`))
-  child.on(
-    'exit',
-    (code, signal) => (proc.exited = signal ? `killed by ${signal}` : `exited with code ${code}`),
-  )
-  return proc
+const INITIALIZE = {
+  name: 'initialize',
+  method: 'POST',
+  headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+  body: JSON.stringify({
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-11-25',
+      capabilities: {},
+      clientInfo: { name: 'bare-mcp-bench', version: '0.0.0' },
+    },
+  }),
 }
-
-/** Live (non-zombie) members of a process group; Linux reads /proc, elsewhere kill(-pgid, 0). */
-const groupAlive = (pgid) => {
-  if (fs.existsSync('/proc/self/stat')) {
-    for (const entry of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue
-      let stat
-      try {
-        stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8')
-      } catch {
-        continue
-      }
-      // pid (comm) state ppid pgrp ...: comm may contain spaces, so split after the last ')'.
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true
-    }
-    return false
-  }
-  try {
-    process.kill(-pgid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-const signalGroup = (pgid, signal) => {
-  try {
-    process.kill(-pgid, signal)
-  } catch {
-    // already gone
-  }
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** SIGTERM each group, wait up to 5 s, then SIGKILL what is left. */
-const stopAll = async () => {
-  const procs = [...running].filter((proc) => proc.child.pid !== undefined)
-  running.clear()
-  for (const proc of procs) signalGroup(proc.child.pid, 'SIGTERM')
-  const deadline = Date.now() + 5000
-  while (procs.some((proc) => groupAlive(proc.child.pid)) && Date.now() < deadline) await sleep(100)
-  for (const proc of procs) if (groupAlive(proc.child.pid)) signalGroup(proc.child.pid, 'SIGKILL')
-}
-
-// Last resort if the process exits some other way: synchronous SIGKILL of whatever remains.
-process.on('exit', () => {
-  for (const proc of running)
-    if (proc.child.pid !== undefined) signalGroup(proc.child.pid, 'SIGKILL')
-})
-
-let finishing = false
-const finish = async (code) => {
-  if (finishing) return
-  finishing = true
-  await stopAll()
-  process.exit(code)
-}
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-  ['SIGHUP', 129],
-]) {
-  process.on(signal, () => {
-    console.error(`\nbench: ${signal}, stopping wrangler`)
-    void finish(code)
-  })
-}
-
-class BenchError extends Error {}
-
-const tailOf = (file, chars = 20_000) => {
-  try {
-    const text = fs.readFileSync(file, 'utf8')
-    return text.length > chars ? `[...]\n${text.slice(-chars)}` : text
-  } catch {
-    return '(no log)'
-  }
-}
-
-const printLog = (proc) => {
-  console.error(`----- ${proc.name} log (${path.relative(ROOT, proc.log)}) -----`)
-  console.error(tailOf(proc.log).trimEnd())
-  console.error(`----- end of ${proc.name} log -----`)
+const INITIALIZED = {
+  name: 'notifications/initialized',
+  method: 'POST',
+  body: '{"jsonrpc":"2.0","method":"notifications/initialized"}',
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/** Free loopback ports, all distinct (every listener is held open until all are known). */
-const freePorts = async (count) => {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise((resolve, reject) => {
-          const server = net.createServer()
-          server.unref()
-          server.once('error', reject)
-          server.listen(0, '127.0.0.1', () => resolve(server))
-        }),
-    ),
-  )
-  const ports = servers.map((server) => server.address().port)
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
-  return ports
-}
 
 const send = async (origin, request, timeoutMs) => {
   const response = await fetch(origin + PATH, {
@@ -238,6 +132,7 @@ const send = async (origin, request, timeoutMs) => {
   return {
     status: response.status,
     contentType: response.headers.get('content-type'),
+    headers: response.headers,
     body: await response.text(),
   }
 }
@@ -247,7 +142,7 @@ const waitUntilUp = async (target) => {
   const deadline = Date.now() + START_TIMEOUT_SECONDS * 1000
   let lastError = 'no attempt'
   while (Date.now() < deadline) {
-    if (finishing) return // the other target failed first; its report is enough
+    if (isFinishing()) return // another target failed first; its report is enough
     if (target.proc.exited !== null) {
       printLog(target.proc)
       throw new BenchError(`${target.name}: wrangler ${target.proc.exited} before answering`)
@@ -260,11 +155,32 @@ const waitUntilUp = async (target) => {
     }
     await sleep(250)
   }
-  if (finishing) return
+  if (isFinishing()) return
   printLog(target.proc)
   throw new BenchError(
     `${target.name}: no answer on ${target.origin} within ${START_TIMEOUT_SECONDS} s (last: ${lastError})`,
   )
+}
+
+/**
+ * Initializes one session on bare-mcp (as a client would: initialize, then
+ * notifications/initialized) and puts its Mcp-Session-Id on every `session` request.
+ */
+const openBenchSession = async (bare) => {
+  const init = await send(bare.origin, INITIALIZE, 10_000)
+  const id = init.headers.get('mcp-session-id')
+  if (init.status !== 200 || id === null) {
+    throw new BenchError(
+      `bare-mcp: initialize gave ${init.status} and ${id === null ? 'no' : 'a'} Mcp-Session-Id: ${init.body}`,
+    )
+  }
+  const headers = { ...HEADERS_2025, 'mcp-session-id': id }
+  const initialized = await send(bare.origin, { ...INITIALIZED, headers }, 10_000)
+  if (initialized.status !== 202) {
+    throw new BenchError(`bare-mcp: notifications/initialized gave ${initialized.status}`)
+  }
+  for (const request of REQUESTS) if (request.session) request.headers = headers
+  return id
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -362,7 +278,7 @@ const bundle = async () => {
       `wrangler deploy --dry-run did not finish within ${BUILD_TIMEOUT_SECONDS} s`,
     )
   }
-  running.delete(proc)
+  forget(proc)
   if (proc.exited !== 'exited with code 0') {
     printLog(proc)
     throw new BenchError(`wrangler deploy --dry-run ${proc.exited}`)
@@ -390,9 +306,9 @@ const bundle = async () => {
 }
 
 const main = async () => {
-  fs.mkdirSync(LOGS, { recursive: true })
-  const [rawPort, rawInspector, barePort, bareInspector] = await freePorts(4)
-  const start = (name, config, port, inspector) => ({
+  const [rawPort, rawInspector, rawDoPort, rawDoInspector, barePort, bareInspector] =
+    await freePorts(6)
+  const start = (name, config, port, inspector, extra = []) => ({
     name,
     origin: `http://127.0.0.1:${port}`,
     proc: spawnWrangler(name, [
@@ -406,10 +322,25 @@ const main = async () => {
       '--inspector-port',
       String(inspector),
       ...LOG_LEVEL_ARGS,
+      ...extra,
     ]),
   })
+  // Durable Object state goes to .bench/ (git-ignored), fresh each run.
+  const state = (name) => {
+    const dir = path.join(WORK, 'state', name)
+    fs.rmSync(dir, { recursive: true, force: true })
+    return ['--persist-to', path.relative(ROOT, dir)]
+  }
   const raw = start('raw', 'bench/raw/wrangler.toml', rawPort, rawInspector)
-  const bare = start('bare-mcp', 'wrangler.toml', barePort, bareInspector)
+  const rawDo = start(
+    'raw-do',
+    'bench/raw-do/wrangler.toml',
+    rawDoPort,
+    rawDoInspector,
+    state('raw-do'),
+  )
+  const bare = start('bare-mcp', 'wrangler.toml', barePort, bareInspector, state('bare-mcp'))
+  const baselines = { raw, 'raw-do': rawDo }
 
   console.log(
     `bare-mcp bench: node ${process.version}, ${RUN_SECONDS} s per request, target and concurrency ` +
@@ -418,14 +349,20 @@ const main = async () => {
   if (LOG_LEVEL !== '')
     console.log(`wrangler dev --log-level ${LOG_LEVEL} (BENCH_WRANGLER_LOG_LEVEL)`)
   console.log(`raw      ${raw.origin}  (bench/raw/worker.js)`)
+  console.log(
+    `raw-do   ${rawDo.origin}  (bench/raw-do/worker.js: one SQLite read in a Durable Object)`,
+  )
   console.log(`bare-mcp ${bare.origin}  (src/index.ts)`)
-  await Promise.all([waitUntilUp(raw), waitUntilUp(bare)])
+  await Promise.all([waitUntilUp(raw), waitUntilUp(rawDo), waitUntilUp(bare)])
+  const session = await openBenchSession(bare)
+  console.log(`session  ${session}  (one initialize for the run)`)
 
-  // 2. Same job: bare-mcp's answer to each request must be the fixture's, byte for byte.
+  // 2. Same job: bare-mcp's answer to each request must be its fixture's, byte for byte.
   const expected = new Map()
   for (const request of REQUESTS) {
+    const fixture = baselines[request.baseline]
     const [rawAnswer, bareAnswer] = await Promise.all([
-      send(raw.origin, request, 10_000),
+      send(fixture.origin, request, 10_000),
       send(bare.origin, request, 10_000),
     ])
     const same =
@@ -435,10 +372,10 @@ const main = async () => {
       bareAnswer.body === rawAnswer.body
     if (!same) {
       console.error(
-        `bench: bare-mcp does not answer the ${request.name} request like the raw fixture`,
+        `bench: bare-mcp does not answer the ${request.name} request like the ${fixture.name} fixture`,
       )
       for (const [name, answer] of [
-        ['raw', rawAnswer],
+        [fixture.name, rawAnswer],
         ['bare-mcp', bareAnswer],
       ]) {
         console.error(
@@ -449,21 +386,22 @@ const main = async () => {
     }
     expected.set(request, rawAnswer.body)
     console.log(
-      `check    ${request.name}: same answer (${rawAnswer.status}, ${rawAnswer.contentType}, ` +
+      `check    ${request.name}: same answer as ${fixture.name} (${rawAnswer.status}, ${rawAnswer.contentType}, ` +
         `${rawAnswer.body.length} bytes): ok`,
     )
   }
 
   // 3. Warm-up (not reported), then per request and concurrency 4 slices per target, ABBA ABBA.
   for (const request of REQUESTS)
-    for (const target of [raw, bare])
+    for (const target of [baselines[request.baseline], bare])
       await drive(target, request, TARGET_CONCURRENCY, WARMUP_SECONDS, expected.get(request))
-  const order = Array.from({ length: SLICES / 2 }, () => [raw, bare, bare, raw]).flat()
   const results = []
   for (const request of REQUESTS) {
+    const fixture = baselines[request.baseline]
+    const order = Array.from({ length: SLICES / 2 }, () => [fixture, bare, bare, fixture]).flat()
     for (const connections of CONCURRENCY) {
       const parts = new Map([
-        [raw, []],
+        [fixture, []],
         [bare, []],
       ])
       for (const target of order) {
@@ -473,7 +411,7 @@ const main = async () => {
             await drive(target, request, connections, RUN_SECONDS / SLICES, expected.get(request)),
           )
       }
-      for (const target of [raw, bare])
+      for (const target of [fixture, bare])
         results.push({ request, target, connections, ...merge(parts.get(target)) })
     }
   }
@@ -513,16 +451,17 @@ const main = async () => {
   )
   console.log('')
   for (const request of REQUESTS) {
+    const fixture = baselines[request.baseline]
     const ratios = new Map()
     for (const connections of CONCURRENCY) {
       const of = (target) =>
         results.find(
           (r) => r.request === request && r.target === target && r.connections === connections,
         )
-      const ratio = of(bare).rps / of(raw).rps
+      const ratio = of(bare).rps / of(fixture).rps
       ratios.set(connections, ratio)
       console.log(
-        `ratio bare-mcp/raw req/s, ${request.name}, concurrency ${String(connections).padStart(2)}: ${fixed(ratio, 3)}`,
+        `ratio bare-mcp/${fixture.name} req/s, ${request.name}, concurrency ${String(connections).padStart(2)}: ${fixed(ratio, 3)}`,
       )
     }
     const ratio = ratios.get(TARGET_CONCURRENCY)
@@ -545,27 +484,19 @@ const main = async () => {
   return flagged.length > 0 ? 1 : 0
 }
 
-// Whole-run bound: if anything hangs, stop everything after the longest plausible run.
-const budgetMs =
-  (START_TIMEOUT_SECONDS +
-    2 * REQUESTS.length * (WARMUP_SECONDS + 12) +
-    2 * REQUESTS.length * CONCURRENCY.length * (RUN_SECONDS + SLICES * 12) +
-    BUILD_TIMEOUT_SECONDS +
-    30) *
-  1000
-const watchdog = setTimeout(() => {
-  console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; giving up`)
-  void finish(1)
-}, budgetMs)
-
-main().then(
-  (code) => {
-    clearTimeout(watchdog)
-    return finish(code)
-  },
-  (error) => {
-    clearTimeout(watchdog)
-    console.error(`bench: ${error instanceof BenchError ? error.message : (error?.stack ?? error)}`)
-    return finish(1)
-  },
-)
+if (process.argv.slice(2).includes('--streams')) {
+  // The 1,000-stream measurement: its own run, bounded by itself.
+  const streams = await import('./streams.mjs')
+  streams.raiseFileLimit()
+  runBounded(streams.main, streams.BUDGET_MS)
+} else {
+  // Whole-run bound: if anything hangs, stop everything after the longest plausible run.
+  const budgetMs =
+    (START_TIMEOUT_SECONDS +
+      2 * REQUESTS.length * (WARMUP_SECONDS + 12) +
+      2 * REQUESTS.length * CONCURRENCY.length * (RUN_SECONDS + SLICES * 12) +
+      BUILD_TIMEOUT_SECONDS +
+      30) *
+    1000
+  runBounded(main, budgetMs)
+}
