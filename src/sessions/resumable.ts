@@ -26,6 +26,8 @@ export interface EventLog {
 export interface ResumableStream {
   readonly id: string
   readonly done: boolean
+  /** Whether a client connection is attached right now. */
+  readonly connected: boolean
   /** Logs a message and writes it to the current connection, if any. */
   send(message: unknown): Promise<boolean>
   /** Makes `connection` the stream's connection, after replaying what followed `seq`. */
@@ -69,6 +71,9 @@ export const openResumable = (
     id,
     get done() {
       return done
+    },
+    get connected() {
+      return current !== null
     },
     async send(message) {
       const payload = JSON.stringify(message)

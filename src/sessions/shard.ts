@@ -112,7 +112,13 @@ export class SessionShard extends DurableObject<Env> {
   /** Expires idle sessions and their events; sets the next alarm while sessions remain. */
   override async alarm(): Promise<void> {
     const { SESSION_TTL_MS } = this.#config
-    for (const id of expireSessions(this.#sql, Date.now() - SESSION_TTL_MS)) this.#close(id)
+    const now = Date.now()
+    // A session with a stream open is in use, however quiet: it is not idle.
+    for (const [id, live] of this.#live) {
+      if (live.legacy !== null || live.standalone?.connected === true)
+        touchSession(this.#sql, id, now)
+    }
+    for (const id of expireSessions(this.#sql, now - SESSION_TTL_MS)) this.#close(id)
     await this.#schedule()
   }
 

@@ -289,6 +289,30 @@ describe('the shard', () => {
     await res.text()
   })
 
+  test('BM-SESSION-4 a session with an open stream is in use, not idle: the alarm keeps it', async () => {
+    const res = await send({
+      method: 'GET',
+      path: '/sse',
+      headers: { accept: 'text/event-stream' },
+    })
+    const { events, reader } = await readEvents(res.body!, (seen) => seen.length >= 1)
+    const endpoint = events[0]!.data
+    const session = decodeURIComponent(endpoint.split('sessionId=')[1]!)
+    const stub = shardStub(session)
+    await runInDurableObject(stub, (_, state) => {
+      state.storage.sql.exec('UPDATE sessions SET last_seen = 0')
+    })
+    await runDurableObjectAlarm(stub)
+    const ping = await send({
+      path: `/${endpoint}`,
+      headers: CLIENT_HEADERS,
+      body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+    })
+    expect(ping.status).toBe(202)
+    await ping.text()
+    await reader.cancel()
+  })
+
   test('BM-SESSION-5 a session survives its shard being restarted', async () => {
     const session = await open('2025-06-18')
     await abortAllDurableObjects()
