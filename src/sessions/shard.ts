@@ -98,8 +98,10 @@ export class SessionShard extends DurableObject<Env> {
           this.#session(row),
         )
       case 'get':
+        if (row.transport !== 'streamable-http') return sessionNotFound()
         return this.#standalone(row, request)
       case 'delete':
+        if (row.transport !== 'streamable-http') return sessionNotFound()
         this.#end(row.id)
         return new Response(null, { status: 204 })
       case 'sse-message':
@@ -211,10 +213,12 @@ export class SessionShard extends DurableObject<Env> {
       }
       return new Response(connection.readable, { headers: sseHeaders() })
     }
-    if (live.standalone !== null && !live.standalone.done) {
+    // One connected GET stream per session; once its client has gone, a new GET replaces it.
+    if (live.standalone !== null && live.standalone.connected) {
       await connection.close()
       return rpcError(409, invalidRequest('This session already has a GET stream open'))
     }
+    await live.standalone?.finish()
     live.standalone = openResumable(this.#log(row.id), connection, {
       priming: row.revision !== null && row.revision >= '2025-11-25',
       retryMs: config.SSE_RETRY_MS,

@@ -257,6 +257,38 @@ describe('streams and resumption', () => {
     await reader.cancel()
   })
 
+  test('R-HT-10 once the client drops its GET stream, a new GET opens another (not 409)', async () => {
+    const session = await open('2025-06-18')
+    const get = () =>
+      send({ method: 'GET', headers: { accept: 'text/event-stream', 'mcp-session-id': session } })
+    const first = await get()
+    expect(first.status).toBe(200)
+    await first.body!.cancel()
+    await scheduler.wait(50)
+    const second = await get()
+    expect(second.status).toBe(200)
+    await second.body!.cancel()
+  })
+
+  test('R-HT-14 a legacy /sse session id is not a Streamable HTTP session: GET and DELETE on /mcp are 404', async () => {
+    const res = await send({
+      method: 'GET',
+      path: '/sse',
+      headers: { accept: 'text/event-stream' },
+    })
+    const { events, reader } = await readEvents(res.body!, (seen) => seen.length >= 1)
+    const session = decodeURIComponent(events[0]!.data.split('sessionId=')[1]!)
+    for (const method of ['GET', 'DELETE']) {
+      const other = await send({
+        method,
+        headers: { accept: 'text/event-stream', 'mcp-session-id': session },
+      })
+      expect(other.status).toBe(404)
+      await other.text()
+    }
+    await reader.cancel()
+  })
+
   test('R-HT-10 GET whose Accept excludes text/event-stream is 406', async () => {
     const session = await open()
     const res = await send({
