@@ -8,7 +8,9 @@
 //
 // https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#value-encoding
 
-const SENTINEL = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/
+// Strict RFC 4648 Base64: whole 4-character groups, padding only at the end. `atob` alone would
+// also take unpadded text ("SGVsbG8"), which SEP-2243 says to reject.
+const SENTINEL = /^=\?base64\?((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)\?=$/
 const SAFE = /^[\x20-\x7e\t]*$/
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 

@@ -6,6 +6,7 @@ import type { Config, LoggingLevel } from '../config.ts'
 import type { Env } from '../env.ts'
 import type { Outbound } from '../jsonrpc/message.ts'
 import type { PromptSet } from '../prompts/prompt-set.ts'
+import type { Resource } from '../resources/define.ts'
 import type { ResourceSet } from '../resources/resource-set.ts'
 import type { ToolSet } from '../tools/toolset.ts'
 import type { Revision } from './revisions.ts'
@@ -30,6 +31,11 @@ export interface RequestContext {
    * (it accepts only `application/json`).
    */
   send(message: Outbound): boolean
+  /**
+   * Closes the response stream without ending the request, for the client to resume with GET
+   * and `Last-Event-ID` (2025-11-25 SSE polling); false where it could not resume.
+   */
+  closeStream(): Promise<boolean>
   /** Lowest level of `notifications/message` this request gets; null: none at all. */
   logLevel: LoggingLevel | null
   /**
@@ -46,6 +52,13 @@ export interface SessionHandle {
   readonly id: string
   /** `logging/setLevel`: remembered for the session's later requests (R-SF-31). */
   setLogLevel(level: LoggingLevel): void
+  /**
+   * `resources/subscribe`: remembers `uri` and, for a resource that can change, watches it,
+   * sending `notifications/resources/updated` on the session's stream (R-SF-24).
+   */
+  subscribe(uri: string, resource: Resource | undefined): void
+  /** `resources/unsubscribe`: forgets `uri` and stops watching it. */
+  unsubscribe(uri: string): void
   /**
    * Sends a server-to-client request (sampling, elicitation, roots) on `send`'s stream and
    * resolves with the client's result, which arrives as a later POST (R-HT-20).

@@ -16,6 +16,7 @@ import { getPrompt } from '../prompts/get.ts'
 import { listPrompts } from '../prompts/list.ts'
 import { listResources, listResourceTemplates } from '../resources/list.ts'
 import { readResource } from '../resources/read.ts'
+import { subscribe, unsubscribe } from '../resources/subscribe.ts'
 import { callTool } from '../tools/call.ts'
 import { listTools } from '../tools/list.ts'
 import { complete } from './completion.ts'
@@ -40,6 +41,8 @@ const LEGACY = new Map<string, Handler>([
   ['resources/list', listResources],
   ['resources/templates/list', listResourceTemplates],
   ['resources/read', readResource],
+  ['resources/subscribe', subscribe],
+  ['resources/unsubscribe', unsubscribe],
   ['prompts/list', listPrompts],
   ['prompts/get', getPrompt],
   ['completion/complete', complete],
@@ -47,9 +50,10 @@ const LEGACY = new Map<string, Handler>([
 ])
 
 /**
- * The request methods of 2026-07-28 (R-LC-27: no initialize, ping, logging/setLevel). Their
- * results are shaped by `modernResult`. `subscriptions/listen` answers with a stream, not a
- * result, so the transport serves it (src/transports/subscriptions.ts).
+ * The request methods of 2026-07-28 (R-LC-27: no initialize, ping, logging/setLevel,
+ * resources/subscribe or unsubscribe). Their results are shaped by `modernResult`.
+ * `subscriptions/listen` answers with a stream, not a result, so the transport serves it
+ * (src/transports/subscriptions.ts).
  */
 const MODERN = new Map<string, Handler>([
   ['server/discover', discover],

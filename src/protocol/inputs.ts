@@ -23,9 +23,10 @@ export interface AskingContext {
   signal: AbortSignal
   /**
    * Asks the client (elicitation, sampling, roots) and returns its answer. As with tools: ask
-   * first, act after, and never catch around `ask` (the handler is re-run on the retry).
+   * first, act after, and never catch around `ask` (the handler is re-run on the retry). `key`
+   * names the question in `inputRequests` (default `q0`, `q1`, ...).
    */
-  ask(request: InputRequest): Promise<Record<string, unknown>>
+  ask(request: InputRequest, key?: string): Promise<Record<string, unknown>>
 }
 
 /**
@@ -45,8 +46,8 @@ export const withInputs = async (
   const context: AskingContext = {
     env: ctx.env,
     signal: ctx.signal,
-    ask: async (request) => {
-      if (asking !== null) return asking.ask(request)
+    ask: async (request, key) => {
+      if (asking !== null) return asking.ask(request, key)
       throw new JsonRpcError({
         code: ErrorCode.InternalError,
         message:

@@ -19,6 +19,7 @@ import {
   type LegacyRevision,
 } from './revisions.ts'
 import { SERVER_INFO } from './server-info.ts'
+import { sessionsEnabled } from '../sessions/route.ts'
 
 const ImplementationSchema = v.looseObject({
   name: v.string('must be a string'),
@@ -45,7 +46,8 @@ export const negotiate = (requested: string): LegacyRevision =>
  * R-LC-7: capabilities declared truthfully, one entry per feature we implement, in the schema's
  * order. `logging`: tools send `notifications/message`; `completions` (R-SF-33, 2025-03-26+;
  * older clients ignore the key); `prompts` and `resources` (R-SF-20, R-SF-30): no `listChanged`
- * (their lists never change at run time) and no `subscribe` yet; `tools`: likewise fixed.
+ * (their lists never change at run time); `tools`: likewise fixed. `resources.subscribe` only
+ * where it works (`serverCapabilities`).
  */
 export const SERVER_CAPABILITIES = {
   logging: {},
@@ -54,6 +56,16 @@ export const SERVER_CAPABILITIES = {
   resources: {},
   tools: { listChanged: false },
 } as const
+
+const WITH_SUBSCRIBE = { ...SERVER_CAPABILITIES, resources: { subscribe: true } } as const
+
+/**
+ * R-SF-20, R-SF-24: `resources.subscribe` is declared where subscribing works: in the initialize
+ * era when sessions are on (updates need the session's stream), and always in 2026-07-28
+ * (`resourceSubscriptions` on `subscriptions/listen`).
+ */
+export const serverCapabilities = (subscribe: boolean) =>
+  subscribe ? WITH_SUBSCRIBE : SERVER_CAPABILITIES
 
 /** R-LC-2: the InitializeResult for the negotiated revision. */
 export const initialize = (params: Params | undefined, ctx: RequestContext) => {
@@ -64,7 +76,7 @@ export const initialize = (params: Params | undefined, ctx: RequestContext) => {
   const serverInfo = allowed.titles ? { name, title, version } : { name, version }
   const result: Record<string, unknown> = {
     protocolVersion: revision,
-    capabilities: SERVER_CAPABILITIES,
+    capabilities: serverCapabilities(sessionsEnabled(ctx.env, ctx.config)),
     serverInfo,
   }
   const instructions = instructionsFor(ctx.config)

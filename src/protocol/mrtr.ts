@@ -9,7 +9,13 @@
 //       "requestState":"v1.eyJ...sig","_meta":{...}}}
 //
 // Handlers are re-run from the top on each retry: `ask()` returns answers already given (kept in
-// the signed state) and stops the run at the first question still open.
+// the signed state) and stops the run at the first question still open. `askAll()` asks several
+// questions in one round. A question's key is the handler's (`ask(request, 'user_name')`) or
+// `q0`, `q1`, ... in the order asked.
+//
+// The questions of the first round are known before any state exists, so a call that carries
+// no `requestState` may already answer them in `inputResponses` (SEP-2322: a server SHOULD use
+// what it recognises and ignore the rest); every later answer must come with the state.
 //
 // `requestState` is attacker-controlled input (R-SF-45): it is HMAC-SHA256 signed, expires, and
 // is bound to the method, the tool and a digest of its arguments, so it cannot be replayed on
@@ -29,16 +35,17 @@ export type InputRequest =
   | { method: 'sampling/createMessage'; params: Record<string, unknown> }
   | { method: 'roots/list'; params?: Record<string, unknown> }
 
-/** Thrown by `ask()` to stop the run until the client has answered. */
+/** Thrown by `ask()` to stop the run until the client has answered these questions. */
 export class InputRequired extends Error {
-  readonly key: string
-  readonly request: InputRequest
-  constructor(key: string, request: InputRequest) {
-    super(`input required: ${request.method}`)
-    this.key = key
-    this.request = request
+  readonly requests: Readonly<Record<string, InputRequest>>
+  constructor(requests: Record<string, InputRequest>) {
+    super(`input required: ${Object.keys(requests).join(', ')}`)
+    this.requests = requests
   }
 }
+
+/** An `inputRequests` key: 1 to 64 of `A-Z a-z 0-9 _ - .`. */
+const INPUT_KEY = /^[A-Za-z0-9_.-]{1,64}$/
 
 /** The client capability an input request needs, shaped as `requiredCapabilities` (R-LC-25). */
 export const requiredCapability = (request: InputRequest): Record<string, unknown> => {
@@ -164,8 +171,11 @@ const open = async (token: string, config: Config): Promise<RequestState> => {
 
 /** What a handler that may ask questions works with during one round. */
 export interface Inputs {
-  ask(request: InputRequest): Promise<Record<string, unknown>>
-  /** The `input_required` result for a question still open. */
+  /** Several questions at once, by key; resolves when all are answered. */
+  askAll(requests: Record<string, InputRequest>): Promise<Record<string, Record<string, unknown>>>
+  /** One question; its key defaults to `q<n>`, n counting the questions asked so far. */
+  ask(request: InputRequest, key?: string): Promise<Record<string, unknown>>
+  /** The `input_required` result for the questions still open. */
   required(open: InputRequired): Promise<Record<string, unknown>>
 }
 
@@ -199,12 +209,25 @@ export const inputs = async (
       if (answer !== undefined) answers[key] = answer
     }
   }
+  // Without state, inputResponses may answer the first round's questions only (see the top).
+  let firstRound: Record<string, Record<string, unknown>> | null =
+    given.output.requestState === undefined ? (given.output.inputResponses ?? null) : null
+  const used = new Set<string>()
   let asked = 0
-  return {
-    ask: async (request) => {
-      const key = `q${asked++}`
-      const answer = answers[key]
-      if (answer !== undefined) return answer
+  const askAll: Inputs['askAll'] = async (requests) => {
+    const open: Record<string, InputRequest> = {}
+    const result: Record<string, Record<string, unknown>> = {}
+    for (const [key, request] of Object.entries(requests)) {
+      if (!INPUT_KEY.test(key) || used.has(key)) {
+        throw new Error(`${method} ${target}: input key "${key}" is invalid or used twice`)
+      }
+      used.add(key)
+      const answer = answers[key] ?? firstRound?.[key]
+      if (answer !== undefined) {
+        answers[key] = answer
+        result[key] = answer
+        continue
+      }
       // R-LC-25, R-SF-44: never ask for what this request did not declare it can answer.
       if (ctx.clientCapabilities === null || !allows(ctx.clientCapabilities, request)) {
         throw new JsonRpcError({
@@ -213,11 +236,22 @@ export const inputs = async (
           data: { requiredCapabilities: requiredCapability(request) },
         })
       }
-      throw new InputRequired(key, request)
+      open[key] = request
+    }
+    firstRound = null
+    if (Object.keys(open).length > 0) throw new InputRequired(open)
+    return result
+  }
+  return {
+    askAll,
+    ask: async (request, key = `q${asked}`) => {
+      asked += 1
+      const answered = await askAll({ [key]: request })
+      return answered[key]!
     },
     required: async (pending) => ({
       resultType: 'input_required',
-      inputRequests: { [pending.key]: pending.request },
+      inputRequests: pending.requests,
       requestState: await seal(
         {
           v: 1,
@@ -226,7 +260,7 @@ export const inputs = async (
           h: hash,
           e: Date.now() + ctx.config.REQUEST_STATE_TTL_MS,
           a: answers,
-          p: [pending.key],
+          p: Object.keys(pending.requests),
         },
         ctx.config,
       ),

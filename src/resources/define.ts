@@ -20,6 +20,15 @@
 // more contents objects, or null when there is nothing at that URI: the client then gets the
 // not-found error, never an empty `contents` array (R-SF-23).
 //
+// A resource that changes may define `watch`: it runs while a client is subscribed
+// (`resources/subscribe` in a session, `resourceSubscriptions` on `subscriptions/listen`),
+// calls `changed()` whenever the contents change, and stops when `signal` aborts:
+//
+//     watch: (uri, changed, signal) => {
+//       const timer = setInterval(changed, 60_000)
+//       signal.addEventListener('abort', () => clearInterval(timer))
+//     },
+//
 // https://modelcontextprotocol.io/specification/2025-11-25/server/resources
 
 import type { Completer } from '../protocol/completion.ts'
@@ -64,6 +73,11 @@ export interface ResourceSpec extends Metadata {
     vars: Readonly<Record<string, never>>,
     ctx: ReadContext,
   ): ResourceReturn | Promise<ResourceReturn>
+  /**
+   * Runs while someone is subscribed to the resource: calls `changed` each time its contents
+   * change (each call sends `notifications/resources/updated`), until `signal` aborts.
+   */
+  watch?(uri: string, changed: () => void, signal: AbortSignal): void
 }
 
 export interface ResourceTemplateSpec<T extends string> extends Metadata {
@@ -88,6 +102,8 @@ export interface Resource {
   readonly uri: string
   readonly mimeType: string | undefined
   read(uri: string, ctx: ReadContext): Promise<ResourceReturn>
+  /** Watches for changes while subscribed (a resource without `watch` never reports any). */
+  watch(changed: () => void, signal: AbortSignal): void
   /** The `Resource` object of `resources/list` in a revision. */
   describe(allowed: RevisionRules): Record<string, unknown>
 }
@@ -179,6 +195,14 @@ export const defineResource = (spec: ResourceSpec): Resource => {
     uri: spec.uri,
     mimeType: spec.mimeType,
     read: async (uri, ctx) => spec.read(uri, NO_VARIABLES, ctx),
+    watch: (changed, signal) => {
+      if (spec.watch === undefined || signal.aborted) return
+      try {
+        spec.watch(spec.uri, changed, signal)
+      } catch (error) {
+        console.error(`watch of ${spec.uri} failed`, error)
+      }
+    },
     describe: perRevision((allowed) =>
       describeMetadata({ uri: spec.uri }, spec, allowed, spec.size),
     ),

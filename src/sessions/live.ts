@@ -3,13 +3,15 @@
 // None of it survives the shard being evicted; the session row does (store.ts).
 
 import type { Config, LoggingLevel } from '../config.ts'
-import type {
-  JSONRPCErrorResponse,
-  JSONRPCResultResponse,
-  Outbound,
-  RequestId,
+import {
+  notification,
+  type JSONRPCErrorResponse,
+  type JSONRPCResultResponse,
+  type Outbound,
+  type RequestId,
 } from '../jsonrpc/message.ts'
 import type { SessionHandle } from '../protocol/context.ts'
+import type { Resource } from '../resources/define.ts'
 import { ToolError } from '../tools/define.ts'
 import { plainStream, type ReplyStream } from '../transports/reply.ts'
 import { openSseStream, type SseStream } from '../transports/sse.ts'
@@ -32,6 +34,8 @@ export interface Live {
   inflight: Map<string, AbortController>
   pending: Map<string, Pending>
   requests: number
+  /** Subscribed resources being watched, by URI; aborting one stops its `watch`. */
+  watchers: Map<string, AbortController>
 }
 
 export const newLive = (): Live => ({
@@ -41,7 +45,42 @@ export const newLive = (): Live => ({
   inflight: new Map(),
   pending: new Map(),
   requests: 0,
+  watchers: new Map(),
 })
+
+/**
+ * Sends a message that belongs to no request (R-HT-10): on the standalone GET stream, logged
+ * for resumption even while its client is reconnecting, or on the 2024-11-05 `/sse` stream.
+ * With neither open there is nowhere to send it, and it is dropped.
+ */
+export const notifySession = (live: Live, message: Outbound): void => {
+  if (live.legacy !== null)
+    void live.legacy.send({ event: 'message', data: JSON.stringify(message) })
+  else if (live.standalone !== null && !live.standalone.done) void live.standalone.send(message)
+}
+
+/**
+ * Starts watching `resource` for a subscription (once per URI and session); each change it
+ * reports becomes `notifications/resources/updated` (R-SF-24).
+ */
+export const watchResource = (live: Live, uri: string, resource: Resource | undefined): void => {
+  if (resource === undefined || live.watchers.has(uri)) return
+  const controller = new AbortController()
+  live.watchers.set(uri, controller)
+  resource.watch(
+    () => notifySession(live, notification('notifications/resources/updated', { uri })),
+    controller.signal,
+  )
+}
+
+/** Stops the watch of `uri`, or of every subscription when no URI is given. */
+export const unwatch = (live: Live, uri?: string): void => {
+  for (const [watched, controller] of live.watchers) {
+    if (uri !== undefined && watched !== uri) continue
+    controller.abort()
+    live.watchers.delete(watched)
+  }
+}
 
 /** Everything a request running inside its session's shard needs from the session. */
 export interface ShardSession {
@@ -49,6 +88,10 @@ export interface ShardSession {
   handle: SessionHandle
   /** Opens the reply body of a POST: resumable with ids from 2025-03-26 on. */
   open(): ReplyStream
+  /** Whether `open()` gives resumable streams (the session's revision is 2025-03-26+). */
+  resumable: boolean
+  /** Whether they open with a priming event (2025-11-25+, R-HT-9). */
+  primed: boolean
   /** A signal that `notifications/cancelled` for `id` aborts (R-JR-20). */
   track(id: RequestId): AbortSignal
   untrack(id: RequestId): void
@@ -63,12 +106,26 @@ export const shardSession = (
   live: Live,
   log: EventLog,
   config: Config,
-  update: (change: { logLevel: LoggingLevel }) => void,
+  update: (change: { logLevel?: LoggingLevel; subscriptions?: string[] }) => void,
 ): ShardSession => ({
   row,
   handle: {
     id: row.id,
     setLogLevel: (level) => update({ logLevel: level }),
+    subscribe: (uri, resource) => {
+      if (!row.subscriptions.includes(uri)) {
+        row.subscriptions = [...row.subscriptions, uri]
+        update({ subscriptions: row.subscriptions })
+      }
+      watchResource(live, uri, resource)
+    },
+    unsubscribe: (uri) => {
+      if (row.subscriptions.includes(uri)) {
+        row.subscriptions = row.subscriptions.filter((subscribed) => subscribed !== uri)
+        update({ subscriptions: row.subscriptions })
+      }
+      unwatch(live, uri)
+    },
     request: (method, params, send, signal) =>
       new Promise((resolve, reject) => {
         // R-JR-4: our request ids are never reused within the session.
@@ -98,12 +155,14 @@ export const shardSession = (
         }
       }),
   },
+  // 2024-11-05 has no resumability: its replies are plain streams.
+  resumable: row.revision !== null && row.revision >= '2025-03-26',
+  // R-HT-9: priming events only for 2025-11-25 sessions (older clients choke on empty data).
+  primed: row.revision !== null && row.revision >= '2025-11-25',
   open: () => {
-    // 2024-11-05 has no resumability: its replies are plain streams.
     if (row.revision === null || row.revision < '2025-03-26') return plainStream(config)
     const connection = openSseStream(config.KEEPALIVE_MS)
     const stream = openResumable(log, connection, {
-      // R-HT-9: priming events only for 2025-11-25 sessions (older clients choke on empty data).
       priming: row.revision >= '2025-11-25',
       retryMs: config.SSE_RETRY_MS,
     })
@@ -116,6 +175,11 @@ export const shardSession = (
         await stream.finish()
       },
       closed: connection.closed,
+      pause: async () => {
+        if (!stream.resumable) return false
+        await stream.disconnect()
+        return true
+      },
     }
   },
   track: (id) => {

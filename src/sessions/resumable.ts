@@ -26,6 +26,8 @@ export interface EventLog {
 export interface ResumableStream {
   readonly id: string
   readonly done: boolean
+  /** Whether the client holds an event id of this stream (priming, or a message sent). */
+  readonly resumable: boolean
   /** Whether a client connection is attached right now. */
   readonly connected: boolean
   /** Logs a message and writes it to the current connection, if any. */
@@ -71,6 +73,9 @@ export const openResumable = (
     id,
     get done() {
       return done
+    },
+    get resumable() {
+      return options.priming || seq > 0
     },
     get connected() {
       return current !== null

@@ -16,7 +16,14 @@ import type { LegacyRevision } from '../protocol/revisions.ts'
 import { post } from '../transports/streamable-http.ts'
 import { openSseStream, sseHeaders } from '../transports/sse.ts'
 import { openLegacyStream, legacyMessage } from '../transports/legacy-sse.ts'
-import { newLive, shardSession, type Live, type ShardSession } from './live.ts'
+import {
+  newLive,
+  shardSession,
+  unwatch,
+  watchResource,
+  type Live,
+  type ShardSession,
+} from './live.ts'
 import { openResumable, parseEventId, type EventLog } from './resumable.ts'
 import { INTERNAL, sessionNotFound, type ShardOp } from './route.ts'
 import {
@@ -169,6 +176,7 @@ export class SessionShard extends DurableObject<Env> {
     const live = this.#live.get(id)
     if (live === undefined) return
     this.#live.delete(id)
+    unwatch(live)
     void live.legacy?.close()
     void live.standalone?.finish()
     for (const stream of live.streams.values()) void stream.finish()
@@ -223,6 +231,9 @@ export class SessionShard extends DurableObject<Env> {
       priming: row.revision !== null && row.revision >= '2025-11-25',
       retryMs: config.SSE_RETRY_MS,
     })
+    // Subscriptions outlive the shard's memory (they are in the row): watch them again.
+    const { resources } = catalogFor(config, new URL(request.url).pathname)
+    for (const uri of row.subscriptions) watchResource(live, uri, resources.get(uri))
     connection.closed.addEventListener('abort', () => {
       if (live.standalone !== null) void live.standalone.disconnect()
     })

@@ -16,7 +16,7 @@ import { describeIssues } from '../jsonrpc/issues.ts'
 import { notification, ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import { Cancelled, type RequestContext } from '../protocol/context.ts'
 import { logMessage, passes } from '../protocol/logging.ts'
-import { allows, InputRequired, inputs, type Inputs } from '../protocol/mrtr.ts'
+import { allows, InputRequired, inputs, type InputRequest, type Inputs } from '../protocol/mrtr.ts'
 import { parseParams } from '../protocol/params.ts'
 import { rules } from '../protocol/revisions.ts'
 import { contentFor, text, type ContentBlock } from './content.ts'
@@ -117,11 +117,21 @@ const toolContext = (
       if (ended || ctx.logLevel === null || !passes(level, ctx.logLevel)) return
       ctx.send(logMessage(level, data, logger))
     },
-    async ask(request) {
-      if (asking !== null) return asking.ask(request)
+    async askAll<K extends string>(requests: Record<K, InputRequest>) {
+      type Answers = Record<K, Record<string, unknown>>
+      if (asking !== null) return (await asking.askAll(requests)) as Answers
+      const answers: Record<string, Record<string, unknown>> = {}
+      // A legacy session: the questions go out one after another on the call's stream.
+      for (const [key, request] of Object.entries<InputRequest>(requests)) {
+        answers[key] = await context.ask(request)
+      }
+      return answers as Answers
+    },
+    async ask(request, key) {
+      if (asking !== null) return asking.ask(request, key)
       if (ctx.session !== null) {
         // R-SF-41: never use a capability the client did not declare at initialize.
-        if (ctx.clientCapabilities === null || !allows(ctx.clientCapabilities, request)) {
+        if (!context.canAsk(request)) {
           throw new ToolError(`The client did not declare the capability ${request.method} needs`)
         }
         return ctx.session.request(request.method, request.params ?? {}, ctx.send, signal)
@@ -129,9 +139,14 @@ const toolContext = (
       // Legacy without a session: there is no stream to send a server-to-client request on.
       throw new ToolError(
         `This tool needs input from the client (${request.method}), which this connection ` +
-          'cannot carry: use protocol 2026-07-28 (or a session, once supported)',
+          'cannot carry: use protocol 2026-07-28, or keep the session initialize offered',
       )
     },
+    canAsk: (request) =>
+      (asking !== null || ctx.session !== null) &&
+      ctx.clientCapabilities !== null &&
+      allows(ctx.clientCapabilities, request),
+    closeStream: () => (ended ? Promise.resolve(false) : ctx.closeStream()),
   }
   return { context, end: () => void (ended = true) }
 }

@@ -54,8 +54,25 @@ export interface ToolContext {
    * 2026-07-28 this ends the run with an `input_required` result and the client's retry runs
    * the tool again from the top, where `ask` then returns the answer: so ask first, act after,
    * and never catch around `ask`. Without a way to reach the client it throws a ToolError.
+   * `key` names the question in 2026-07-28's `inputRequests` (default `q0`, `q1`, ...).
    */
-  ask(request: InputRequest): Promise<Record<string, unknown>>
+  ask(request: InputRequest, key?: string): Promise<Record<string, unknown>>
+  /**
+   * Asks several questions at once (one MRTR round in 2026-07-28; one after another in a legacy
+   * session) and returns the answers by key.
+   */
+  askAll<K extends string>(
+    requests: Record<K, InputRequest>,
+  ): Promise<Record<K, Record<string, unknown>>>
+  /** Whether `ask` can reach the client with this request (it declared the capability). */
+  canAsk(request: InputRequest): boolean
+  /**
+   * SSE polling (2025-11-25, SEP-1699): closes the call's response stream now without ending
+   * the call; the client reconnects with GET and `Last-Event-ID` and receives the rest, result
+   * included. Resolves to false, doing nothing, where the client could not resume: no session,
+   * a client that accepts only JSON, 2026-07-28, or before the client holds an event id.
+   */
+  closeStream(): Promise<boolean>
 }
 
 /** What `run` returns: plain text, or a result with content and/or structured output. */

@@ -98,6 +98,8 @@ export const legacyMessage = async (
     ...features,
     signal,
     send: out,
+    // 2024-11-05 streams have no event ids: nothing to resume from.
+    closeStream: async () => false,
     logLevel: session.row.logLevel ?? config.LOG_LEVEL,
     clientCapabilities: session.row.clientCapabilities,
     session: session.handle,

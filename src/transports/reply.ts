@@ -34,6 +34,11 @@ export interface ReplyStream {
   close(): Promise<void>
   /** Fires when the client disconnects. */
   closed: AbortSignal
+  /**
+   * Resumable streams only: closes the connection but not the stream, for the client to
+   * resume with GET and `Last-Event-ID`; false when it holds no event id to resume from.
+   */
+  pause?(): Promise<boolean>
 }
 
 /** A plain SSE reply: `event: message` per message, keep-alives, no ids. */
@@ -52,9 +57,13 @@ export interface Exchange {
   ready: JSONRPCResponse[]
   /**
    * Starts the requests; each settles to its response, or null when cancelled. `send` returns
-   * false when the message cannot reach the client (it accepts only JSON).
+   * false when the message cannot reach the client (it accepts only JSON); `closeStream` pauses
+   * the SSE body (opening it first) where `open()` gives a resumable one.
    */
-  run(send: (message: Outbound) => boolean): Promise<JSONRPCResponse | null>[]
+  run(
+    send: (message: Outbound) => boolean,
+    closeStream: () => Promise<boolean>,
+  ): Promise<JSONRPCResponse | null>[]
   /** A batch is answered with an array, a single request with one object. */
   batch: boolean
   /** Decides the status of a single error reply (status.ts). */
@@ -63,6 +72,10 @@ export interface Exchange {
   cancel(): void
   /** Opens the SSE body when the reply streams. */
   open(): ReplyStream
+  /** Whether `open()` gives a resumable stream (a session of 2025-03-26 or later). */
+  resumable: boolean
+  /** Whether that stream opens with a priming event, an id the client can resume from. */
+  primed: boolean
 }
 
 const delay = (ms: number): Promise<'later'> =>
@@ -83,7 +96,18 @@ export const reply = async (
     wake('streaming')
     return true
   }
-  const pending = exchange.run((message) => send(message))
+  let opened: ((stream: ReplyStream) => void) | null = null
+  const whenOpen = new Promise<ReplyStream>((resolve) => (opened = resolve))
+  const closeStream = async (): Promise<boolean> => {
+    if (!accept.sse || !exchange.resumable) return false
+    if (opened !== null) {
+      // Not streaming yet: only worth it if the client will hold an event id to resume from.
+      if (!exchange.primed && (early?.length ?? 0) === 0) return false
+      wake('streaming') // the reply becomes SSE now
+    }
+    return (await (await whenOpen).pause?.()) ?? false
+  }
+  const pending = exchange.run((message) => send(message), closeStream)
   const all = Promise.all(pending)
 
   if (!accept.sseFirst) {
@@ -94,6 +118,8 @@ export const reply = async (
   }
 
   const stream = exchange.open()
+  opened!(stream)
+  opened = null
   if (exchange.era === 'modern')
     stream.closed.addEventListener('abort', exchange.cancel, { once: true })
   for (const response of exchange.ready) void stream.send(response)

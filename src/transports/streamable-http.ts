@@ -77,13 +77,18 @@ export const post = async (
   const cancel = new AbortController()
   if (era.era === 'modern')
     request.signal.addEventListener('abort', () => cancel.abort(), { once: true })
-  const ctx = (send: RequestContext['send'], signal = NEVER): RequestContext => ({
+  const ctx = (
+    send: RequestContext['send'],
+    signal = NEVER,
+    closeStream: RequestContext['closeStream'] = async () => false,
+  ): RequestContext => ({
     revision,
     config,
     env,
     ...features,
     signal: era.era === 'modern' ? cancel.signal : signal,
     send,
+    closeStream,
     logLevel:
       era.era === 'modern' ? era.meta.logLevel : (session?.row.logLevel ?? config.LOG_LEVEL),
     clientCapabilities:
@@ -93,10 +98,14 @@ export const post = async (
     session: era.era === 'legacy' ? (session?.handle ?? null) : null,
   })
   // In a session, a request can be cancelled by `notifications/cancelled` (R-JR-20).
-  const run = async (request: JSONRPCRequest, send: RequestContext['send']) => {
+  const run = async (
+    request: JSONRPCRequest,
+    send: RequestContext['send'],
+    closeStream: RequestContext['closeStream'],
+  ) => {
     if (session === null || era.era === 'modern') return dispatch(request, ctx(send))
     try {
-      return await dispatch(request, ctx(send, session.track(request.id)))
+      return await dispatch(request, ctx(send, session.track(request.id), closeStream))
     } finally {
       session.untrack(request.id)
     }
@@ -145,7 +154,7 @@ export const post = async (
         first.id,
       )
     }
-    return listen(first, cancel.signal, config)
+    return listen(first, cancel.signal, config, features.resources)
   }
 
   // R-HT-13: a stateless `initialize` that succeeds opens a session when sessions are on.
@@ -163,8 +172,10 @@ export const post = async (
       ready,
       batch: parsed.batch,
       era: era.era,
-      run: (send) => requests.map((request) => run(request, send)),
+      run: (send, closeStream) => requests.map((request) => run(request, send, closeStream)),
       open: () => session?.open() ?? plainStream(config),
+      resumable: era.era === 'legacy' && session !== null && session.resumable,
+      primed: era.era === 'legacy' && session !== null && session.primed,
       cancel: () => cancel.abort(),
     },
     accept,

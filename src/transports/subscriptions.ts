@@ -7,6 +7,10 @@
 //      data: {"jsonrpc":"2.0","method":"notifications/subscriptions/acknowledged",
 //             "params":{"_meta":{"io.modelcontextprotocol/subscriptionId":1},"notifications":{}}}
 //      : keep-alive      (every KEEPALIVE_MS, until the client closes the stream)
+//   with "resourceSubscriptions":["test://watched-resource"], each change of that resource:
+//   <- data: {"jsonrpc":"2.0","method":"notifications/resources/updated","params":{
+//             "uri":"test://watched-resource",
+//             "_meta":{"io.modelcontextprotocol/subscriptionId":1}}}
 //
 // R-SF-47 · https://modelcontextprotocol.io/specification/2026-07-28/basic/patterns/subscriptions
 // The acknowledgement comes first and lists the subset we honour; every message carries the
@@ -19,6 +23,8 @@ import { describeIssues } from '../jsonrpc/issues.ts'
 import { notification, type JSONRPCRequest } from '../jsonrpc/message.ts'
 import { rpcError } from '../http/responses.ts'
 import { SERVER_CAPABILITIES } from '../protocol/lifecycle.ts'
+import type { ResourceSet } from '../resources/resource-set.ts'
+import { exists } from '../resources/subscribe.ts'
 import { META } from './era.ts'
 import { openSseStream, sseHeaders } from './sse.ts'
 
@@ -35,20 +41,38 @@ const ListenParamsSchema = v.looseObject({
 })
 
 /**
- * What we can deliver: a list-changed type only where the capability says the list changes.
- * Our tool list is fixed at deploy time (`tools.listChanged: false`), so today nothing is
- * honoured and the stream carries only its acknowledgement and keep-alives.
+ * What we can deliver: a list-changed type only where the capability says the list changes
+ * (our lists are fixed at deploy time, `listChanged: false`, so none is), and
+ * `resourceSubscriptions` for the URIs that name a resource or a template expansion of ours
+ * (R-SF-24, R-SF-47); a URI that names nothing is left out of the acknowledgement.
  */
-const honoured = (asked: v.InferOutput<typeof ListenParamsSchema>['notifications']) => {
-  const granted: Record<string, unknown> = {}
+const honoured = (
+  asked: v.InferOutput<typeof ListenParamsSchema>['notifications'],
+  resources: ResourceSet,
+) => {
+  const granted: { toolsListChanged?: true; resourceSubscriptions?: string[] } = {}
   if (asked.toolsListChanged === true && SERVER_CAPABILITIES.tools.listChanged) {
     granted.toolsListChanged = true
+  }
+  if (asked.resourceSubscriptions !== undefined) {
+    granted.resourceSubscriptions = [...new Set(asked.resourceSubscriptions)].filter((uri) =>
+      exists(resources, uri),
+    )
   }
   return granted
 }
 
-/** Opens the stream; it ends when the client closes it (or `closed` fires). */
-export const listen = (request: JSONRPCRequest, closed: AbortSignal, config: Config): Response => {
+/**
+ * Opens the stream; it ends when the client closes it (or `closed` fires). While it is open,
+ * each subscribed resource that can change is watched, and each change is sent as
+ * `notifications/resources/updated` carrying the subscription id.
+ */
+export const listen = (
+  request: JSONRPCRequest,
+  closed: AbortSignal,
+  config: Config,
+  resources: ResourceSet,
+): Response => {
   const parsed = v.safeParse(ListenParamsSchema, request.params ?? {})
   if (!parsed.success) {
     return rpcError(
@@ -58,13 +82,25 @@ export const listen = (request: JSONRPCRequest, closed: AbortSignal, config: Con
     )
   }
   const stream = openSseStream(config.KEEPALIVE_MS)
+  const granted = honoured(parsed.output.notifications, resources)
+  const _meta = { [META.subscriptionId]: request.id }
   const acknowledged = notification('notifications/subscriptions/acknowledged', {
-    _meta: { [META.subscriptionId]: request.id },
-    notifications: honoured(parsed.output.notifications),
+    _meta,
+    notifications: granted,
   })
   void stream.send({ event: 'message', data: JSON.stringify(acknowledged) })
-  const end = () => void stream.close()
+  const watching = new AbortController()
+  const end = () => {
+    watching.abort()
+    void stream.close()
+  }
   closed.addEventListener('abort', end, { once: true })
   stream.closed.addEventListener('abort', end, { once: true })
+  for (const uri of granted.resourceSubscriptions ?? []) {
+    resources.get(uri)?.watch(() => {
+      const updated = notification('notifications/resources/updated', { uri, _meta })
+      void stream.send({ event: 'message', data: JSON.stringify(updated) })
+    }, watching.signal)
+  }
   return new Response(stream.readable, { status: 200, headers: sseHeaders() })
 }

@@ -19,7 +19,7 @@ const CAPABILITIES = {
   logging: {},
   completions: {},
   prompts: {},
-  resources: {},
+  resources: { subscribe: true },
   tools: { listChanged: false },
 }
 const INFO = { name: 'bare-mcp', version: SERVER_INFO.version }
@@ -130,7 +130,8 @@ describe('R-LC-2 the InitializeResult, byte for byte', () => {
     expect(res.headers.get('content-type')).toBe('application/json')
     expect(await res.text()).toBe(
       '{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-11-25",' +
-        '"capabilities":{"logging":{},"completions":{},"prompts":{},"resources":{},' +
+        '"capabilities":{"logging":{},"completions":{},"prompts":{},' +
+        '"resources":{"subscribe":true},' +
         '"tools":{"listChanged":false}},' +
         `"serverInfo":{"name":"bare-mcp","title":"bare-mcp","version":"${SERVER_INFO.version}"},` +
         `"instructions":${JSON.stringify(SERVER_INFO.instructions)}}}`,

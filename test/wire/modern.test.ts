@@ -258,19 +258,33 @@ describe('per-request validation, in order', () => {
       expect: { status: 400, json: error(1, -32020, 'Mcp-Name header has invalid characters') },
     },
     {
+      rule: 'R-HT-37',
+      name: 'Base64 without its padding is broken Base64: -32020 (SEP-2243)',
+      request: modern('tools/call', {
+        params: { name: 'echo', arguments: { text: 'x' } },
+        // btoa('echo!') is "ZWNobyE="; the same without its "=" must not be decoded.
+        headers: { 'mcp-name': '=?base64?ZWNobyE?=' },
+      }),
+      expect: { status: 400, json: error(1, -32020, 'Mcp-Name header has invalid characters') },
+    },
+    {
       rule: 'R-HT-35',
       name: 'an unknown method is 404 -32601',
       request: modern('tools/lsit'),
       expect: { status: 404, json: error(1, -32601, 'Method not found: tools/lsit') },
     },
-    ...['initialize', 'ping', 'logging/setLevel', 'resources/subscribe'].map(
-      (method): WireCase => ({
-        rule: 'R-LC-27',
-        name: `the legacy-only method ${method} is 404 -32601`,
-        request: modern(method, { id: 'x' }),
-        expect: { status: 404, json: error('x', -32601, `Method not found: ${method}`) },
-      }),
-    ),
+    ...[
+      'initialize',
+      'ping',
+      'logging/setLevel',
+      'resources/subscribe',
+      'resources/unsubscribe',
+    ].map((method): WireCase => ({
+      rule: 'R-LC-27',
+      name: `the legacy-only method ${method} is 404 -32601`,
+      request: modern(method, { id: 'x' }),
+      expect: { status: 404, json: error('x', -32601, `Method not found: ${method}`) },
+    })),
     {
       rule: 'R-HT-31',
       name: 'a 2026-07-28 notification gets 202',
@@ -301,7 +315,7 @@ describe('results', () => {
           logging: {},
           completions: {},
           prompts: {},
-          resources: {},
+          resources: { subscribe: true },
           tools: { listChanged: false },
         },
         instructions: SERVER_INFO.instructions,

@@ -68,15 +68,24 @@ const GREETING_BY_REVISION: Record<string, unknown> = {
 }
 
 describe('the resources capability', () => {
-  test('R-SF-20 initialize declares resources, without subscribe or listChanged', async () => {
-    const res = await rpc(initializeRequest('2025-11-25'))
+  const capabilities = async (target?: Target) => {
+    const res = await rpc(initializeRequest('2025-11-25'), {}, target)
     const { result } = (await res.json()) as { result: { capabilities: Record<string, unknown> } }
-    expect(result.capabilities.resources).toEqual({})
+    return result.capabilities
+  }
+
+  test('R-SF-20 initialize declares resources with subscribe (sessions on), never listChanged', async () => {
+    expect((await capabilities()).resources).toEqual({ subscribe: true })
   })
 
-  test('R-SF-20 server/discover declares resources too', async () => {
+  test('R-SF-24 with SESSIONS=false nothing could carry an update: no subscribe', async () => {
+    const stateless = serverWith([], { SESSIONS: 'false' }, { resources: TEST_RESOURCES })
+    expect((await capabilities(stateless)).resources).toEqual({})
+  })
+
+  test('R-SF-20 server/discover declares resources with subscribe (resourceSubscriptions)', async () => {
     const { result } = await body(modernRequest('server/discover'))
-    expect((result.capabilities as Record<string, unknown>).resources).toEqual({})
+    expect((result.capabilities as Record<string, unknown>).resources).toEqual({ subscribe: true })
   })
 })
 
