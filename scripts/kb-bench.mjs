@@ -10,15 +10,12 @@
 // Env knobs: KB_BENCH_DOCS (default 10000), KB_BENCH_QUERIES per kind (default 200).
 // Exit status: 0 on success, 1 when wrangler does not start or a request fails, 130 on Ctrl-C.
 
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
 import { adminRequest, importDocuments } from './kb-import.mjs'
+import { ROOT, startWrangler } from './lib/wrangler.mjs'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const WORK = path.join(ROOT, '.bench') // git-ignored
 const STATE = path.join(WORK, 'kb-state')
 const LOG = path.join(WORK, 'kb-bench-wrangler.log')
@@ -40,36 +37,12 @@ const QUERIES = count('KB_BENCH_QUERIES', 200, 100_000)
 const START_TIMEOUT_MS = 90_000
 const TOKEN = randomBytes(24).toString('hex')
 
-const WRANGLER_ENV = {
-  WRANGLER_SEND_METRICS: 'false',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  X_LOCAL_OBSERVABILITY: 'false',
-  X_LOCAL_EXPLORER: 'false',
-}
-
-// ---------------------------------------------------------------------------------------------
-// wrangler in its own process group, stopped on every way out (as bench/run.mjs does).
-
-let wrangler = null
-const signalGroup = (signal) => {
-  if (wrangler?.pid === undefined) return
-  try {
-    process.kill(-wrangler.pid, signal)
-  } catch {
-    // already gone
-  }
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+// wrangler in its own process group (scripts/lib/wrangler.mjs), stopped on every way out.
+let worker = null
 const stop = async () => {
-  if (wrangler === null) return
-  signalGroup('SIGTERM')
-  const deadline = Date.now() + 5000
-  while (wrangler.exitCode === null && wrangler.signalCode === null && Date.now() < deadline)
-    await sleep(100)
-  signalGroup('SIGKILL') // workerd may outlive wrangler
-  wrangler = null
+  await worker?.stop()
+  worker = null
 }
-process.on('exit', () => signalGroup('SIGKILL'))
 for (const [signal, code] of [
   ['SIGINT', 130],
   ['SIGTERM', 143],
@@ -81,74 +54,18 @@ for (const [signal, code] of [
   })
 }
 
-const freePorts = async (n) => {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise((resolve, reject) => {
-          const server = net.createServer()
-          server.unref()
-          server.once('error', reject)
-          server.listen(0, '127.0.0.1', () => resolve(server))
-        }),
-    ),
-  )
-  const ports = servers.map((server) => server.address().port)
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
-  return ports
-}
-
 const start = async () => {
   fs.rmSync(STATE, { recursive: true, force: true })
-  fs.mkdirSync(WORK, { recursive: true })
-  const [port, inspector] = await freePorts(2)
-  const fd = fs.openSync(LOG, 'w')
-  wrangler = spawn(
-    'npx',
-    [
-      'wrangler',
-      'dev',
-      '--config',
-      'wrangler.toml',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--inspector-ip',
-      '127.0.0.1',
-      '--inspector-port',
-      String(inspector),
-      '--persist-to',
-      path.relative(ROOT, STATE),
-      '--var',
-      `KB_ADMIN_TOKEN:${TOKEN}`,
-      '--log-level',
-      'warn',
-      '--show-interactive-dev-session=false',
-    ],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...WRANGLER_ENV },
-      stdio: ['ignore', fd, fd],
-      detached: true,
-    },
-  )
-  fs.closeSync(fd)
-  const origin = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + START_TIMEOUT_MS
-  while (Date.now() < deadline) {
-    if (wrangler.exitCode !== null) break
-    try {
-      const res = await mcp(origin, 'ping', undefined, 2000)
-      if (res.ok) return origin
-    } catch {
-      // not up yet
-    }
-    await sleep(250)
-  }
-  console.error(fs.readFileSync(LOG, 'utf8').slice(-10_000))
-  throw new Error(`wrangler dev did not answer on ${origin} within ${START_TIMEOUT_MS / 1000} s`)
+  worker = await startWrangler({
+    vars: { KB_ADMIN_TOKEN: TOKEN },
+    log: LOG,
+    persistTo: path.relative(ROOT, STATE),
+    readyMs: START_TIMEOUT_MS,
+  }).catch((error) => {
+    console.error(fs.existsSync(LOG) ? fs.readFileSync(LOG, 'utf8').slice(-10_000) : '')
+    throw error
+  })
+  return worker.url
 }
 
 // ---------------------------------------------------------------------------------------------
