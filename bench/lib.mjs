@@ -4,21 +4,12 @@
 
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { freePorts, ROOT, sleep, WRANGLER_ENV } from '../scripts/lib/wrangler.mjs'
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+export { freePorts, ROOT, sleep, WRANGLER_ENV }
 export const WORK = path.join(ROOT, '.bench') // git-ignored
 export const LOGS = path.join(WORK, 'logs')
-
-// Applied to every wrangler process.
-export const WRANGLER_ENV = {
-  WRANGLER_SEND_METRICS: 'false',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  X_LOCAL_OBSERVABILITY: 'false',
-  X_LOCAL_EXPLORER: 'false',
-}
 
 /** A positive number of seconds from the environment variable `name`, or `fallback`. */
 export const seconds = (name, fallback) => {
@@ -33,8 +24,6 @@ export const seconds = (name, fallback) => {
   }
   return value
 }
-
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** An expected failure: its message is printed without a stack, and the exit status is 1. */
 export class BenchError extends Error {}
@@ -174,25 +163,6 @@ export const printLog = (proc) => {
   console.error(`----- ${proc.name} log (${path.relative(ROOT, proc.log)}) -----`)
   console.error(tailOf(proc.log).trimEnd())
   console.error(`----- end of ${proc.name} log -----`)
-}
-
-/** Free loopback ports, all distinct (every listener is held open until all are known). */
-export const freePorts = async (count) => {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise((resolve, reject) => {
-          const server = net.createServer()
-          server.unref()
-          server.once('error', reject)
-          server.listen(0, '127.0.0.1', () => resolve(server))
-        }),
-    ),
-  )
-  const ports = servers.map((server) => server.address().port)
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
-  return ports
 }
 
 /**

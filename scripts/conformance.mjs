@@ -1,6 +1,7 @@
 // npm run conformance: the official MCP conformance suite against this Worker.
 //
-//   1. starts `wrangler dev --var FIXTURES:conformance` on 127.0.0.1 (free ports, its own state);
+//   1. starts `wrangler dev --env conformance` (the build with the fixture pack, FIXTURES=conformance)
+//      on 127.0.0.1 (free ports, its own state);
 //   2. checks that every fixture the suite calls is advertised (tools/list, resources/list,
 //      resources/templates/list, prompts/list, capabilities), since several of the suite's checks
 //      pass on any result of the right shape (../shared/spec/CONFORMANCE.md, "Shallow checks");
@@ -299,7 +300,7 @@ export const runConformance = async (argv = [], print = console.log) => {
   const worker =
     options.url === undefined
       ? await startWrangler({
-          vars: { FIXTURES: 'conformance' },
+          env: 'conformance',
           log: path.join(OUT, 'wrangler.log'),
           persistTo: path.join(OUT, 'state'),
         })

@@ -2,12 +2,13 @@
 // settings and the path, in one place for the Worker and the session shards alike:
 //
 //   FIXTURES=demo (default)   src/tools, src/resources, src/prompts
-//   FIXTURES=conformance      the fixtures the official conformance suite calls (src/fixtures)
+//   FIXTURES=conformance      the fixtures the official conformance suite calls (src/fixtures),
+//                             registered only by the conformance build (src/conformance.ts,
+//                             `wrangler dev --env conformance`), so the deployed bundle stays small
 //   /mcp/<profile>            only the tools TOOL_PROFILES names for <profile>
 //                             (default: /mcp/readonly = read-only tools, /mcp/research = search, fetch)
 
 import type { Config } from './config.ts'
-import { CONFORMANCE } from './fixtures/conformance.ts'
 import { PROMPTS } from './prompts/index.ts'
 import { promptSet } from './prompts/prompt-set.ts'
 import type { ServerFeatures } from './protocol/context.ts'
@@ -16,19 +17,20 @@ import { resourceSet } from './resources/resource-set.ts'
 import { TOOLS } from './tools/index.ts'
 import { toolSet } from './tools/toolset.ts'
 
-let demo: ServerFeatures | undefined
-let conformance: ServerFeatures | undefined
+/** The catalog of each fixture pack a build registered (src/conformance.ts). */
+const packs = new Map<string, ServerFeatures>()
 
-/** The full catalog a FIXTURES setting names. */
-const base = (config: Config): ServerFeatures => {
-  if (config.FIXTURES === 'conformance') {
-    conformance ??= {
-      tools: toolSet(CONFORMANCE.tools),
-      resources: resourceSet(CONFORMANCE.resources, CONFORMANCE.templates),
-      prompts: promptSet(CONFORMANCE.prompts),
-    }
-    return conformance
-  }
+/** Registers a fixture pack under the FIXTURES value that selects it. */
+export const registerFixtures = (
+  name: string,
+  pack: Pick<ServerFeatures, 'tools' | 'resources' | 'prompts'>,
+): void => void packs.set(name, pack)
+
+let demo: ServerFeatures | undefined
+
+/** The full catalog a FIXTURES setting names; null when this build lacks that pack. */
+const base = (config: Config): ServerFeatures | null => {
+  if (config.FIXTURES !== 'demo') return packs.get(config.FIXTURES) ?? null
   demo ??= {
     tools: toolSet(TOOLS),
     resources: resourceSet(RESOURCES, TEMPLATES),
@@ -48,9 +50,10 @@ export const profileOf = (path: string, config: Config): string | null | undefin
   return config.TOOL_PROFILES.some((profile) => profile.name === name) ? name : undefined
 }
 
-/** What a request to `path` may list and call. */
-export const catalogFor = (config: Config, path: string): ServerFeatures => {
+/** What a request to `path` may list and call; null when FIXTURES names a pack not built in. */
+export const catalogFor = (config: Config, path: string): ServerFeatures | null => {
   const full = base(config)
+  if (full === null) return null
   const name = profileOf(path, config)
   if (name === null || name === undefined) return full
   let cache = profiled.get(full)

@@ -95,6 +95,11 @@ const route = async (
   const endpoint = endpointOf(pathname, settings)
   if (endpoint === null) return notFound(pathname, settings.MCP_PATH)
   const features = fixed ?? catalogFor(settings, pathname)
+  if (features === null) {
+    const message = `FIXTURES=${settings.FIXTURES} needs the build that includes it (wrangler dev --env ${settings.FIXTURES})`
+    console.error(message)
+    return json({ error: 'server_misconfigured', message }, 500)
+  }
 
   // R-HT-2: a present Origin we do not trust is refused with 403 before anything else.
   const origin = checkOrigin(request, settings)

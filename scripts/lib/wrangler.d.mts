@@ -13,6 +13,8 @@ export interface RunningWorker {
 
 export const startWrangler: (options: {
   vars?: Record<string, string>
+  /** A wrangler environment (`--env`), e.g. `conformance`. */
+  env?: string
   log: string
   persistTo?: string
   readyMs?: number

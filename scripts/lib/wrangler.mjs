@@ -70,11 +70,12 @@ process.on('exit', () => {
 })
 
 /**
- * Starts `npx wrangler dev` with `vars` (each as `--var NAME:value`), logging to `log`, and
+ * Starts `npx wrangler dev` (in wrangler environment `env`, if given) with `vars` (each as
+ * `--var NAME:value`), logging to `log`, and
  * resolves once POST /mcp answers a ping. Rejects (after stopping it) if it exits or is not
  * ready within `readyMs`.
  */
-export const startWrangler = async ({ vars = {}, log, persistTo, readyMs = 90_000 }) => {
+export const startWrangler = async ({ vars = {}, env, log, persistTo, readyMs = 90_000 }) => {
   const [port, inspectorPort] = await freePorts(2)
   const url = `http://${HOST}:${port}`
   fs.mkdirSync(path.dirname(log), { recursive: true })
@@ -94,6 +95,7 @@ export const startWrangler = async ({ vars = {}, log, persistTo, readyMs = 90_00
     '--show-interactive-dev-session=false',
     '--log-level',
     'info',
+    ...(env === undefined ? [] : ['--env', env]),
     ...(persistTo === undefined ? [] : ['--persist-to', persistTo]),
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
   ]

@@ -8,6 +8,7 @@
 
 import { DurableObject } from 'cloudflare:workers'
 import { catalogFor } from '../catalog.ts'
+import type { ServerFeatures } from '../protocol/context.ts'
 import { config as settings, type Config } from '../config.ts'
 import type { Env } from '../env.ts'
 import { invalidRequest } from '../jsonrpc/errors.ts'
@@ -59,6 +60,13 @@ export class SessionShard extends DurableObject<Env> {
     return settings(this.env)
   }
 
+  /** The catalog of the request's path (the Worker has already refused a missing pack). */
+  #catalog(request: Request): ServerFeatures {
+    const features = catalogFor(this.#config, new URL(request.url).pathname)
+    if (features === null) throw new Error(`FIXTURES=${this.#config.FIXTURES} is not in this build`)
+    return features
+  }
+
   /** RPC from the Worker: a session opened by a successful `initialize` (R-HT-13). */
   async create(init: {
     id: string
@@ -97,13 +105,7 @@ export class SessionShard extends DurableObject<Env> {
     switch (op) {
       case 'post':
         if (row.transport !== 'streamable-http') return sessionNotFound()
-        return post(
-          request,
-          this.#config,
-          catalogFor(this.#config, new URL(request.url).pathname),
-          this.env,
-          this.#session(row),
-        )
+        return post(request, this.#config, this.#catalog(request), this.env, this.#session(row))
       case 'get':
         if (row.transport !== 'streamable-http') return sessionNotFound()
         return this.#standalone(row, request)
@@ -232,7 +234,7 @@ export class SessionShard extends DurableObject<Env> {
       retryMs: config.SSE_RETRY_MS,
     })
     // Subscriptions outlive the shard's memory (they are in the row): watch them again.
-    const { resources } = catalogFor(config, new URL(request.url).pathname)
+    const { resources } = this.#catalog(request)
     for (const uri of row.subscriptions) watchResource(live, uri, resources.get(uri))
     connection.closed.addEventListener('abort', () => {
       if (live.standalone !== null) void live.standalone.disconnect()
@@ -274,7 +276,7 @@ export class SessionShard extends DurableObject<Env> {
     return legacyMessage(
       request,
       this.#config,
-      catalogFor(this.#config, new URL(request.url).pathname),
+      this.#catalog(request),
       this.env,
       this.#session(row),
       live.legacy,

@@ -1,5 +1,7 @@
 // Which tools a request sees: the catalog chosen by FIXTURES, narrowed by the path's profile.
 
+// The conformance build registers its fixture pack; this file serves it.
+import '../../src/conformance.ts'
 import { env } from 'cloudflare:workers'
 import { describe, expect, test } from 'vitest'
 import { createServer } from '../../src/server.ts'

@@ -6,6 +6,8 @@
 // Each test file runs in its own workerd instance, and its `env` is the one the Worker and the
 // session shards read: setting FIXTURES here serves the conformance pack to this file alone.
 
+// The conformance build registers its fixture pack; this file serves it.
+import '../../src/conformance.ts'
 import { env } from 'cloudflare:workers'
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, test } from 'vitest'

@@ -1,7 +1,9 @@
 // Streamable HTTP on the wire: media types, reply framing, the version header, Origin and CORS,
 // body limits, methods and paths.
 
+import { env } from 'cloudflare:workers'
 import { describe, expect, test } from 'vitest'
+import { createServer } from '../../src/server.ts'
 import { SUPPORTED_REVISIONS } from '../../src/protocol/revisions.ts'
 import { TOOLS } from '../../src/tools/index.ts'
 import { CLIENT_HEADERS, rpc, send, serverWith, wireTable, type WireCase } from '../helpers/wire.ts'
@@ -512,5 +514,21 @@ describe('OpenAI clients', () => {
     })
     expect(res.headers.get('content-type')).toBe('application/json')
     await res.text()
+  })
+})
+
+describe('builds', () => {
+  test('BM-FIXTURES-1 FIXTURES=conformance on the deployed build (without the pack) is a clear 500', async () => {
+    const server = createServer()
+    const res = await server.fetch(
+      new Request('http://localhost/mcp', { method: 'POST', headers: CLIENT_HEADERS, body: PING }),
+      { ...env, FIXTURES: 'conformance' },
+    )
+    expect(res.status).toBe(500)
+    expect(await res.json()).toEqual({
+      error: 'server_misconfigured',
+      message:
+        'FIXTURES=conformance needs the build that includes it (wrangler dev --env conformance)',
+    })
   })
 })
