@@ -65,6 +65,14 @@ const readEvents = async (
   return { events, reader }
 }
 
+/** Opens a legacy /sse stream; its endpoint, session id and reader (cancel it when done). */
+const openSse = async () => {
+  const res = await send({ method: 'GET', path: '/sse', headers: { accept: 'text/event-stream' } })
+  const { events, reader } = await readEvents(res.body!, (seen) => seen.length >= 1)
+  const endpoint = events[0]!.data
+  return { endpoint, session: decodeURIComponent(endpoint.split('sessionId=')[1]!), reader }
+}
+
 describe('session table', () => {
   test('R-HT-13 initialize mints an unguessable, visible-ASCII Mcp-Session-Id naming its shard', async () => {
     const a = await open()
@@ -322,14 +330,7 @@ describe('the shard', () => {
   })
 
   test('BM-SESSION-4 a session with an open stream is in use, not idle: the alarm keeps it', async () => {
-    const res = await send({
-      method: 'GET',
-      path: '/sse',
-      headers: { accept: 'text/event-stream' },
-    })
-    const { events, reader } = await readEvents(res.body!, (seen) => seen.length >= 1)
-    const endpoint = events[0]!.data
-    const session = decodeURIComponent(endpoint.split('sessionId=')[1]!)
+    const { endpoint, session, reader } = await openSse()
     const stub = shardStub(session)
     await runInDurableObject(stub, (_, state) => {
       state.storage.sql.exec('UPDATE sessions SET last_seen = 0')
@@ -424,14 +425,7 @@ describe('legacy HTTP+SSE (2024-11-05)', () => {
   })
 
   test('R-SSE-7 closing the stream ends the session and deletes its state', async () => {
-    const res = await send({
-      method: 'GET',
-      path: '/sse',
-      headers: { accept: 'text/event-stream' },
-    })
-    const { events, reader } = await readEvents(res.body!, (seen) => seen.length >= 1)
-    const endpoint = events[0]!.data
-    const session = decodeURIComponent(endpoint.split('sessionId=')[1]!)
+    const { endpoint, session, reader } = await openSse()
     await reader.cancel()
     let status = 0
     for (let tries = 0; tries < 50 && status !== 404; tries++) {
