@@ -3,8 +3,9 @@
 //
 // - in 2026-07-28 the question becomes an `input_required` result, and the client's retry runs
 //   the handler again from the top, where `ask` returns the answer (MRTR, src/protocol/mrtr.ts);
-// - in the initialize era it needs a stream to send a server-to-client request on, which a
-//   stateless request does not have, so the request fails with -32603 saying why.
+// - in the initialize era it is a server-to-client request on the call's stream, answered by a
+//   later POST in the same session; a stateless request has no such stream, so it fails with
+//   -32603 saying why.
 //
 // https://modelcontextprotocol.io/specification/2026-07-28/basic/patterns/mrtr#supported-requests
 
@@ -12,7 +13,8 @@ import type { Env } from '../env.ts'
 import { ErrorCode, JsonRpcError } from '../jsonrpc/errors.ts'
 import type { Params } from '../jsonrpc/message.ts'
 import { Cancelled, type RequestContext } from './context.ts'
-import { InputRequired, inputs, type InputRequest } from './mrtr.ts'
+import { ToolError } from '../tools/define.ts'
+import { allows, InputRequired, inputs, type InputRequest } from './mrtr.ts'
 import { rules } from './revisions.ts'
 
 /** What a prompt's `get` and a resource's `read` get besides their arguments. */
@@ -48,12 +50,29 @@ export const withInputs = async (
     signal: ctx.signal,
     ask: async (request, key) => {
       if (asking !== null) return asking.ask(request, key)
-      throw new JsonRpcError({
-        code: ErrorCode.InternalError,
-        message:
-          `${method} needs input from the client (${request.method}), which this connection ` +
-          'cannot carry: use protocol 2026-07-28',
-      })
+      const failed = (message: string) =>
+        new JsonRpcError({ code: ErrorCode.InternalError, message })
+      if (ctx.session !== null) {
+        // A legacy session: a request on this call's stream, answered by a later POST (R-HT-20).
+        if (ctx.clientCapabilities === null || !allows(ctx.clientCapabilities, request)) {
+          throw failed(`The client did not declare the capability ${request.method} needs`)
+        }
+        try {
+          return await ctx.session.request(
+            request.method,
+            request.params ?? {},
+            ctx.send,
+            ctx.signal,
+          )
+        } catch (error) {
+          if (error instanceof ToolError) throw failed(error.message)
+          throw error
+        }
+      }
+      throw failed(
+        `${method} needs input from the client (${request.method}), which this connection ` +
+          'cannot carry: use a session or protocol 2026-07-28',
+      )
     },
   }
   try {

@@ -506,3 +506,52 @@ describe('several questions in a legacy session', () => {
     })
   })
 })
+
+describe('a prompt asks the client in a legacy session', () => {
+  test('R-HT-20 prompts/get sends elicitation/create on its stream; the POSTed answer completes it', async () => {
+    const session = await open('2025-11-25', { elicitation: {} })
+    const res = await inSession(session, {
+      jsonrpc: '2.0',
+      id: 8,
+      method: 'prompts/get',
+      params: { name: 'test_input_required_result_prompt' },
+    })
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    const seen = () =>
+      parseSse(text.slice(0, text.lastIndexOf('\n\n') + 2)).filter((e) => e.data !== '')
+    while (!seen().some((event) => event.data.includes('elicitation/create'))) {
+      const { value, done } = await reader.read()
+      if (done) break
+      text += decoder.decode(value, { stream: true })
+    }
+    const asked = JSON.parse(
+      seen().find((event) => event.data.includes('elicitation/create'))!.data,
+    ) as {
+      id: string
+    }
+    const answered = await inSession(session, {
+      jsonrpc: '2.0',
+      id: asked.id,
+      result: { action: 'accept', content: { context: 'Workers' } },
+    })
+    expect(answered.status).toBe(202)
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) break
+      text += decoder.decode(value, { stream: true })
+    }
+    const final = seen()
+      .map(
+        (event) =>
+          JSON.parse(event.data) as {
+            id?: number
+            result?: { messages: { content: { text: string } }[] }
+          },
+      )
+      .find((message) => message.id === 8)
+    expect(final?.result?.messages[0]?.content.text).toBe('Prompt with context: Workers')
+  })
+})
