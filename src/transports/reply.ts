@@ -78,8 +78,21 @@ export interface Exchange {
   primed: boolean
 }
 
-const delay = (ms: number): Promise<'later'> =>
-  new Promise((resolve) => setTimeout(() => resolve('later'), ms))
+/** The first of `all` and `streaming` to settle, or 'later' after `ms`; the timer never outlives
+ *  the race (a quick call must not leave a pending timer behind). */
+const raceWithTimer = async <T>(
+  all: Promise<T>,
+  streaming: Promise<'streaming'>,
+  ms: number,
+): Promise<T | 'streaming' | 'later'> => {
+  let timer: ReturnType<typeof setTimeout> | null = null
+  const later = new Promise<'later'>((resolve) => (timer = setTimeout(() => resolve('later'), ms)))
+  try {
+    return await Promise.race([all, streaming, later])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 /** Runs an exchange and replies in the form the client accepts and the call needs. */
 export const reply = async (
@@ -111,9 +124,7 @@ export const reply = async (
   const all = Promise.all(pending)
 
   if (!accept.sseFirst) {
-    const first = accept.sse
-      ? await Promise.race([all, streaming, delay(config.SSE_AFTER_MS)])
-      : await all
+    const first = accept.sse ? await raceWithTimer(all, streaming, config.SSE_AFTER_MS) : await all
     if (Array.isArray(first)) return jsonReply(exchange, first)
   }
 
