@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { freePorts, ROOT, sleep, WRANGLER_ENV } from '../scripts/lib/wrangler.mjs'
+import { freePorts, ROOT, signalGroup, sleep, WRANGLER_ENV } from '../scripts/lib/wrangler.mjs'
 
 export { freePorts, ROOT, sleep, WRANGLER_ENV }
 export const WORK = path.join(ROOT, '.bench') // git-ignored
@@ -101,14 +101,6 @@ const groupAlive = (pgid) => {
     return true
   } catch {
     return false
-  }
-}
-
-const signalGroup = (pgid, signal) => {
-  try {
-    process.kill(-pgid, signal)
-  } catch {
-    // already gone
   }
 }
 

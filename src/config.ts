@@ -34,16 +34,18 @@ const flag = (fallback: boolean) =>
     String(fallback),
   )
 
+/** "a, b,, c" -> ["a", "b", "c"]: the non-empty, trimmed items of a separated list. */
+const items = (value: string, separator: string): string[] =>
+  value
+    .split(separator)
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+
 /** "https://a.example, https://b.example" -> ["https://a.example", "https://b.example"] */
 const originList = v.optional(
   v.pipe(
     v.string(),
-    v.transform((value) =>
-      value
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter((origin) => origin !== ''),
-    ),
+    v.transform((value) => items(value, ',')),
     v.check(
       (origins) => origins.every((origin) => origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin)),
       'must be a comma-separated list of origins such as https://app.example.com (or *)',
@@ -84,20 +86,13 @@ const SettingsSchema = v.object({
     v.pipe(
       v.string(),
       v.transform((value) =>
-        value
-          .split(';')
-          .map((entry) => entry.trim())
-          .filter((entry) => entry !== '')
-          .map((entry) => {
-            const [name = '', selector = ''] = entry.split('=', 2)
-            return {
-              name: name.trim(),
-              selectors: selector
-                .split(',')
-                .map((item) => item.trim())
-                .filter((item) => item !== ''),
-            }
-          }),
+        items(value, ';').map((entry) => {
+          const [name = '', selector = ''] = entry.split('=', 2)
+          return {
+            name: name.trim(),
+            selectors: items(selector, ','),
+          }
+        }),
       ),
       v.check(
         (profiles) =>
@@ -126,12 +121,7 @@ const SettingsSchema = v.object({
   SSE_USER_AGENTS: v.optional(
     v.pipe(
       v.string(),
-      v.transform((value) =>
-        value
-          .split(',')
-          .map((prefix) => prefix.trim().toLowerCase())
-          .filter((prefix) => prefix !== ''),
-      ),
+      v.transform((value) => items(value.toLowerCase(), ',')),
     ),
     'openai-mcp',
   ),

@@ -4,6 +4,7 @@ export const ROOT: string
 export const WRANGLER_ENV: Readonly<Record<string, string>>
 export const sleep: (ms: number) => Promise<void>
 export const freePorts: (count: number) => Promise<number[]>
+export const signalGroup: (pgid: number, signal: NodeJS.Signals) => void
 
 export interface RunningWorker {
   /** http://127.0.0.1:<port>, no trailing slash. */

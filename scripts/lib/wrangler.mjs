@@ -55,7 +55,8 @@ const groupAlive = (pgid) => {
   }
 }
 
-const signalGroup = (pgid, signal) => {
+/** Sends `signal` to a process group; a group already gone is fine. */
+export const signalGroup = (pgid, signal) => {
   try {
     process.kill(-pgid, signal)
   } catch {
