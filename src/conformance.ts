@@ -14,4 +14,4 @@ registerFixtures('conformance', {
   prompts: promptSet(CONFORMANCE.prompts),
 })
 
-export { default, KnowledgeBase, SessionShard } from './index.ts'
+export { default, KnowledgeBase, SessionShard, AuthStore } from './index.ts'

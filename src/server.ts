@@ -17,6 +17,9 @@ import { checkOrigin, preflightHeaders, withCors } from './http/cors.ts'
 import { json, methodNotAllowed, notFound, rpcError } from './http/responses.ts'
 import { internalError, invalidRequest } from './jsonrpc/errors.ts'
 import { admin, isAdminPath } from './kb/admin.ts'
+import { hasAuthStore } from './auth/binding.ts'
+import { authMisconfigured, authRoute, isAuthPath } from './auth/routes.ts'
+import { supportedScopes } from './auth/scopes.ts'
 import type { Prompt } from './prompts/define.ts'
 import { promptSet } from './prompts/prompt-set.ts'
 import type { ServerFeatures } from './protocol/context.ts'
@@ -92,6 +95,11 @@ const route = async (
   }
   const { pathname } = new URL(request.url)
   if (isAdminPath(pathname)) return admin(request, env as Env, settings)
+  if (settings.AUTH && isAuthPath(pathname)) {
+    if (!hasAuthStore(env as Env)) return authMisconfigured()
+    const tools = (fixed ?? catalogFor(settings, settings.MCP_PATH))?.tools ?? toolSet([])
+    return authRoute(request, env as Env, settings, supportedScopes(settings, tools))
+  }
   const endpoint = endpointOf(pathname, settings)
   if (endpoint === null) return notFound(pathname, settings.MCP_PATH)
   const features = fixed ?? catalogFor(settings, pathname)

@@ -112,6 +112,11 @@ export interface ToolSpec<I extends ObjectSchema, O extends ObjectSchema | undef
    * keywords valibot cannot express (`$defs`, `$ref`, `$schema`). `input` still validates.
    */
   inputJsonSchema?: Record<string, unknown>
+  /**
+   * OAuth scopes a caller's token must hold to call this tool when AUTH=true, e.g.
+   * `['kb.write']`. A call without them gets 403 `insufficient_scope` (R-AU-14).
+   */
+  scopes?: readonly string[]
   run(
     args: v.InferOutput<I>,
     ctx: ToolContext,
@@ -128,6 +133,8 @@ export interface Tool {
   /** Argument name -> header name portion (`Mcp-Param-<name>`), 2026-07-28 only. */
   headerParams: ReadonlyMap<string, string>
   annotations: ToolAnnotations
+  /** Scopes a token needs to call it (AUTH=true); empty: any valid token. */
+  scopes: readonly string[]
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolReturn<unknown>>
   /** The `Tool` object `tools/list` shows in a revision. */
   describe(allowed: RevisionRules): Record<string, unknown>
@@ -149,6 +156,16 @@ const NO_ARGUMENTS = v.strictObject({})
 const jsonSchema = (schema: ObjectSchema, target: RevisionRules['jsonSchema']) => {
   const { $schema: _, ...rest } = toJsonSchema(schema, { target, errorMode: 'ignore' })
   return rest as Record<string, unknown>
+}
+
+/** RFC 6749 §3.3 scope tokens: printable ASCII without space, `"` or `\`. */
+const checkScopes = (tool: string, scopes: readonly string[]): readonly string[] => {
+  for (const scope of scopes) {
+    if (!/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) {
+      throw new TypeError(`Tool "${tool}": "${scope}" is not an OAuth scope token (RFC 6749 §3.3)`)
+    }
+  }
+  return [...scopes]
 }
 
 export const defineTool = <
@@ -183,6 +200,7 @@ export const defineTool = <
     output,
     headerParams,
     annotations: spec.annotations ?? {},
+    scopes: checkScopes(spec.name, spec.scopes ?? []),
     run: async (args, ctx) => spec.run(args as v.InferOutput<I>, ctx),
     describe: (allowed) => {
       const cached = described.get(allowed.revision)

@@ -5,6 +5,8 @@ import type { Tool } from './define.ts'
 export interface ToolSet {
   readonly list: readonly Tool[]
   get(name: string): Tool | undefined
+  /** Every scope some tool declares (AUTH=true), in first-seen order. */
+  readonly scopes: readonly string[]
 }
 
 /** Builds a tool set; two tools with one name are a programming error, caught at startup. */
@@ -14,5 +16,6 @@ export const toolSet = (tools: readonly Tool[]): ToolSet => {
     if (byName.has(tool.name)) throw new TypeError(`Two tools are named "${tool.name}"`)
     byName.set(tool.name, tool)
   }
-  return { list: tools, get: (name) => byName.get(name) }
+  const scopes = [...new Set(tools.flatMap((tool) => tool.scopes))]
+  return { list: tools, get: (name) => byName.get(name), scopes }
 }

@@ -1,0 +1,119 @@
+// Access tokens: JWTs (RFC 9068 `at+jwt`) signed with HS256 by this server for this server.
+// The resource server checks them without a Durable Object round trip, so requests that need
+// no session still touch none. They are short-lived (ACCESS_TOKEN_TTL_S); refresh tokens, which
+// are opaque and stored hashed, carry the grant (src/auth/token.ts).
+//
+//   {"typ":"at+jwt","alg":"HS256"}
+//   {"iss":"https://mcp.example.com","aud":"https://mcp.example.com/mcp","sub":"github:1",
+//    "client_id":"...","scope":"mcp kb.read","gid":"<grant id>","jti":"...","iat":..,"exp":..}
+//
+// R-AU-10: a token is accepted only if we issued it (`iss`, signature) for one of our resources
+// (`aud`, RFC 8707); any other token is refused, never passed on.
+
+import { jwtVerify, SignJWT, errors } from 'jose'
+import type { Config } from '../config.ts'
+import type { Env } from '../env.ts'
+import { authStore } from './binding.ts'
+import { hmac, randomToken } from './crypto.ts'
+import type { Principal } from './types.ts'
+import { ourResource } from './urls.ts'
+
+const encoder = new TextEncoder()
+
+/** The master secret: AUTH_SECRET, or one made and kept by the AuthStore (cached per isolate). */
+const masters = new WeakMap<object, Promise<Uint8Array>>()
+export const masterSecret = (env: Env, config: Config): Promise<Uint8Array> => {
+  let master = masters.get(env)
+  if (master === undefined) {
+    master =
+      config.AUTH_SECRET !== ''
+        ? Promise.resolve(encoder.encode(config.AUTH_SECRET))
+        : authStore(env)
+            .secret('master')
+            .then((value) => encoder.encode(value))
+    master.catch(() => masters.delete(env))
+    masters.set(env, master)
+  }
+  return master
+}
+
+/** A key for one purpose ("access-token", "csrf", ...) derived from the master secret. */
+export const purposeKey = async (env: Env, config: Config, purpose: string): Promise<Uint8Array> =>
+  encoder.encode(await hmac(await masterSecret(env, config), `bare-mcp/${purpose}`))
+
+export interface AccessClaims {
+  subject: string
+  clientId: string
+  scopes: readonly string[]
+  /** The RFC 8707 resource the token is for (one of ours, normalised). */
+  resource: string
+  grantId: string
+  name?: string
+  email?: string
+}
+
+/** Mints an access token; `expiresIn` is in seconds. */
+export const mintAccessToken = async (
+  env: Env,
+  config: Config,
+  issuer: string,
+  claims: AccessClaims,
+): Promise<{ accessToken: string; expiresIn: number }> => {
+  const key = await purposeKey(env, config, 'access-token')
+  const expiresIn = config.ACCESS_TOKEN_TTL_S
+  const accessToken = await new SignJWT({
+    client_id: claims.clientId,
+    scope: claims.scopes.join(' '),
+    gid: claims.grantId,
+    ...(claims.name !== undefined ? { name: claims.name } : {}),
+    ...(claims.email !== undefined ? { email: claims.email } : {}),
+  })
+    .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+    .setIssuer(issuer)
+    .setAudience(claims.resource)
+    .setSubject(claims.subject)
+    .setJti(randomToken(16))
+    .setIssuedAt()
+    .setExpirationTime(`${expiresIn}s`)
+    .sign(key)
+  return { accessToken, expiresIn }
+}
+
+/** Why a token was refused, for `error_description` (never the token itself). */
+export type Refusal = 'expired' | 'invalid' | 'audience'
+
+/** The principal an access token proves, or why it proves nothing. */
+export const verifyAccessToken = async (
+  env: Env,
+  config: Config,
+  issuer: string,
+  token: string,
+): Promise<{ ok: true; principal: Principal; resource: string } | { ok: false; why: Refusal }> => {
+  const key = await purposeKey(env, config, 'access-token')
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: ['HS256'],
+      typ: 'at+jwt',
+      issuer,
+      requiredClaims: ['sub', 'aud', 'exp', 'client_id', 'scope'],
+      clockTolerance: 30,
+    })
+    const audience = typeof payload.aud === 'string' ? payload.aud : null
+    const resource = audience === null ? null : ourResource(audience, issuer, config)
+    if (resource === null) return { ok: false, why: 'audience' }
+    if (typeof payload.client_id !== 'string' || typeof payload.scope !== 'string') {
+      return { ok: false, why: 'invalid' }
+    }
+    const principal: Principal = {
+      subject: payload.sub!,
+      clientId: payload.client_id,
+      scopes: payload.scope.split(' ').filter(Boolean),
+      via: 'oauth',
+      ...(typeof payload.name === 'string' ? { name: payload.name } : {}),
+      ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
+    }
+    return { ok: true, principal, resource }
+  } catch (error) {
+    return { ok: false, why: error instanceof errors.JWTExpired ? 'expired' : 'invalid' }
+  }
+}

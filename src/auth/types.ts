@@ -1,0 +1,82 @@
+// The shapes the authorization modules hand each other. The flow, end to end:
+//
+//   client  GET /authorize ...             authorize.ts  checks client, redirect_uri, PKCE,
+//                                                        scope, resource; stores a Pending
+//   browser -> sign-in                     signin.ts     beginSignIn(): upstream (GitHub, OIDC)
+//                                                        or the dev form
+//   browser GET /callback                  signin.ts     identity from upstream -> consent
+//   browser GET/POST /consent              consent.ts    remembered or approved by the user
+//           -> finishAuthorization()       authorize.ts  stores a code, redirects with
+//                                                        code, state and iss (RFC 9207)
+//   client  POST /token                    token.ts      code + PKCE verifier -> tokens;
+//                                                        refresh rotation
+//   client  POST /revoke                   revoke.ts     RFC 7009
+//   client  Authorization: Bearer ...      guard.ts      -> Principal, or 401/403
+
+import type { Config } from '../config.ts'
+import type { Env } from '../env.ts'
+
+/** Who signed in, as the upstream provider said. `subject` is stable: "github:123", "oidc:<sub>". */
+export interface Identity {
+  subject: string
+  provider: 'dev' | 'github' | 'oidc'
+  name?: string
+  email?: string
+}
+
+/** Who is calling, proven by a token: what tool handlers see as `ctx.auth`. */
+export interface Principal {
+  /** The user ("github:123") or, for an API key, "key:<id>". */
+  subject: string
+  /** The OAuth client the token was issued to ("api-key" for API keys). */
+  clientId: string
+  scopes: readonly string[]
+  via: 'oauth' | 'api-key'
+  name?: string
+  email?: string
+}
+
+/** A client as registered (DCR) or described by its metadata document (CIMD). */
+export interface Client {
+  clientId: string
+  clientName: string
+  redirectUris: readonly string[]
+  tokenEndpointAuthMethod: 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt'
+  /** private_key_jwt: where the client's keys are (CIMD `jwks_uri`), or the keys themselves. */
+  jwksUri?: string
+  jwks?: { keys: readonly Record<string, unknown>[] }
+  kind: 'dcr' | 'cimd'
+}
+
+/** An authorization request that passed every check, waiting for sign-in and consent. */
+export interface Pending {
+  id: string
+  clientId: string
+  clientName: string
+  redirectUri: string
+  /** The client's `state`, returned untouched. */
+  state: string | null
+  codeChallenge: string
+  scopes: readonly string[]
+  /** RFC 8707: the resource the token will be bound to (our canonical MCP URL). */
+  resource: string
+  /** Epoch ms. */
+  expiresAt: number
+  /** Set once the user signed in upstream. */
+  identity?: Identity
+  /** The consent form's CSRF token, set with the identity. */
+  csrf?: string
+  /** Upstream sign-in's own state: PKCE verifier and OIDC nonce for our client side. */
+  upstream?: { verifier: string; nonce?: string }
+}
+
+/** What every auth endpoint gets. */
+export interface AuthContext {
+  request: Request
+  env: Env
+  config: Config
+  /** Our issuer and public origin, e.g. "https://mcp.example.com" (no trailing slash). */
+  issuer: string
+  /** Every scope a token may hold: AUTH_SCOPES plus those the tools declare. */
+  scopes: readonly string[]
+}
