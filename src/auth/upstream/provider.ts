@@ -1,0 +1,49 @@
+// The upstream identity providers behind AUTH_PROVIDER=github|oidc, one module each, behind one
+// small interface: where to send the browser, and who came back.
+//
+//   beginSignIn  -> authorizeUrl({redirectUri, state, codeChallenge, nonce})  -> 302 upstream
+//   /callback    -> identity({code, redirectUri, verifier, nonce})            -> Identity
+
+import type { Config } from '../../config.ts'
+import type { Identity } from '../types.ts'
+import { githubAuthorizeUrl, githubIdentity } from './github.ts'
+import { oidcAuthorizeUrl, oidcIdentity } from './oidc.ts'
+
+/** What the upstream authorize URL carries. */
+export interface SignInStart {
+  /** `${issuer}/callback`, registered with the provider. */
+  redirectUri: string
+  /** Our own signed state (src/auth/signin.ts). */
+  state: string
+  /** RFC 7636 S256 challenge of the verifier kept in the Pending. */
+  codeChallenge: string
+  /** OIDC only: the nonce the ID token must carry. */
+  nonce?: string
+}
+
+/** What the callback hands the provider to learn who signed in. */
+export interface UpstreamCallback {
+  code: string
+  redirectUri: string
+  verifier: string
+  nonce?: string
+}
+
+export interface Upstream {
+  /** Whether the provider's ID token carries our nonce (OIDC). */
+  usesNonce: boolean
+  authorizeUrl(config: Config, start: SignInStart): Promise<string>
+  identity(config: Config, callback: UpstreamCallback): Promise<Identity>
+}
+
+/** The upstream for AUTH_PROVIDER, or null for "dev" (our own form). */
+export const upstreamFor = (config: Config): Upstream | null => {
+  switch (config.AUTH_PROVIDER) {
+    case 'github':
+      return { usesNonce: false, authorizeUrl: githubAuthorizeUrl, identity: githubIdentity }
+    case 'oidc':
+      return { usesNonce: true, authorizeUrl: oidcAuthorizeUrl, identity: oidcIdentity }
+    case 'dev':
+      return null
+  }
+}
