@@ -273,8 +273,6 @@ const SettingsSchema = v.object({
   OIDC_CLIENT_ID: v.optional(v.string(), ''),
   OIDC_CLIENT_SECRET: v.optional(v.string(), ''),
   OIDC_SCOPES: v.optional(v.string(), 'openid email profile'),
-  /** Bearer token of the admin API for API keys (/admin/keys); empty: that API is off. */
-  ADMIN_TOKEN: v.optional(v.string(), ''),
 })
 
 export type Config = v.InferOutput<typeof SettingsSchema>

@@ -17,7 +17,10 @@ import { checkOrigin, preflightHeaders, withCors } from './http/cors.ts'
 import { json, methodNotAllowed, notFound, rpcError } from './http/responses.ts'
 import { internalError, invalidRequest } from './jsonrpc/errors.ts'
 import { admin, isAdminPath } from './kb/admin.ts'
+import { adminKeys, isKeysPath } from './auth/admin-keys.ts'
 import { hasAuthStore } from './auth/binding.ts'
+import { authenticate } from './auth/guard.ts'
+import type { Principal } from './auth/types.ts'
 import { authMisconfigured, authRoute, isAuthPath } from './auth/routes.ts'
 import { supportedScopes } from './auth/scopes.ts'
 import type { Prompt } from './prompts/define.ts'
@@ -95,10 +98,12 @@ const route = async (
   }
   const { pathname } = new URL(request.url)
   if (isAdminPath(pathname)) return admin(request, env as Env, settings)
-  if (settings.AUTH && isAuthPath(pathname)) {
-    if (!hasAuthStore(env as Env)) return authMisconfigured()
+  if (isKeysPath(pathname) || (settings.AUTH && isAuthPath(pathname))) {
     const tools = (fixed ?? catalogFor(settings, settings.MCP_PATH))?.tools ?? toolSet([])
-    return authRoute(request, env as Env, settings, supportedScopes(settings, tools))
+    const scopes = supportedScopes(settings, tools)
+    if (isKeysPath(pathname)) return adminKeys(request, env as Env, settings, scopes)
+    if (!hasAuthStore(env as Env)) return authMisconfigured()
+    return authRoute(request, env as Env, settings, scopes)
   }
   const endpoint = endpointOf(pathname, settings)
   if (endpoint === null) return notFound(pathname, settings.MCP_PATH)
@@ -121,8 +126,24 @@ const route = async (
         : preflightHeaders(request, origin.origin)
     return new Response(null, { status: 204, headers })
   }
-  const response = await serve(endpoint, request, settings, features, env as Env)
-  withCors(response.headers, origin.origin)
+  // R-AU-1, R-AU-2: with AUTH=true every request to an MCP endpoint carries a token, checked
+  // here on each request, sessions included.
+  let principal: Principal | null = null
+  if (settings.AUTH) {
+    if (!hasAuthStore(env as Env)) return withCorsOn(authMisconfigured(), origin.origin)
+    const scopes = supportedScopes(settings, features.tools)
+    const guarded = await authenticate(request, env as Env, settings, scopes)
+    if (!guarded.ok) return withCorsOn(guarded.response, origin.origin)
+    principal = guarded.principal
+  }
+  return withCorsOn(
+    await serve(endpoint, request, settings, features, env as Env, principal),
+    origin.origin,
+  )
+}
+
+const withCorsOn = (response: Response, origin: string | null): Response => {
+  withCors(response.headers, origin)
   return response
 }
 
@@ -132,6 +153,7 @@ const serve = async (
   settings: Config,
   features: ServerFeatures,
   env: Env,
+  principal: Principal | null,
 ): Promise<Response> => {
   const sessions = sessionsEnabled(env, settings)
   if (endpoint === 'sse') {
@@ -145,6 +167,7 @@ const serve = async (
       'sse-open',
       request,
       endpointFor(new URL(request.url).pathname, id),
+      principal,
     )
   }
   if (endpoint === 'messages') {
@@ -153,22 +176,22 @@ const serve = async (
     const id = new URL(request.url).searchParams.get('sessionId')
     if (id === null)
       return rpcError(400, invalidRequest('The sessionId query parameter is required'))
-    return forward(env, settings, id, 'sse-message', request)
+    return forward(env, settings, id, 'sse-message', request, undefined, principal)
   }
   // R-HT-40: a 2026-07-28 request never belongs to a session, whatever headers it carries.
   const sessionId = request.headers.get('mcp-session-id')
   const modern = request.headers.get('mcp-protocol-version')?.trim() === MODERN_REVISION
   if (sessions && sessionId !== null && !modern) {
-    if (request.method === 'POST') return forward(env, settings, sessionId, 'post', request)
-    if (request.method === 'DELETE') return forward(env, settings, sessionId, 'delete', request)
+    const op = request.method === 'POST' ? 'post' : request.method === 'DELETE' ? 'delete' : null
+    if (op !== null) return forward(env, settings, sessionId, op, request, undefined, principal)
     if (request.method === 'GET') {
       if (!acceptable(request.headers.get('accept')).sse) {
         return rpcError(406, invalidRequest('GET needs Accept: text/event-stream'))
       }
-      return forward(env, settings, sessionId, 'get', request)
+      return forward(env, settings, sessionId, 'get', request, undefined, principal)
     }
   }
   return request.method === 'POST'
-    ? post(request, settings, features, env)
+    ? post(request, settings, features, env, null, principal)
     : methodNotAllowed(ALLOW)
 }

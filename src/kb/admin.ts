@@ -14,6 +14,7 @@
 import * as v from 'valibot'
 import type { Config } from '../config.ts'
 import type { Env } from '../env.ts'
+import { adminGate } from '../http/admin-gate.ts'
 import { readBody } from '../http/body.ts'
 import { parseMediaType } from '../http/media-type.ts'
 import { json, methodNotAllowed } from '../http/responses.ts'
@@ -31,64 +32,15 @@ export const isAdminPath = (path: string): boolean =>
 /** Most documents in one bulk upload: bounds one request's work and one transaction's size. */
 export const MAX_BATCH = 500
 
-/** A token shorter than this is refused as a misconfiguration, not used. */
-export const MIN_TOKEN_CHARS = 16
-
-const REALM = 'Bearer realm="kb-admin"'
+const GATE = { setting: 'KB_ADMIN_TOKEN', what: 'knowledge-base admin API', realm: 'kb-admin' }
 
 /** `{error, message}` with a status: every answer of this API is JSON. */
 const fail = (status: number, error: string, message: string, headers = new Headers()) =>
   json({ error, message }, status, headers)
 
-/** Compares two strings in constant time (SHA-256 first, so lengths leak nothing either). */
-const sameSecret = async (given: string, expected: string): Promise<boolean> => {
-  const encode = (text: string) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  const [a, b] = await Promise.all([encode(given), encode(expected)])
-  return crypto.subtle.timingSafeEqual(a, b)
-}
-
-/** null when the request may proceed, else the refusal (503 off, 401 unauthenticated). */
-const authenticate = async (request: Request, env: Env): Promise<Response | null> => {
-  const expected = env.KB_ADMIN_TOKEN
-  if (typeof expected !== 'string' || expected.trim() === '') {
-    return fail(
-      503,
-      'admin_disabled',
-      'The knowledge-base admin API is off: set the KB_ADMIN_TOKEN secret (at least ' +
-        `${MIN_TOKEN_CHARS} characters) to enable it, e.g. wrangler secret put KB_ADMIN_TOKEN`,
-    )
-  }
-  if (expected.length < MIN_TOKEN_CHARS) {
-    return fail(
-      503,
-      'admin_disabled',
-      `The knowledge-base admin API is off: KB_ADMIN_TOKEN must be at least ${MIN_TOKEN_CHARS} characters`,
-    )
-  }
-  const header = request.headers.get('authorization') ?? ''
-  const token = /^Bearer +(\S+) *$/i.exec(header)?.[1]
-  if (token === undefined) {
-    return fail(
-      401,
-      'unauthorized',
-      'Send Authorization: Bearer <KB_ADMIN_TOKEN>',
-      new Headers({ 'WWW-Authenticate': REALM }),
-    )
-  }
-  if (!(await sameSecret(token, expected))) {
-    return fail(
-      401,
-      'unauthorized',
-      'The bearer token is not KB_ADMIN_TOKEN',
-      new Headers({ 'WWW-Authenticate': `${REALM}, error="invalid_token"` }),
-    )
-  }
-  return null
-}
-
 /** Answers a request under `/admin/kb`. */
 export const admin = async (request: Request, env: Env, settings: Config): Promise<Response> => {
-  const refused = await authenticate(request, env)
+  const refused = await adminGate(request, env.KB_ADMIN_TOKEN, GATE)
   if (refused !== null) return refused
   try {
     return await route(request, env, settings)

@@ -2,6 +2,7 @@
 // settings, a cancellation signal, what the client declared, and a way to send notifications
 // that belong to this request (progress, log messages) on the request's response stream.
 
+import type { Principal } from '../auth/types.ts'
 import type { Config, LoggingLevel } from '../config.ts'
 import type { Env } from '../env.ts'
 import type { Outbound } from '../jsonrpc/message.ts'
@@ -45,6 +46,8 @@ export interface RequestContext {
   clientCapabilities: Record<string, unknown> | null
   /** The legacy session this request belongs to, if any. */
   session: SessionHandle | null
+  /** Who is calling (AUTH=true: proven by the request's token); null when auth is off. */
+  auth: Principal | null
 }
 
 /** What a handler may do with the session a legacy request belongs to. */

@@ -24,8 +24,9 @@ const CACHEABLE = new Map<string, (config: Config) => number>([
 const SERVER_INFO_META = { name: SERVER_INFO.name, version: SERVER_INFO.version }
 
 /**
- * Shapes a handler's result for 2026-07-28. Every list is the same for every caller (no auth
- * yet), so `cacheScope` is "public"; R-AU-19 makes it "private" once results vary by caller.
+ * Shapes a handler's result for 2026-07-28. Without auth every caller gets the same results, so
+ * `cacheScope` is "public"; with AUTH=true results may vary by the caller's token (hidden
+ * tools, tools reading `ctx.auth`), so they are "private" (R-AU-19).
  */
 export const modernResult = (
   method: string,
@@ -37,7 +38,7 @@ export const modernResult = (
   const ttl = CACHEABLE.get(method)
   if (ttl !== undefined && resultType === 'complete') {
     shaped.ttlMs = ttl(config)
-    shaped.cacheScope = 'public'
+    shaped.cacheScope = config.AUTH ? 'private' : 'public'
   }
   const meta = typeof result._meta === 'object' && result._meta !== null ? result._meta : {}
   shaped._meta = { ...meta, 'io.modelcontextprotocol/serverInfo': SERVER_INFO_META }

@@ -3,6 +3,8 @@
 //
 //   POST /mcp  Mcp-Session-Id: s3.q8Xk...   ->  shard "sessions-3"  (SessionShard.fetch)
 
+import { encodePrincipal } from '../auth/principal.ts'
+import type { Principal } from '../auth/types.ts'
 import type { Config } from '../config.ts'
 import type { Env } from '../env.ts'
 import { invalidRequest } from '../jsonrpc/errors.ts'
@@ -20,6 +22,8 @@ export const INTERNAL = {
   op: 'x-bare-mcp-op',
   session: 'x-bare-mcp-session',
   endpoint: 'x-bare-mcp-endpoint',
+  /** The caller the Worker authenticated (src/auth/principal.ts), when AUTH=true. */
+  principal: 'x-bare-mcp-principal',
 } as const
 export type ShardOp = 'post' | 'get' | 'delete' | 'sse-open' | 'sse-message'
 
@@ -48,6 +52,7 @@ export const openSession = async (
     revision: string | null
     clientInfo: Record<string, unknown> | null
     clientCapabilities: Record<string, unknown> | null
+    subject: string | null
   },
 ): Promise<string> => {
   const id = mintSessionId(config.SESSION_SHARDS)
@@ -70,6 +75,7 @@ export const forward = async (
   op: ShardOp,
   request: Request,
   endpoint?: string,
+  principal: Principal | null = null,
 ): Promise<Response> => {
   const shard = shardOf(sessionId, config.SESSION_SHARDS)
   if (shard === null) return sessionNotFound()
@@ -78,6 +84,7 @@ export const forward = async (
   headers.set(INTERNAL.op, op)
   headers.set(INTERNAL.session, sessionId)
   if (endpoint !== undefined) headers.set(INTERNAL.endpoint, endpoint)
+  if (principal !== null) headers.set(INTERNAL.principal, encodePrincipal(principal))
   // The body is read here, within the size limit, and sent whole: a shard that answers before
   // reading a streamed body (404) would leave the client's upload dangling.
   let body: Uint8Array | null = null
@@ -100,3 +107,4 @@ export const forward = async (
 
 /** A new id for a legacy HTTP+SSE session (GET /sse), in a random shard. */
 export const mintLegacyId = (config: Config): string => mintSessionId(config.SESSION_SHARDS)
+

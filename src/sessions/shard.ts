@@ -7,6 +7,8 @@
 // nothing is kept, or billed, for a session that is over; an idle shard costs no CPU.
 
 import { DurableObject } from 'cloudflare:workers'
+import { decodePrincipal } from '../auth/principal.ts'
+import type { Principal } from '../auth/types.ts'
 import { catalogFor } from '../catalog.ts'
 import type { ServerFeatures } from '../protocol/context.ts'
 import { config as settings, type Config } from '../config.ts'
@@ -74,6 +76,7 @@ export class SessionShard extends DurableObject<Env> {
     revision: string | null
     clientInfo: Record<string, unknown> | null
     clientCapabilities: Record<string, unknown> | null
+    subject: string | null
   }): Promise<void> {
     const now = Date.now()
     insertSession(this.#sql, {
@@ -97,7 +100,10 @@ export class SessionShard extends DurableObject<Env> {
     const id = request.headers.get(INTERNAL.session) ?? ''
     if (op === 'sse-open') return this.#openLegacy(id, request)
     const row = findSession(this.#sql, id)
-    if (row === null) {
+    const principal = decodePrincipal(request.headers.get(INTERNAL.principal))
+    // A session belongs to whoever opened it: another caller gets the same 404 as for a
+    // session that does not exist, learning nothing about it.
+    if (row === null || (row.subject !== null && row.subject !== principal?.subject)) {
       await request.body?.cancel()
       return sessionNotFound()
     }
@@ -105,7 +111,14 @@ export class SessionShard extends DurableObject<Env> {
     switch (op) {
       case 'post':
         if (row.transport !== 'streamable-http') return sessionNotFound()
-        return post(request, this.#config, this.#catalog(request), this.env, this.#session(row))
+        return post(
+          request,
+          this.#config,
+          this.#catalog(request),
+          this.env,
+          this.#session(row),
+          principal,
+        )
       case 'get':
         if (row.transport !== 'streamable-http') return sessionNotFound()
         return this.#standalone(row, request)
@@ -114,7 +127,7 @@ export class SessionShard extends DurableObject<Env> {
         this.#end(row.id)
         return new Response(null, { status: 204 })
       case 'sse-message':
-        return this.#legacyMessage(row, request)
+        return this.#legacyMessage(row, request, principal)
       default:
         return rpcError(400, invalidRequest('Unknown shard operation'))
     }
@@ -255,6 +268,7 @@ export class SessionShard extends DurableObject<Env> {
       subscriptions: [],
       created: now,
       lastSeen: now,
+      subject: decodePrincipal(request.headers.get(INTERNAL.principal))?.subject ?? null,
     })
     await this.#schedule()
     const live = this.#liveOf(id)
@@ -265,7 +279,11 @@ export class SessionShard extends DurableObject<Env> {
     return new Response(stream.readable, { headers: sseHeaders() })
   }
 
-  async #legacyMessage(row: SessionRow, request: Request): Promise<Response> {
+  async #legacyMessage(
+    row: SessionRow,
+    request: Request,
+    principal: Principal | null,
+  ): Promise<Response> {
     const live = this.#liveOf(row.id)
     if (row.transport !== 'sse') return sessionNotFound()
     if (live.legacy === null) {
@@ -281,6 +299,7 @@ export class SessionShard extends DurableObject<Env> {
       this.#session(row),
       live.legacy,
       (init) => updateSession(this.#sql, row.id, init),
+      principal,
     )
   }
 }

@@ -23,6 +23,11 @@ export interface SessionRow {
   subscriptions: string[]
   created: number
   lastSeen: number
+  /**
+   * AUTH=true: the principal that opened the session; only it may use the session (a session
+   * id is not a credential: 2025-11-25 security best practices, session hijacking).
+   */
+  subject: string | null
 }
 
 const SCHEMA = `
@@ -49,9 +54,13 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_created ON events (created);
 `
 
-/** Creates the tables on first use (idempotent). */
+/** Creates the tables on first use (idempotent), and adds columns later versions need. */
 export const migrate = (sql: SqlStorage): void => {
   sql.exec(SCHEMA)
+  const columns = sql.exec('PRAGMA table_info(sessions)').toArray()
+  if (!columns.some((column) => column.name === 'subject')) {
+    sql.exec('ALTER TABLE sessions ADD COLUMN subject TEXT')
+  }
 }
 
 type Row = Record<string, SqlStorageValue>
@@ -69,12 +78,13 @@ const fromRow = (row: Row): SessionRow => ({
   subscriptions: json(row.subscriptions, []),
   created: Number(row.created),
   lastSeen: Number(row.last_seen),
+  subject: typeof row.subject === 'string' ? row.subject : null,
 })
 
 export const insertSession = (sql: SqlStorage, session: SessionRow): void => {
   sql.exec(
     `INSERT INTO sessions (id, transport, revision, client_info, client_capabilities, log_level,
-       subscriptions, created, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       subscriptions, created, last_seen, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     session.id,
     session.transport,
     session.revision,
@@ -84,6 +94,7 @@ export const insertSession = (sql: SqlStorage, session: SessionRow): void => {
     JSON.stringify(session.subscriptions),
     session.created,
     session.lastSeen,
+    session.subject,
   )
 }
 

@@ -102,6 +102,7 @@ const toolContext = (
   let last = -Infinity
   const context: ToolContext = {
     env: ctx.env,
+    auth: ctx.auth,
     signal,
     progress(progress, total, message) {
       // R-JR-19: progress only with a token, only while the call runs, and always increasing.

@@ -14,6 +14,7 @@
 //
 // https://modelcontextprotocol.io/specification/2025-11-25/server/tools
 
+import type { Principal } from '../auth/types.ts'
 import * as v from 'valibot'
 import { toJsonSchema } from '@valibot/to-json-schema'
 import type { LoggingLevel } from '../config.ts'
@@ -43,6 +44,11 @@ export interface Icon {
 export interface ToolContext {
   /** The Worker's bindings and settings, as wrangler passes them. */
   env: Env
+  /**
+   * Who is calling, when AUTH=true: the signed-in user (`subject`, `name`, `email`) or API key,
+   * the OAuth client, and the scopes the token holds. null when auth is off.
+   */
+  auth: Principal | null
   /** Aborts on timeout or cancellation; pass it to fetch() and check it in loops. */
   signal: AbortSignal
   /** Reports progress; sent only when the client asked (progressToken), and only if increasing. */

@@ -13,6 +13,8 @@
 // R-SSE-1..R-SSE-7 · https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
 // Both requests run in the session's shard, where the stream lives.
 
+import { accessFor } from '../auth/access.ts'
+import type { Principal } from '../auth/types.ts'
 import * as v from 'valibot'
 import type { Config } from '../config.ts'
 import type { Env } from '../env.ts'
@@ -62,6 +64,7 @@ export const legacyMessage = async (
   update: (
     change: Partial<Pick<SessionRow, 'revision' | 'clientInfo' | 'clientCapabilities'>>,
   ) => void,
+  auth: Principal | null = null,
 ): Promise<Response> => {
   const taken = await intake(request, config)
   if (!taken.ok) return taken.response
@@ -90,12 +93,15 @@ export const legacyMessage = async (
   }
 
   const call = value.message
+  // R-AU-14: a tool call the token lacks scopes for is refused before anything runs.
+  const access = accessFor(request, config, features, auth, taken.messages)
+  if (!access.ok) return access.response
   const revision: LegacyRevision = session.row.revision ?? '2024-11-05'
   const ctx = (signal: AbortSignal): RequestContext => ({
     revision,
     config,
     env,
-    ...features,
+    ...access.features,
     signal,
     send: out,
     // 2024-11-05 streams have no event ids: nothing to resume from.
@@ -103,6 +109,7 @@ export const legacyMessage = async (
     logLevel: session.row.logLevel ?? config.LOG_LEVEL,
     clientCapabilities: session.row.clientCapabilities,
     session: session.handle,
+    auth,
   })
 
   if (call.method === 'initialize') {

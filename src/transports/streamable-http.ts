@@ -14,6 +14,8 @@
 // https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
 
 import * as v from 'valibot'
+import { accessFor } from '../auth/access.ts'
+import type { Principal } from '../auth/types.ts'
 import type { Config } from '../config.ts'
 import type { Env } from '../env.ts'
 import { invalidRequest, type JSONRPCErrorObject } from '../jsonrpc/errors.ts'
@@ -46,6 +48,7 @@ export const post = async (
   features: ServerFeatures,
   env: Env,
   session: ShardSession | null = null,
+  auth: Principal | null = null,
 ): Promise<Response> => {
   const taken = await intake(request, config)
   if (!taken.ok) return taken.response
@@ -72,6 +75,11 @@ export const post = async (
     return rpcError(400, parsed.message.error, parsed.message.id)
   }
 
+  // R-AU-14: a tool call the token lacks scopes for is refused before anything runs.
+  const access = accessFor(request, config, features, auth, messages)
+  if (!access.ok) return access.response
+  const visible = access.features
+
   // R-JR-21: in 2026-07-28 a client that closes its stream cancels the call; in legacy
   // revisions a disconnect is not a cancellation (R-HT-8), so nothing aborts.
   const cancel = new AbortController()
@@ -85,7 +93,7 @@ export const post = async (
     revision,
     config,
     env,
-    ...features,
+    ...visible,
     signal: era.era === 'modern' ? cancel.signal : signal,
     send,
     closeStream,
@@ -96,6 +104,7 @@ export const post = async (
         ? era.meta.clientCapabilities
         : (session?.row.clientCapabilities ?? null),
     session: era.era === 'legacy' ? (session?.handle ?? null) : null,
+    auth,
   })
   // In a session, a request can be cancelled by `notifications/cancelled` (R-JR-20).
   const run = async (
@@ -205,6 +214,7 @@ const initialize = async (
       revision: negotiate(params.output.protocolVersion),
       clientInfo: params.output.clientInfo,
       clientCapabilities: params.output.capabilities,
+      subject: ctx.auth?.subject ?? null,
     })
     headers.set('Mcp-Session-Id', id)
   }

@@ -3,6 +3,7 @@
 
 import { env, exports } from 'cloudflare:workers'
 import { expect, test } from 'vitest'
+import type { Env } from '../../src/env.ts'
 import { createServer, type ServerExtras } from '../../src/server.ts'
 import type { Tool } from '../../src/tools/define.ts'
 
@@ -37,6 +38,16 @@ export const serverWith = (
 ): Target => {
   const server = createServer(tools, extras)
   return { fetch: (request) => server.fetch(request, { ...env, ...settings }) }
+}
+
+/**
+ * The deployed catalog (src/index.ts) with other settings, e.g. `{ AUTH: 'true' }`. The env is
+ * built once, so settings are parsed once per target, as in a real isolate.
+ */
+export const workerWith = (settings: Record<string, string>): Target & { env: Env } => {
+  const server = createServer()
+  const merged: Env = { ...env, ...settings }
+  return { env: merged, fetch: (request) => server.fetch(request, merged) }
 }
 
 /** Sends a raw request. `headers` replace the defaults entirely when given. */

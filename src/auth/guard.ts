@@ -1,0 +1,162 @@
+// The resource server's side: every request to an MCP endpoint (/mcp and its profiles, /sse,
+// /messages) proves who it is with `Authorization: Bearer <token>` when AUTH=true, on every
+// request, sessions included (R-AU-2). The token is one of our access tokens (src/auth/tokens.ts)
+// or an API key (src/auth/api-keys.ts). What fails gets its challenge:
+//
+//   no token               401  WWW-Authenticate: Bearer resource_metadata="<PRM url>", scope="mcp"
+//   malformed header       400  WWW-Authenticate: Bearer error="invalid_request", ...
+//   bad, expired, foreign  401  WWW-Authenticate: Bearer error="invalid_token", ...
+//   tool needs a scope     403  WWW-Authenticate: Bearer error="insufficient_scope", scope=...
+//
+// R-AU-1 · https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#error-handling
+// R-AU-8 · RFC 9728 §5.1; R-AU-13 · RFC 6750 §3; R-AU-14 · 2025-11-25 #scope-challenge-handling
+
+import type { Config } from '../config.ts'
+import type { Env } from '../env.ts'
+import { json } from '../http/responses.ts'
+import { findApiKey, isApiKey } from './api-keys.ts'
+import { prmUrlFor } from './metadata.ts'
+import { verifyAccessToken } from './tokens.ts'
+import type { Principal } from './types.ts'
+import { canonicalResource, issuerOf } from './urls.ts'
+
+export type Guarded = { ok: true; principal: Principal } | { ok: false; response: Response }
+
+/** RFC 6750 §2.1 b64token. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+
+/** RFC 7230 quoted-string content: our values never hold `"` or `\`, but make sure. */
+const quote = (value: string): string => `"${value.replace(/["\\]/g, '')}"`
+
+/** The resource a request path belongs to: a profile is its own; /messages belongs to /sse. */
+export const resourceOfPath = (path: string, issuer: string, config: Config): string => {
+  const trimmed = path.replace(/\/+$/, '')
+  if (trimmed === '/messages' || trimmed === '/sse') return `${issuer}/sse`
+  return trimmed === '' ? canonicalResource(issuer, config) : `${issuer}${trimmed}`
+}
+
+/**
+ * A token bound to `audience` is good at `resource` when they are the same, or the audience is
+ * the whole server (the origin) or the MCP endpoint, whose profiles and legacy endpoints are
+ * narrower views of it. A token for a profile (/mcp/readonly) is good only there.
+ */
+const covers = (audience: string, resource: string, issuer: string, config: Config): boolean =>
+  audience === resource || audience === issuer || audience === canonicalResource(issuer, config)
+
+/** The `WWW-Authenticate` challenge: RFC 6750 §3 parameters in a fixed order. */
+export const challenge = (params: {
+  error?: string
+  description?: string
+  scope?: readonly string[]
+  prm: string
+}): string => {
+  const parts: string[] = []
+  if (params.error !== undefined) parts.push(`error=${quote(params.error)}`)
+  if (params.description !== undefined) parts.push(`error_description=${quote(params.description)}`)
+  parts.push(`resource_metadata=${quote(params.prm)}`)
+  if (params.scope !== undefined && params.scope.length > 0) {
+    parts.push(`scope=${quote(params.scope.join(' '))}`)
+  }
+  return `Bearer ${parts.join(', ')}`
+}
+
+const refuse = (status: number, header: string, error: string, description: string): Response => {
+  const headers = new Headers({ 'WWW-Authenticate': header, 'Cache-Control': 'no-store' })
+  return json({ error, error_description: description }, status, headers)
+}
+
+/**
+ * Who `request` is, or the response refusing it. `scopes` are the scopes a client should ask
+ * for (R-AU-13: named in the 401 challenge); `offline_access` is never among them (R-AU-18).
+ */
+export const authenticate = async (
+  request: Request,
+  env: Env,
+  config: Config,
+  scopes: readonly string[],
+): Promise<Guarded> => {
+  const issuer = issuerOf(request, config)
+  const resource = resourceOfPath(new URL(request.url).pathname, issuer, config)
+  const prm = prmUrlFor(issuer, resource)
+  const asked = scopes.filter((scope) => scope !== 'offline_access')
+  const header = request.headers.get('authorization')
+  // RFC 6750 §3.1: a request without credentials gets a challenge without an error code.
+  if (header === null || header.trim() === '') {
+    return {
+      ok: false,
+      response: refuse(
+        401,
+        challenge({ scope: asked, prm }),
+        'invalid_token',
+        'This server needs an access token: Authorization: Bearer <token>',
+      ),
+    }
+  }
+  const match = /^Bearer +(\S+) *$/i.exec(header)
+  if (match === null || !B64TOKEN.test(match[1]!)) {
+    const description = 'The Authorization header must be: Bearer <token>'
+    return {
+      ok: false,
+      response: refuse(
+        400,
+        challenge({ error: 'invalid_request', description, prm }),
+        'invalid_request',
+        description,
+      ),
+    }
+  }
+  const token = match[1]!
+  const invalid = (description: string): Guarded => ({
+    ok: false,
+    response: refuse(
+      401,
+      challenge({ error: 'invalid_token', description, scope: asked, prm }),
+      'invalid_token',
+      description,
+    ),
+  })
+
+  if (isApiKey(token)) {
+    const key = await findApiKey(env, token)
+    if (key === null) return invalid('The API key is unknown or revoked')
+    return { ok: true, principal: key }
+  }
+  const verified = await verifyAccessToken(env, config, issuer, token)
+  if (!verified.ok) {
+    return invalid(
+      verified.why === 'expired'
+        ? 'The access token expired'
+        : verified.why === 'audience'
+          ? 'The access token was issued for another resource'
+          : 'The access token is not valid here',
+    )
+  }
+  // R-AU-10 · RFC 8707: a token for another of our resources is refused here too.
+  if (!covers(verified.resource, resource, issuer, config)) {
+    return invalid(`The access token was issued for ${verified.resource}, not ${resource}`)
+  }
+  return { ok: true, principal: verified.principal }
+}
+
+/**
+ * R-AU-14: 403 when a valid token lacks the scopes an operation needs. `scope` names what this
+ * operation needs (2026-07-28 wording) plus what the token already holds (2025-11-25's
+ * recommendation), so a client that replaces its token loses nothing.
+ */
+export const insufficientScope = (
+  request: Request,
+  config: Config,
+  principal: Principal,
+  needed: readonly string[],
+  description: string,
+): Response => {
+  const issuer = issuerOf(request, config)
+  const prm = prmUrlFor(issuer, resourceOfPath(new URL(request.url).pathname, issuer, config))
+  const scope = [...new Set([...principal.scopes, ...needed])]
+  return refuse(
+    403,
+    challenge({ error: 'insufficient_scope', description, scope, prm }),
+    'insufficient_scope',
+    description,
+  )
+}
