@@ -139,7 +139,8 @@ export const startWrangler = async ({ vars = {}, env, log, persistTo, readyMs = 
         signal: AbortSignal.timeout(2000),
       })
       await response.body?.cancel()
-      if (response.status === 200) break
+      // 401: up, with AUTH=true (the ping carries no token).
+      if (response.status === 200 || response.status === 401) break
     } catch {
       // not listening yet
     }
