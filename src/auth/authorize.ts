@@ -1,18 +1,273 @@
-// STUB: replaced by the authorization-server work (GET|POST /authorize).
-import { errorPage } from './html.ts'
-import type { AuthContext, Identity, Pending } from './types.ts'
+// The authorization endpoint (RFC 6749 §3.1 and §4.1.1, OAuth 2.1 §4.1): where a client sends
+// the person's browser to ask for a code.
+//
+//   GET /authorize?response_type=code&client_id=...&redirect_uri=http://127.0.0.1:51234/cb
+//       &code_challenge=<43 chars>&code_challenge_method=S256&scope=mcp&state=xyz
+//       &resource=https://mcp.example.com/mcp
+//   -> sign-in and consent (signin.ts, consent.ts) -> finishAuthorization()
+//   -> 302 http://127.0.0.1:51234/cb?code=...&state=xyz&iss=https://mcp.example.com
+//
+// Until client_id and redirect_uri are known good, an error is a page for the person, never a
+// redirect (RFC 6749 §4.1.2.1: redirecting to an unchecked URI would be an open redirector).
+// After that, errors go back to the client: error, error_description, state, and `iss`
+// (R-AU-17, RFC 9207).
+//
+// R-AU-12 · https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#security-considerations
+// redirect_uri matches a registered one exactly (loopback: any port, RFC 8252 §7.3).
+// R-AU-3, R-AU-16: PKCE with S256 only (plain is refused, OAuth 2.1 §4.1.1).
+// R-AU-11 · RFC 8707: `resource`, when sent, must be one of ours (invalid_target otherwise).
 
-export const authorize = async (_ctx: AuthContext): Promise<Response> =>
-  errorPage(501, 'Not implemented', 'authorize')
+import { authStore } from './binding.ts'
+import { readBounded } from './cimd.ts'
+import { findClient } from './clients.ts'
+import { randomToken, sha256 } from './crypto.ts'
+import { errorPage } from './html.ts'
+import { parseMediaType } from '../http/media-type.ts'
+import { beginSignIn } from './signin.ts'
+import type { AuthContext, Client, Identity, Pending } from './types.ts'
+import { canonicalResource, ourResource } from './urls.ts'
+import { matchRedirectUri } from './redirect-uris.ts'
+
+/** How long a person has to sign in and consent. */
+const PENDING_TTL_MS = 10 * 60_000
+
+/** RFC 7636 §4.2: BASE64URL(SHA-256(verifier)) is exactly 43 characters. */
+const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
+
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
+
+/** A pending request as authorize.ts stores it: also whether redirect_uri was sent. */
+type AuthorizePending = Pending & { redirectUriGiven?: boolean }
+
+/** The request's parameters: the query (GET) or the form body (POST), names listed once. */
+const readParams = async (
+  request: Request,
+): Promise<{ ok: true; params: Map<string, string[]> } | { ok: false; message: string }> => {
+  let source: URLSearchParams
+  if (request.method === 'POST') {
+    const media = parseMediaType(request.headers.get('content-type') ?? '')
+    if (media === null || media.essence !== 'application/x-www-form-urlencoded') {
+      return {
+        ok: false,
+        message: 'A POST to /authorize must be a form (application/x-www-form-urlencoded).',
+      }
+    }
+    const text = await readBounded(new Response(request.body), 16 * 1024).catch(() => null)
+    if (text === null) return { ok: false, message: 'The request is too large or not UTF-8.' }
+    source = new URLSearchParams(text)
+  } else {
+    source = new URL(request.url).searchParams
+  }
+  const params = new Map<string, string[]>()
+  for (const [name, value] of source) {
+    // RFC 6749 §3.1: parameters sent without a value are treated as omitted.
+    if (value === '') continue
+    params.set(name, [...(params.get(name) ?? []), value])
+  }
+  return { ok: true, params }
+}
+
+/** A 302 to `uri` with `params` added to its query (RFC 6749 §4.1.2: keep its own query). */
+const redirectTo = (uri: string, params: Record<string, string | null>): Response => {
+  const url = new URL(uri)
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== null) url.searchParams.append(name, value)
+  }
+  return new Response(null, {
+    status: 302,
+    headers: { Location: url.href, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
+  })
+}
+
+/** RFC 6749 §4.1.2.1 + RFC 9207: an error sent back to the client's checked redirect URI. */
+const redirectError = (
+  ctx: AuthContext,
+  redirectUri: string,
+  state: string | null,
+  error: string,
+  description: string,
+): Response =>
+  redirectTo(redirectUri, { error, error_description: description, state, iss: ctx.issuer })
+
+const badRequestPage = (message: string): Response =>
+  errorPage(400, 'This sign-in link is not valid', message)
+
+export const authorize = async (ctx: AuthContext): Promise<Response> => {
+  const read = await readParams(ctx.request)
+  if (!read.ok) return badRequestPage(read.message)
+  const { params } = read
+  const single = (name: string): { value: string | null } | null => {
+    const values = params.get(name)
+    if (values === undefined) return { value: null }
+    return values.length === 1 ? { value: values[0]! } : null
+  }
+
+  // 1. client_id and redirect_uri: errors here are pages, never redirects.
+  const clientIdParam = single('client_id')
+  if (clientIdParam === null) return badRequestPage('client_id is repeated.')
+  if (clientIdParam.value === null) return badRequestPage('client_id is missing.')
+  const found = await findClient(ctx, clientIdParam.value)
+  if (!found.ok) {
+    return badRequestPage(`The application's client_id is not usable: ${found.error}.`)
+  }
+  const client = found.client
+  const redirectParam = single('redirect_uri')
+  if (redirectParam === null) return badRequestPage('redirect_uri is repeated.')
+  const redirectUri = chooseRedirect(client, redirectParam.value)
+  if (redirectUri === null) {
+    return badRequestPage(
+      redirectParam.value === null
+        ? 'redirect_uri is missing, and the application registered more than one.'
+        : `redirect_uri ${redirectParam.value} is not registered for ${client.clientName}.`,
+    )
+  }
+
+  // 2. Everything else goes back to the client.
+  const stateParam = single('state')
+  const state = stateParam?.value ?? null
+  const fail = (error: string, description: string) =>
+    redirectError(ctx, redirectUri, state, error, description)
+  if (stateParam === null) return fail('invalid_request', 'state must not be repeated')
+  for (const name of ['response_type', 'code_challenge', 'code_challenge_method', 'scope']) {
+    if (single(name) === null) return fail('invalid_request', `${name} must not be repeated`)
+  }
+
+  const responseType = single('response_type')!.value
+  if (responseType === null) return fail('invalid_request', 'response_type is missing')
+  if (responseType !== 'code') {
+    return fail('unsupported_response_type', 'response_type must be code')
+  }
+
+  const challenge = single('code_challenge')!.value
+  const method = single('code_challenge_method')!.value
+  if (challenge === null) {
+    return fail('invalid_request', 'code_challenge is required (PKCE, OAuth 2.1)')
+  }
+  if (method !== 'S256') {
+    return fail('invalid_request', 'code_challenge_method must be S256')
+  }
+  if (!S256_CHALLENGE.test(challenge)) {
+    return fail('invalid_request', 'code_challenge must be 43 base64url characters (S256)')
+  }
+
+  // RFC 6749 §3.3: no scope asks for everything we offer. `offline_access` may be asked for
+  // (refresh tokens are issued anyway, token.ts).
+  const scopeParam = single('scope')!.value
+  const requested = scopeParam === null ? [] : scopeParam.split(' ').filter(Boolean)
+  const known = new Set([...ctx.scopes, 'offline_access'])
+  const unknown = requested.filter((scope) => !SCOPE_TOKEN.test(scope) || !known.has(scope))
+  if (unknown.length > 0) {
+    return fail('invalid_scope', `unknown scope ${unknown.join(' ')}`)
+  }
+  const scopes = requested.length === 0 ? [...ctx.scopes] : [...new Set(requested)]
+
+  // RFC 8707 §2: several `resource` values are allowed on the wire, but a token has one
+  // audience: they must all name the same resource of ours.
+  const resources = (params.get('resource') ?? []).map((value) =>
+    ourResource(value, ctx.issuer, ctx.config),
+  )
+  if (resources.some((resource) => resource === null)) {
+    return fail('invalid_target', 'resource is not this server (RFC 8707)')
+  }
+  if (new Set(resources).size > 1) {
+    return fail('invalid_target', 'resource must name one resource')
+  }
+  const resource = resources[0] ?? canonicalResource(ctx.issuer, ctx.config)
+
+  const pending: AuthorizePending = {
+    id: randomToken(),
+    clientId: client.clientId,
+    clientName: client.clientName,
+    redirectUri,
+    redirectUriGiven: redirectParam.value !== null,
+    state,
+    codeChallenge: challenge,
+    scopes,
+    resource: resource!,
+    expiresAt: Date.now() + PENDING_TTL_MS,
+  }
+  await authStore(ctx.env).putPending(pending)
+  return beginSignIn(ctx, pending)
+}
+
+/** The redirect URI to use: the requested one if registered, or the only one registered. */
+const chooseRedirect = (client: Client, requested: string | null): string | null => {
+  if (requested === null) {
+    return client.redirectUris.length === 1 ? client.redirectUris[0]! : null
+  }
+  return matchRedirectUri(requested, client.redirectUris)
+}
+
+/** The pending request, taken (each finishes once), or the page saying it is gone. */
+const take = async (
+  ctx: AuthContext,
+  pending: Pending,
+): Promise<{ ok: true; pending: AuthorizePending } | { ok: false; response: Response }> => {
+  const taken = await authStore(ctx.env).takePending(pending.id)
+  if (taken === null) {
+    return {
+      ok: false,
+      response: errorPage(
+        400,
+        'This sign-in has expired',
+        'The request was already completed or took too long. Start again from the application.',
+      ),
+    }
+  }
+  return { ok: true, pending: taken as AuthorizePending }
+}
 
 /** Issues the code for a signed-in, consenting user; redirects to the client. */
 export const finishAuthorization = async (
-  _ctx: AuthContext,
-  _pending: Pending,
-  _identity: Identity,
-  _scopes: readonly string[],
-): Promise<Response> => errorPage(501, 'Not implemented', 'finishAuthorization')
+  ctx: AuthContext,
+  pending: Pending,
+  identity: Identity,
+  scopes: readonly string[],
+): Promise<Response> => {
+  const taken = await take(ctx, pending)
+  if (!taken.ok) return taken.response
+  const request = taken.pending
+  // Never more than the request asked for, whatever the consent step passes on.
+  const granted = scopes.filter((scope) => request.scopes.includes(scope))
+  const code = randomToken()
+  const grantId = randomToken(16)
+  await authStore(ctx.env).putGrantWithCode(
+    {
+      id: grantId,
+      clientId: request.clientId,
+      subject: identity.subject,
+      identity: {
+        subject: identity.subject,
+        provider: identity.provider,
+        ...(identity.name !== undefined ? { name: identity.name } : {}),
+        ...(identity.email !== undefined ? { email: identity.email } : {}),
+      },
+      scopes: granted,
+      resource: request.resource,
+    },
+    await sha256(code),
+    {
+      grantId,
+      clientId: request.clientId,
+      redirectUri: request.redirectUri,
+      redirectUriGiven: request.redirectUriGiven ?? false,
+      codeChallenge: request.codeChallenge,
+      resource: request.resource,
+    },
+    Date.now() + ctx.config.AUTH_CODE_TTL_S * 1000,
+  )
+  return redirectTo(request.redirectUri, { code, state: request.state, iss: ctx.issuer })
+}
 
 /** The user said no: redirects to the client with error=access_denied. */
-export const denyAuthorization = async (_ctx: AuthContext, _pending: Pending): Promise<Response> =>
-  errorPage(501, 'Not implemented', 'denyAuthorization')
+export const denyAuthorization = async (ctx: AuthContext, pending: Pending): Promise<Response> => {
+  const taken = await take(ctx, pending)
+  if (!taken.ok) return taken.response
+  return redirectError(
+    ctx,
+    taken.pending.redirectUri,
+    taken.pending.state,
+    'access_denied',
+    'the user did not approve the request',
+  )
+}

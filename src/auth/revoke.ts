@@ -1,6 +1,61 @@
-// STUB: replaced by the authorization-server work.
-import { oauthError } from './oauth-errors.ts'
+// Token revocation (RFC 7009; BM-AUTH-5): a client says it no longer needs a token.
+//
+//   POST /revoke  token=<refresh or access token>&token_type_hint=refresh_token&client_id=...
+//   200 (always, once the client is authenticated: RFC 7009 §2.2)
+//
+// A refresh token revokes its grant: the grant and every refresh token of its family. An access
+// token (our at+jwt) revokes its grant too, so its refresh tokens die; the JWT itself stays
+// valid until it expires, because resource servers check it without a lookup (tokens.ts).
+// RFC 7009 §2 says the access token "SHOULD" become invalid at once when revocable; ours are
+// self-contained, and ACCESS_TOKEN_TTL_S (1 h by default) bounds how long one outlives its grant.
+// Unknown tokens, tokens of other servers and tokens of another client are answered 200 and
+// left alone (RFC 7009 §2.2: the client cannot act on the difference; nothing leaks).
+
+import { errors, jwtVerify, type JWTPayload } from 'jose'
+import { authStore } from './binding.ts'
+import { authenticateClient, readForm } from './client-auth.ts'
+import { sha256 } from './crypto.ts'
+import { oauthError, oauthJson } from './oauth-errors.ts'
+import { purposeKey } from './tokens.ts'
 import type { AuthContext } from './types.ts'
 
-export const revoke = async (_ctx: AuthContext): Promise<Response> =>
-  oauthError('server_error', 'not implemented', 501)
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+
+/** The claims of one of our access tokens, expired or not; null if not ours or forged. */
+const ourAccessToken = async (ctx: AuthContext, token: string): Promise<JWTPayload | null> => {
+  const key = await purposeKey(ctx.env, ctx.config, 'access-token')
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: ['HS256'],
+      typ: 'at+jwt',
+      issuer: ctx.issuer,
+    })
+    return payload
+  } catch (error) {
+    // jose checks the signature before the claims: an expired token is still ours.
+    return error instanceof errors.JWTExpired ? error.payload : null
+  }
+}
+
+export const revoke = async (ctx: AuthContext): Promise<Response> => {
+  const form = await readForm(ctx.request)
+  if (!form.ok) return form.response
+  const client = await authenticateClient(ctx, form.value)
+  if (!client.ok) return client.response
+  const token = form.value.get('token')
+  if (token === undefined) return oauthError('invalid_request', 'token is missing')
+  // token_type_hint only says where to look first (RFC 7009 §2.1); both kinds are tried, so
+  // an unknown hint is no error.
+  const store = authStore(ctx.env)
+  const clientId = client.value.clientId
+  if (JWT_SHAPE.test(token)) {
+    const claims = await ourAccessToken(ctx, token)
+    if (claims !== null && claims.client_id === clientId && typeof claims.gid === 'string') {
+      await store.revokeGrant(claims.gid)
+    }
+  } else {
+    const grant = await store.refreshTokenGrant(await sha256(token))
+    if (grant !== null && grant.clientId === clientId) await store.revokeGrant(grant.id)
+  }
+  return oauthJson({})
+}

@@ -6,12 +6,22 @@
 //   api_keys  (id, hash, label, scopes, created_at, revoked_at)
 //   pending   (id, data JSON, expires_at)   authorization requests awaiting sign-in and consent
 //   consents  (client_id, subject, scopes)  what a user approved for a client, remembered
+//   clients   (client_id, data JSON, secret_hash)      registered clients (RFC 7591); they never
+//                                                      expire (CLIENTS.md D.13)
+//   grants    (id, client_id, subject, identity, scopes, resource, expires_at)
+//                                                      one user's authorization of one client
+//   codes     (hash, grant_id, ..., used_at, expires_at)  authorization codes, single use
+//   refresh_tokens (hash, grant_id, client_id, used_at, expires_at)  rotated on every use
+//   cimd_cache (url, data JSON, expires_at)            Client ID Metadata Documents, validated
+//   assertion_jtis (client_id, jti, expires_at)        private_key_jwt `jti`s seen (replay)
+//
+// An alarm sweeps expired rows from every table that has an expiry, hourly while any are left.
 //
 // https://developers.cloudflare.com/durable-objects/api/sql-storage/
 
 import { DurableObject } from 'cloudflare:workers'
 import type { Env } from '../env.ts'
-import type { Pending } from './types.ts'
+import type { Client, Identity, Pending } from './types.ts'
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
@@ -35,7 +45,115 @@ const SCHEMA = [
      updated_at INTEGER NOT NULL,
      PRIMARY KEY (client_id, subject)
    )`,
+  `CREATE TABLE IF NOT EXISTS clients (
+     client_id TEXT PRIMARY KEY,
+     data TEXT NOT NULL,
+     secret_hash TEXT,
+     created_at INTEGER NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS grants (
+     id TEXT PRIMARY KEY,
+     client_id TEXT NOT NULL,
+     subject TEXT NOT NULL,
+     identity TEXT NOT NULL,
+     scopes TEXT NOT NULL,
+     resource TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS codes (
+     hash TEXT PRIMARY KEY,
+     grant_id TEXT NOT NULL,
+     client_id TEXT NOT NULL,
+     redirect_uri TEXT NOT NULL,
+     redirect_uri_given INTEGER NOT NULL,
+     code_challenge TEXT NOT NULL,
+     resource TEXT NOT NULL,
+     used_at INTEGER,
+     expires_at INTEGER NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS codes_grant ON codes (grant_id)`,
+  `CREATE TABLE IF NOT EXISTS refresh_tokens (
+     hash TEXT PRIMARY KEY,
+     grant_id TEXT NOT NULL,
+     client_id TEXT NOT NULL,
+     issued_at INTEGER NOT NULL,
+     used_at INTEGER,
+     expires_at INTEGER NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS refresh_tokens_grant ON refresh_tokens (grant_id)`,
+  `CREATE TABLE IF NOT EXISTS cimd_cache (
+     url TEXT PRIMARY KEY,
+     data TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS assertion_jtis (
+     client_id TEXT NOT NULL,
+     jti TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (client_id, jti)
+   )`,
 ]
+
+/** Tables whose rows carry `expires_at` and are swept by the alarm. */
+const EXPIRING = [
+  'pending',
+  'codes',
+  'refresh_tokens',
+  'grants',
+  'cimd_cache',
+  'assertion_jtis',
+] as const
+
+/** How often the alarm sweeps while rows with an expiry remain. */
+const SWEEP_MS = 3_600_000
+
+/** A registered (DCR) client as stored: the client, its registration response metadata. */
+export interface StoredClient {
+  client: Client
+  /** What the registration answered (RFC 7591 §3.2.1), without the secret. */
+  metadata: Record<string, string | number | boolean | string[]>
+  /** SHA-256 of the client secret (confidential clients only). */
+  secretHash: string | null
+}
+
+/** One user's authorization of one client: what its codes and refresh tokens carry. */
+export interface Grant {
+  id: string
+  clientId: string
+  subject: string
+  identity: Identity
+  scopes: string[]
+  resource: string
+}
+
+/** An authorization code's binding (RFC 6749 §4.1.2), stored under the code's hash. */
+export interface CodeBinding {
+  grantId: string
+  clientId: string
+  redirectUri: string
+  /** Whether redirect_uri was sent at /authorize (then /token must repeat it). */
+  redirectUriGiven: boolean
+  codeChallenge: string
+  resource: string
+}
+
+/** What redeeming a code found. */
+export type Redeemed =
+  | { status: 'ok'; code: CodeBinding; grant: Grant }
+  /** Already used: its grant has just been revoked (RFC 6749 §4.1.2). */
+  | { status: 'replayed' }
+  | { status: 'unknown' }
+
+/** What rotating a refresh token did. */
+export type Rotated =
+  | { status: 'ok'; grant: Grant }
+  /** A used token came back: the whole grant was revoked (RFC 9700 §4.14.2). */
+  | { status: 'reused' }
+  | { status: 'unknown' }
+  | { status: 'wrong_client' }
+  | { status: 'scope' }
+  | { status: 'resource' }
 
 /** An API key as listed: never the key itself. */
 export interface ApiKeyRow {
@@ -45,6 +163,15 @@ export interface ApiKeyRow {
   createdAt: number
   revokedAt: number | null
 }
+
+const toGrant = (row: Record<string, SqlStorageValue>): Grant => ({
+  id: String(row.id),
+  clientId: String(row.client_id),
+  subject: String(row.subject),
+  identity: JSON.parse(String(row.identity)) as Identity,
+  scopes: String(row.scopes).split(' ').filter(Boolean),
+  resource: String(row.resource),
+})
 
 const toApiKey = (row: Record<string, SqlStorageValue>): ApiKeyRow => ({
   id: String(row.id),
@@ -56,11 +183,35 @@ const toApiKey = (row: Record<string, SqlStorageValue>): ApiKeyRow => ({
 
 export class AuthStore extends DurableObject<Env> {
   private readonly sql: SqlStorage
+  /** When the sweep alarm is set for (null: none). */
+  private alarmAt: number | null = null
 
   constructor(state: DurableObjectState, env: Env) {
     super(state, env)
     this.sql = state.storage.sql
     for (const statement of SCHEMA) this.sql.exec(statement)
+    void state.blockConcurrencyWhile(async () => {
+      this.alarmAt = await state.storage.getAlarm()
+    })
+  }
+
+  /** Makes sure an alarm will sweep the rows just written once they expire. */
+  private scheduleSweep(): void {
+    if (this.alarmAt !== null) return
+    this.alarmAt = Date.now() + SWEEP_MS
+    void this.ctx.storage.setAlarm(this.alarmAt)
+  }
+
+  /** Deletes expired rows of every table with an expiry; again in an hour while rows remain. */
+  override async alarm(): Promise<void> {
+    this.alarmAt = null
+    const now = Date.now()
+    let left = 0
+    for (const table of EXPIRING) {
+      this.sql.exec(`DELETE FROM ${table} WHERE expires_at <= ?`, now)
+      left += Number(this.sql.exec(`SELECT COUNT(*) AS n FROM ${table}`).one().n)
+    }
+    if (left > 0) this.scheduleSweep()
   }
 
   /** A named random secret (32 bytes, base64url), made on first request and kept. */
@@ -133,6 +284,7 @@ export class AuthStore extends DurableObject<Env> {
       JSON.stringify(pending),
       pending.expiresAt,
     )
+    this.scheduleSweep()
   }
 
   /** The pending request with this id, unless it expired. */
@@ -179,5 +331,225 @@ export class AuthStore extends DurableObject<Env> {
       scopes.join(' '),
       Date.now(),
     )
+  }
+
+  // --- Registered clients (src/auth/register.ts, clients.ts) ---
+
+  putClient(stored: StoredClient): void {
+    this.sql.exec(
+      'INSERT INTO clients (client_id, data, secret_hash, created_at) VALUES (?, ?, ?, ?)',
+      stored.client.clientId,
+      JSON.stringify({ client: stored.client, metadata: stored.metadata }),
+      stored.secretHash,
+      Date.now(),
+    )
+  }
+
+  getClient(clientId: string): StoredClient | null {
+    const row = this.sql
+      .exec('SELECT data, secret_hash FROM clients WHERE client_id = ?', clientId)
+      .toArray()[0]
+    if (row === undefined) return null
+    const data = JSON.parse(String(row.data)) as Omit<StoredClient, 'secretHash'>
+    return { ...data, secretHash: row.secret_hash === null ? null : String(row.secret_hash) }
+  }
+
+  // --- Client ID Metadata Documents (src/auth/cimd.ts) ---
+
+  /** A validated document's client, unless its cache entry expired. */
+  getCachedDocument(url: string): Client | null {
+    const row = this.sql
+      .exec('SELECT data FROM cimd_cache WHERE url = ? AND expires_at > ?', url, Date.now())
+      .toArray()[0]
+    return row === undefined ? null : (JSON.parse(String(row.data)) as Client)
+  }
+
+  putCachedDocument(url: string, client: Client, expiresAt: number): void {
+    this.sql.exec(
+      'INSERT OR REPLACE INTO cimd_cache (url, data, expires_at) VALUES (?, ?, ?)',
+      url,
+      JSON.stringify(client),
+      expiresAt,
+    )
+    this.scheduleSweep()
+  }
+
+  // --- private_key_jwt assertions (src/auth/client-auth.ts) ---
+
+  /** Records an assertion's `jti` until `expiresAt`; false when it was seen before (a replay). */
+  useAssertionJti(clientId: string, jti: string, expiresAt: number): boolean {
+    const seen = this.sql
+      .exec(
+        'SELECT 1 FROM assertion_jtis WHERE client_id = ? AND jti = ? AND expires_at > ?',
+        clientId,
+        jti,
+        Date.now(),
+      )
+      .toArray()
+    if (seen.length > 0) return false
+    this.sql.exec(
+      'INSERT OR REPLACE INTO assertion_jtis (client_id, jti, expires_at) VALUES (?, ?, ?)',
+      clientId,
+      jti,
+      expiresAt,
+    )
+    this.scheduleSweep()
+    return true
+  }
+
+  // --- Grants, codes, refresh tokens (src/auth/authorize.ts, token.ts, revoke.ts) ---
+
+  /** Stores a new grant and its authorization code (hashed), both living until `expiresAt`. */
+  putGrantWithCode(grant: Grant, codeHash: string, code: CodeBinding, expiresAt: number): void {
+    const now = Date.now()
+    this.sql.exec(
+      `INSERT INTO grants (id, client_id, subject, identity, scopes, resource, created_at,
+         expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      grant.id,
+      grant.clientId,
+      grant.subject,
+      JSON.stringify(grant.identity),
+      grant.scopes.join(' '),
+      grant.resource,
+      now,
+      expiresAt,
+    )
+    this.sql.exec(
+      `INSERT INTO codes (hash, grant_id, client_id, redirect_uri, redirect_uri_given,
+         code_challenge, resource, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      codeHash,
+      code.grantId,
+      code.clientId,
+      code.redirectUri,
+      code.redirectUriGiven ? 1 : 0,
+      code.codeChallenge,
+      code.resource,
+      expiresAt,
+    )
+    this.scheduleSweep()
+  }
+
+  private liveGrant(id: string): Grant | null {
+    const row = this.sql
+      .exec('SELECT * FROM grants WHERE id = ? AND expires_at > ?', id, Date.now())
+      .toArray()[0]
+    return row === undefined ? null : toGrant(row)
+  }
+
+  /**
+   * Marks a code used and returns its binding and grant. The code is spent whatever the caller
+   * then decides; a code that was already used revokes the grant it produced (RFC 6749 §4.1.2).
+   */
+  redeemCode(hash: string): Redeemed {
+    const row = this.sql
+      .exec('SELECT * FROM codes WHERE hash = ? AND expires_at > ?', hash, Date.now())
+      .toArray()[0]
+    if (row === undefined) return { status: 'unknown' }
+    if (row.used_at !== null) {
+      this.revokeGrant(String(row.grant_id))
+      return { status: 'replayed' }
+    }
+    this.sql.exec('UPDATE codes SET used_at = ? WHERE hash = ?', Date.now(), hash)
+    const grant = this.liveGrant(String(row.grant_id))
+    if (grant === null) return { status: 'unknown' }
+    return {
+      status: 'ok',
+      grant,
+      code: {
+        grantId: grant.id,
+        clientId: String(row.client_id),
+        redirectUri: String(row.redirect_uri),
+        redirectUriGiven: Number(row.redirect_uri_given) === 1,
+        codeChallenge: String(row.code_challenge),
+        resource: String(row.resource),
+      },
+    }
+  }
+
+  /**
+   * Stores a refresh token (hashed) for a live grant and lets the grant live as long as it.
+   * False when the grant is gone (revoked meanwhile).
+   */
+  putRefreshToken(grantId: string, hash: string, expiresAt: number): boolean {
+    const grant = this.liveGrant(grantId)
+    if (grant === null) return false
+    const now = Date.now()
+    this.sql.exec(
+      `INSERT INTO refresh_tokens (hash, grant_id, client_id, issued_at, expires_at)
+       VALUES (?, ?, ?, ?, ?)`,
+      hash,
+      grantId,
+      grant.clientId,
+      now,
+      expiresAt,
+    )
+    this.sql.exec(
+      'UPDATE grants SET expires_at = MAX(expires_at, ?) WHERE id = ?',
+      expiresAt,
+      grantId,
+    )
+    this.scheduleSweep()
+    return true
+  }
+
+  /**
+   * Refresh-token rotation, in one step: checks the presented token (by hash) is live and
+   * belongs to `clientId`, that `scopes` (if narrowed) are within the grant and `resource` (if
+   * sent) is the grant's, then marks it used and stores its successor. A token that was already
+   * used revokes the whole grant: every refresh token of it and the grant itself.
+   */
+  rotateRefreshToken(request: {
+    hash: string
+    clientId: string
+    scopes: readonly string[] | null
+    resource: string | null
+    next: { hash: string; expiresAt: number }
+  }): Rotated {
+    const now = Date.now()
+    const row = this.sql
+      .exec('SELECT * FROM refresh_tokens WHERE hash = ? AND expires_at > ?', request.hash, now)
+      .toArray()[0]
+    if (row === undefined) return { status: 'unknown' }
+    const grantId = String(row.grant_id)
+    if (row.used_at !== null) {
+      this.revokeGrant(grantId)
+      return { status: 'reused' }
+    }
+    const grant = this.liveGrant(grantId)
+    if (grant === null) return { status: 'unknown' }
+    if (grant.clientId !== request.clientId) return { status: 'wrong_client' }
+    if (request.scopes !== null && !request.scopes.every((s) => grant.scopes.includes(s))) {
+      return { status: 'scope' }
+    }
+    if (request.resource !== null && request.resource !== grant.resource) {
+      return { status: 'resource' }
+    }
+    this.sql.exec('UPDATE refresh_tokens SET used_at = ? WHERE hash = ?', now, request.hash)
+    this.putRefreshToken(grantId, request.next.hash, request.next.expiresAt)
+    return { status: 'ok', grant }
+  }
+
+  /** The grant a live, unused refresh token belongs to (for revocation), or null. */
+  refreshTokenGrant(hash: string): Grant | null {
+    const row = this.sql
+      .exec(
+        'SELECT grant_id FROM refresh_tokens WHERE hash = ? AND expires_at > ?',
+        hash,
+        Date.now(),
+      )
+      .toArray()[0]
+    return row === undefined ? null : this.liveGrant(String(row.grant_id))
+  }
+
+  /** The live grant with this id, or null. */
+  getGrant(id: string): Grant | null {
+    return this.liveGrant(id)
+  }
+
+  /** Revokes a grant: deletes it, its codes and every refresh token of its family. */
+  revokeGrant(id: string): void {
+    this.sql.exec('DELETE FROM refresh_tokens WHERE grant_id = ?', id)
+    this.sql.exec('DELETE FROM codes WHERE grant_id = ?', id)
+    this.sql.exec('DELETE FROM grants WHERE id = ?', id)
   }
 }
