@@ -18,6 +18,8 @@ export const ErrorCode = {
   InternalError: -32603,
   /** Legacy resource-not-found (2024-11-05 .. 2025-11-25). */
   ResourceNotFound: -32002,
+  /** 2025-11-25 only: the user must visit URL-mode elicitations first (never in 2026-07-28). */
+  UrlElicitationRequired: -32042,
   /** 2026-07-28: a header disagrees with the body, or a required header is missing. */
   HeaderMismatch: -32020,
   /** 2026-07-28: the request lacks a client capability the server needs. */

@@ -72,6 +72,17 @@ export interface SessionHandle {
     send: (message: Outbound) => boolean,
     signal: AbortSignal,
   ): Promise<Record<string, unknown>>
+  /**
+   * Remembers a URL elicitation this session's client was sent (an `elicitation/create` or a
+   * -32042), so its completion can go to this client and no other (R-SF-42).
+   */
+  issueElicitation(elicitationId: string): void
+  /**
+   * `notifications/elicitation/complete` for an elicitation this session issued, once: on
+   * `send`'s stream (the call's) when given and open, else on the session's GET stream. False
+   * when the id is not one this session's client was sent, or no stream could take it.
+   */
+  completeElicitation(elicitationId: string, send?: (message: Outbound) => boolean): boolean
 }
 
 /** What a server offers (its server features), built once and shared by every request. */

@@ -14,6 +14,11 @@ import { ErrorCode, JsonRpcError } from '../jsonrpc/errors.ts'
 import type { Params } from '../jsonrpc/message.ts'
 import { Cancelled, type RequestContext } from './context.ts'
 import { ToolError } from '../tools/define.ts'
+import {
+  describeUrlElicitations,
+  UrlElicitationRequired,
+  urlElicitationRequired,
+} from './elicitation.ts'
 import { allows, InputRequired, inputs, type InputRequest } from './mrtr.ts'
 import { rules } from './revisions.ts'
 
@@ -80,6 +85,15 @@ export const withInputs = async (
   } catch (error) {
     if (ctx.signal.aborted) throw new Cancelled()
     if (error instanceof InputRequired && asking !== null) return asking.required(error)
+    if (error instanceof UrlElicitationRequired) {
+      // R-SF-42, R-JR-14: -32042 (2025-11-25), an MRTR round (2026-07-28), else in words.
+      const answer = await urlElicitationRequired(error, ctx, asking)
+      if (answer !== null) return answer
+      throw new JsonRpcError({
+        code: ErrorCode.InternalError,
+        message: `${method} needs the user to visit a URL, and this client did not declare URL elicitation: ${describeUrlElicitations(error)}`,
+      })
+    }
     throw error
   }
 }

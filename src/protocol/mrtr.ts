@@ -66,6 +66,17 @@ export const allows = (capabilities: Record<string, unknown>, request: InputRequ
   return modes.length === 0 ? mode === 'form' : modes.includes(mode)
 }
 
+/**
+ * R-SF-46: a 2026-07-28 URL elicitation has no `elicitationId` (correlation is `requestState`'s
+ * job), so a question written for both eras loses it here.
+ */
+export const forModern = (request: InputRequest): InputRequest => {
+  if (request.method !== 'elicitation/create' || request.params.mode !== 'url') return request
+  if (!('elicitationId' in request.params)) return request
+  const { elicitationId: _, ...params } = request.params
+  return { method: 'elicitation/create', params }
+}
+
 const StateSchema = v.object({
   v: v.literal(1),
   /** method, tool (or prompt, resource) name, digest of the arguments */
@@ -236,7 +247,7 @@ export const inputs = async (
           data: { requiredCapabilities: requiredCapability(request) },
         })
       }
-      open[key] = request
+      open[key] = forModern(request)
     }
     firstRound = null
     if (Object.keys(open).length > 0) throw new InputRequired(open)

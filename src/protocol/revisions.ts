@@ -59,6 +59,11 @@ export interface RevisionRules {
   argumentErrorsAsToolErrors: boolean
   /** 2025-11-25+: JSON Schema 2020-12 is the default dialect (R-JR-23). */
   jsonSchema: 'draft-07' | 'draft-2020-12'
+  /**
+   * 2025-11-25 only: URL elicitations carry an `elicitationId`, and -32042 and
+   * `notifications/elicitation/complete` exist (R-SF-42); 2026-07-28 has none of them (R-SF-46).
+   */
+  urlElicitationIds: boolean
   /** A resource that does not exist: -32002 until 2025-11-25, -32602 in 2026-07-28 (R-SF-23). */
   resourceNotFound: typeof ErrorCode.ResourceNotFound | typeof ErrorCode.InvalidParams
 }
@@ -84,6 +89,7 @@ const table = new Map<Revision, RevisionRules>(
       icons: atLeast(revision, '2025-11-25'),
       argumentErrorsAsToolErrors: atLeast(revision, '2025-11-25'),
       jsonSchema: atLeast(revision, '2025-11-25') ? 'draft-2020-12' : 'draft-07',
+      urlElicitationIds: revision === '2025-11-25',
       resourceNotFound:
         revision === MODERN_REVISION ? ErrorCode.InvalidParams : ErrorCode.ResourceNotFound,
     },

@@ -11,6 +11,7 @@ import {
   type RequestId,
 } from '../jsonrpc/message.ts'
 import type { SessionHandle } from '../protocol/context.ts'
+import { elicitationComplete, urlElicitationId } from '../protocol/elicitation.ts'
 import type { Resource } from '../resources/define.ts'
 import { ToolError } from '../tools/define.ts'
 import { plainStream, type ReplyStream } from '../transports/reply.ts'
@@ -36,6 +37,11 @@ export interface Live {
   requests: number
   /** Subscribed resources being watched, by URI; aborting one stops its `watch`. */
   watchers: Map<string, AbortController>
+  /**
+   * URL elicitations this session's client was sent and not yet told complete (R-SF-42). In
+   * memory only: a completion after the shard was evicted is not sent (it is optional).
+   */
+  elicitations: Set<string>
 }
 
 export const newLive = (): Live => ({
@@ -46,17 +52,39 @@ export const newLive = (): Live => ({
   pending: new Map(),
   requests: 0,
   watchers: new Map(),
+  elicitations: new Set(),
 })
 
 /**
  * Sends a message that belongs to no request (R-HT-10): on the standalone GET stream, logged
  * for resumption even while its client is reconnecting, or on the 2024-11-05 `/sse` stream.
- * With neither open there is nowhere to send it, and it is dropped.
+ * With neither open there is nowhere to send it: it is dropped, and the answer is false.
  */
-export const notifySession = (live: Live, message: Outbound): void => {
-  if (live.legacy !== null)
+export const notifySession = (live: Live, message: Outbound): boolean => {
+  if (live.legacy !== null) {
     void live.legacy.send({ event: 'message', data: JSON.stringify(message) })
-  else if (live.standalone !== null && !live.standalone.done) void live.standalone.send(message)
+    return true
+  }
+  if (live.standalone === null || live.standalone.done) return false
+  void live.standalone.send(message)
+  return true
+}
+
+/**
+ * R-SF-42: `notifications/elicitation/complete` for an elicitation this session's client was
+ * sent (and only then: the notification MUST go to the client that was asked), once; on `send`
+ * (a call's stream) when it takes it, else on the session's stream.
+ */
+export const completeElicitation = (
+  live: Live,
+  elicitationId: string,
+  send?: (message: Outbound) => boolean,
+): boolean => {
+  if (!live.elicitations.has(elicitationId)) return false
+  const message = elicitationComplete(elicitationId)
+  const sent = send?.(message) === true || notifySession(live, message)
+  if (sent) live.elicitations.delete(elicitationId)
+  return sent
 }
 
 /**
@@ -149,11 +177,15 @@ export const shardSession = (
           reject: (error) => (done(), reject(error)),
         })
         const message: Outbound = { jsonrpc: '2.0', id, method, params }
+        const elicitationId = urlElicitationId(method, params)
+        if (elicitationId !== null) live.elicitations.add(elicitationId)
         if (!send(message)) {
           done()
           reject(new ToolError(`${method} needs a response stream; the client accepts only JSON`))
         }
       }),
+    issueElicitation: (elicitationId) => void live.elicitations.add(elicitationId),
+    completeElicitation: (elicitationId, send) => completeElicitation(live, elicitationId, send),
   },
   // 2024-11-05 has no resumability: its replies are plain streams.
   resumable: row.revision !== null && row.revision >= '2025-03-26',

@@ -5,7 +5,7 @@
 
 import { encodePrincipal } from '../auth/principal.ts'
 import type { Principal } from '../auth/types.ts'
-import type { Config } from '../config.ts'
+import { config, type Config } from '../config.ts'
 import type { Env } from '../env.ts'
 import { invalidRequest } from '../jsonrpc/errors.ts'
 import { readBytes } from '../http/body.ts'
@@ -108,3 +108,21 @@ export const forward = async (
 /** A new id for a legacy HTTP+SSE session (GET /sse), in a random shard. */
 export const mintLegacyId = (config: Config): string => mintSessionId(config.SESSION_SHARDS)
 
+/**
+ * R-SF-42: tells the client of session `sessionId` that its URL elicitation `elicitationId` is
+ * done (`notifications/elicitation/complete` on the session's GET stream). For the app's own
+ * route behind the elicitation's URL, once it has checked that the user who finished the page
+ * is the one who was asked; `sessionId` is the `ctx.sessionId` the tool kept server-side. False
+ * when sessions are off, the session is gone, its client was never sent that elicitation, or no
+ * stream is open: the notification is optional, and clients can retry by hand.
+ */
+export const completeElicitation = async (
+  env: Env,
+  sessionId: string,
+  elicitationId: string,
+): Promise<boolean> => {
+  const settings = config(env)
+  const shard = shardOf(sessionId, settings.SESSION_SHARDS)
+  if (!sessionsEnabled(env, settings) || shard === null) return false
+  return stub(env, shard).completeElicitation(sessionId, elicitationId)
+}

@@ -20,6 +20,7 @@ import { post } from '../transports/streamable-http.ts'
 import { openSseStream, sseHeaders } from '../transports/sse.ts'
 import { openLegacyStream, legacyMessage } from '../transports/legacy-sse.ts'
 import {
+  completeElicitation,
   newLive,
   shardSession,
   unwatch,
@@ -93,6 +94,17 @@ export class SessionShard extends DurableObject<Env> {
   /** RPC: how many sessions this shard holds (tests and operators). */
   async size(): Promise<number> {
     return countSessions(this.#sql)
+  }
+
+  /**
+   * RPC from the app's own route, once the user has finished a URL elicitation's page (R-SF-42):
+   * `notifications/elicitation/complete` on the session's GET stream, only if this session's
+   * client was sent that elicitation. False when it was not, or no stream is open.
+   */
+  async completeElicitation(session: string, elicitationId: string): Promise<boolean> {
+    const live = this.#live.get(session)
+    if (live === undefined || findSession(this.#sql, session) === null) return false
+    return completeElicitation(live, elicitationId)
   }
 
   override async fetch(request: Request): Promise<Response> {

@@ -17,6 +17,11 @@ import { notification, ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import { Cancelled, type RequestContext } from '../protocol/context.ts'
 import { logMessage, passes } from '../protocol/logging.ts'
 import { allows, InputRequired, inputs, type InputRequest, type Inputs } from '../protocol/mrtr.ts'
+import {
+  describeUrlElicitations,
+  UrlElicitationRequired,
+  urlElicitationRequired,
+} from '../protocol/elicitation.ts'
 import { parseParams } from '../protocol/params.ts'
 import { rules } from '../protocol/revisions.ts'
 import { contentFor, text, type ContentBlock } from './content.ts'
@@ -69,6 +74,11 @@ export const callTool = async (params: Params | undefined, ctx: RequestContext) 
   } catch (error) {
     if (ctx.signal.aborted) throw new Cancelled()
     if (error instanceof InputRequired && asking !== null) return asking.required(error)
+    if (error instanceof UrlElicitationRequired) {
+      // R-SF-42, R-JR-14: -32042 (2025-11-25), an MRTR round (2026-07-28), else in words.
+      const answer = await urlElicitationRequired(error, ctx, asking)
+      return answer ?? errorResult(describeUrlElicitations(error))
+    }
     if (error instanceof JsonRpcError) throw error
     if (timeout.signal.aborted) {
       return errorResult(`Tool ${name} timed out after ${ctx.config.TOOL_TIMEOUT_MS} ms`)
@@ -148,6 +158,12 @@ const toolContext = (
       ctx.clientCapabilities !== null &&
       allows(ctx.clientCapabilities, request),
     closeStream: () => (ended ? Promise.resolve(false) : ctx.closeStream()),
+    sessionId: ctx.session?.id ?? null,
+    // R-SF-42: the call's stream while the call runs, then the session's GET stream.
+    elicitationComplete: (elicitationId) =>
+      ctx.session !== null &&
+      allowed.urlElicitationIds &&
+      ctx.session.completeElicitation(elicitationId, ended ? undefined : ctx.send),
   }
   return { context, end: () => void (ended = true) }
 }

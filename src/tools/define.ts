@@ -79,6 +79,20 @@ export interface ToolContext {
    * a client that accepts only JSON, 2026-07-28, or before the client holds an event id.
    */
   closeStream(): Promise<boolean>
+  /**
+   * The legacy session's id (`Mcp-Session-Id`); null without one. Keep it server-side with a
+   * URL elicitation's state to announce its completion later with `completeElicitation`
+   * (src/sessions/route.ts). Never put it in a URL, and never take it for who the user is.
+   */
+  sessionId: string | null
+  /**
+   * R-SF-42 (2025-11-25): tells the client that the URL elicitation `elicitationId`, sent to it
+   * in this session (`ask` with `mode: "url"`, or `UrlElicitationRequired`), is done:
+   * `notifications/elicitation/complete` on this call's stream, or on the session's GET stream
+   * once the call has ended. False, doing nothing, where there is no such notification (no
+   * session, another revision) or the id is not one this session's client was sent.
+   */
+  elicitationComplete(elicitationId: string): boolean
 }
 
 /** What `run` returns: plain text, or a result with content and/or structured output. */
