@@ -20,6 +20,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { devVar } from './lib/dev-vars.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -61,18 +62,6 @@ const parseArgs = (argv) => {
     throw new ImportError(`--batch must be a whole number from 1 to ${MAX_BATCH}`)
   }
   return { ...options, source: rest[0] }
-}
-
-/** KB_ADMIN_TOKEN from the environment, else from .dev.vars (what `npm start` uses). */
-const findToken = () => {
-  if (process.env.KB_ADMIN_TOKEN) return process.env.KB_ADMIN_TOKEN
-  const file = path.join(ROOT, '.dev.vars')
-  if (!fs.existsSync(file)) return undefined
-  for (const line of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const match = /^\s*KB_ADMIN_TOKEN\s*=\s*(.*?)\s*$/.exec(line)
-    if (match) return match[1].replace(/^(["'])(.*)\1$/, '$2')
-  }
-  return undefined
 }
 
 /** One admin API call; throws ImportError with the server's message on a refusal. */
@@ -252,7 +241,7 @@ const readJsonDocuments = (file) => {
 
 const main = async () => {
   const options = parseArgs(process.argv.slice(2))
-  const token = options.token ?? findToken()
+  const token = options.token ?? devVar('KB_ADMIN_TOKEN')
   if (!token) {
     throw new ImportError(
       'no admin token: pass --token, set KB_ADMIN_TOKEN, or put KB_ADMIN_TOKEN=... in .dev.vars (and restart npm start)',
