@@ -11,6 +11,7 @@ import { env } from 'cloudflare:workers'
 import * as v from 'valibot'
 import { describe, expect, test } from 'vitest'
 import { registerFixtures } from '../../src/catalog.ts'
+import type { Env } from '../../src/env.ts'
 import { UrlElicitationRequired } from '../../src/protocol/elicitation.ts'
 import { definePrompt } from '../../src/prompts/define.ts'
 import { promptSet } from '../../src/prompts/prompt-set.ts'
@@ -81,6 +82,9 @@ registerFixtures('conformance', {
   prompts: promptSet([connectPrompt]),
 })
 ;(env as unknown as Record<string, string>).FIXTURES = 'conformance'
+
+/** The same `env`, typed as the Worker reads it. */
+const workerEnv = env as unknown as Env
 
 const STATELESS = serverWith([needsUrl, asksUrl], {}, { prompts: [connectPrompt] })
 
@@ -354,11 +358,11 @@ describe('R-SF-42 notifications/elicitation/complete', () => {
     })
     expect(get.status).toBe(200)
     // Not yet sent to this client: refused.
-    expect(await completeElicitation(env, session, 'e-17')).toBe(false)
+    expect(await completeElicitation(workerEnv, session, 'e-17')).toBe(false)
     const failed = await inSession(session, call(2, 'needs_url'))
     expect(await failed.text()).toBe(REQUIRED)
-    expect(await completeElicitation(env, session, 'e-17')).toBe(true)
-    expect(await completeElicitation(env, session, 'e-17')).toBe(false)
+    expect(await completeElicitation(workerEnv, session, 'e-17')).toBe(true)
+    expect(await completeElicitation(workerEnv, session, 'e-17')).toBe(false)
     const { events, reader } = await readEvents(get.body!, (seen) =>
       has(seen, 'elicitation/complete'),
     )
@@ -372,9 +376,9 @@ describe('R-SF-42 notifications/elicitation/complete', () => {
     const other = await open('2025-11-25', URL_CAPABLE)
     const failed = await inSession(asked, call(2, 'needs_url'))
     expect(await failed.text()).toBe(REQUIRED)
-    expect(await completeElicitation(env, other, 'e-17')).toBe(false)
-    expect(await completeElicitation(env, 's1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'e-17')).toBe(
-      false,
-    )
+    expect(await completeElicitation(workerEnv, other, 'e-17')).toBe(false)
+    expect(
+      await completeElicitation(workerEnv, 's1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'e-17'),
+    ).toBe(false)
   })
 })
