@@ -13,8 +13,8 @@
 // a client cannot borrow a trusted name: the host is shown prominently, and a loopback or
 // custom-scheme redirect is called what it is, an app on this device.
 // R-AU-12 · https://modelcontextprotocol.io/specification/2025-06-18/basic/authorization#security-considerations
-// Consent per client (a
-// dynamically registered client never rides on another client's approval).
+// Consent is kept per client: a dynamically registered client never rides on another client's
+// approval.
 // BM-AUTH-10: the form carries the CSRF token, checked against the cookie and the Pending in
 // constant time; a mismatch is 403.
 
