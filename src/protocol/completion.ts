@@ -16,6 +16,7 @@ import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
 import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import { Cancelled, type RequestContext } from './context.ts'
 import { parseParams } from './params.ts'
+import { deadline, timedOut } from './timeout.ts'
 
 /** What a `complete` function gets besides the value typed so far. */
 export interface CompletionContext {
@@ -105,15 +106,24 @@ export const complete = async (params: Params | undefined, ctx: RequestContext) 
   const completer = completerFor(ref, argument.name, ctx)
   let returned: CompletionReturn = []
   if (completer !== undefined) {
+    // R-JR-22: TOOL_TIMEOUT_MS, as for tools; then -32603 naming the method.
+    const limit = deadline(ctx)
     try {
-      returned = await completer(argument.value, {
-        arguments: context?.arguments ?? {},
-        env: ctx.env,
-        signal: ctx.signal,
-      })
+      returned = await limit.race(
+        Promise.resolve().then(() =>
+          completer(argument.value, {
+            arguments: context?.arguments ?? {},
+            env: ctx.env,
+            signal: limit.signal,
+          }),
+        ),
+      )
     } catch (error) {
       if (ctx.signal.aborted) throw new Cancelled()
+      if (limit.expired) throw timedOut('completion/complete', ctx)
       throw error
+    } finally {
+      limit.clear()
     }
   }
   // R-SF-33: at most 100 values; `total` and `hasMore` say what was left out.

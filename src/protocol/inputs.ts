@@ -21,6 +21,7 @@ import {
 } from './elicitation.ts'
 import { allows, InputRequired, inputs, type InputRequest } from './mrtr.ts'
 import { rules } from './revisions.ts'
+import { deadline, timedOut } from './timeout.ts'
 
 /** What a prompt's `get` and a resource's `read` get besides their arguments. */
 export interface AskingContext {
@@ -50,9 +51,11 @@ export const withInputs = async (
 ): Promise<Record<string, unknown>> => {
   const asking =
     rules(ctx.revision).era === 'modern' ? await inputs(params, method, target, args, ctx) : null
+  // R-JR-22: TOOL_TIMEOUT_MS, as for tools; then -32603 naming the method.
+  const limit = deadline(ctx)
   const context: AskingContext = {
     env: ctx.env,
-    signal: ctx.signal,
+    signal: limit.signal,
     ask: async (request, key) => {
       if (asking !== null) return asking.ask(request, key)
       const failed = (message: string) =>
@@ -67,7 +70,7 @@ export const withInputs = async (
             request.method,
             request.params ?? {},
             ctx.send,
-            ctx.signal,
+            limit.signal,
           )
         } catch (error) {
           if (error instanceof ToolError) throw failed(error.message)
@@ -81,9 +84,10 @@ export const withInputs = async (
     },
   }
   try {
-    return await run(context)
+    return await limit.race(run(context))
   } catch (error) {
     if (ctx.signal.aborted) throw new Cancelled()
+    if (limit.expired) throw timedOut(method, ctx)
     if (error instanceof InputRequired && asking !== null) return asking.required(error)
     if (error instanceof UrlElicitationRequired) {
       // R-SF-42, R-JR-14: -32042 (2025-11-25), an MRTR round (2026-07-28), else in words.
@@ -95,5 +99,7 @@ export const withInputs = async (
       })
     }
     throw error
+  } finally {
+    limit.clear()
   }
 }

@@ -24,6 +24,7 @@ import {
 } from '../protocol/elicitation.ts'
 import { parseParams } from '../protocol/params.ts'
 import { rules } from '../protocol/revisions.ts'
+import { deadline } from '../protocol/timeout.ts'
 import { contentFor, text, type ContentBlock } from './content.ts'
 import { ToolError, type Tool, type ToolContext, type ToolReturn } from './define.ts'
 
@@ -44,8 +45,6 @@ type ProgressToken = v.InferOutput<typeof ProgressTokenSchema>
 
 const errorResult = (message: string) => ({ content: [text(message)], isError: true })
 
-class TimedOut extends Error {}
-
 export const callTool = async (params: Params | undefined, ctx: RequestContext) => {
   const { name, arguments: args = {}, _meta } = parseParams('tools/call', CallParamsSchema, params)
   const tool = ctx.tools.get(name)
@@ -64,12 +63,11 @@ export const callTool = async (params: Params | undefined, ctx: RequestContext) 
   // 2026-07-28: questions to the client travel as MRTR rounds (src/protocol/mrtr.ts).
   const asking =
     allowed.era === 'modern' ? await inputs(params, 'tools/call', name, args, ctx) : null
-  const timeout = new AbortController()
-  const signal = AbortSignal.any([ctx.signal, timeout.signal])
-  const timer = setTimeout(() => timeout.abort(new TimedOut()), ctx.config.TOOL_TIMEOUT_MS)
-  const session = toolContext(ctx, signal, _meta?.progressToken, asking)
+  // R-JR-22: TOOL_TIMEOUT_MS, then a tool error.
+  const limit = deadline(ctx)
+  const session = toolContext(ctx, limit.signal, _meta?.progressToken, asking)
   try {
-    const returned = await Promise.race([tool.run(parsed.output, session.context), aborted(signal)])
+    const returned = await limit.race(tool.run(parsed.output, session.context))
     return shape(tool, returned, ctx)
   } catch (error) {
     if (ctx.signal.aborted) throw new Cancelled()
@@ -80,7 +78,7 @@ export const callTool = async (params: Params | undefined, ctx: RequestContext) 
       return answer ?? errorResult(describeUrlElicitations(error))
     }
     if (error instanceof JsonRpcError) throw error
-    if (timeout.signal.aborted) {
+    if (limit.expired) {
       return errorResult(`Tool ${name} timed out after ${ctx.config.TOOL_TIMEOUT_MS} ms`)
     }
     if (error instanceof ToolError) return errorResult(error.message)
@@ -88,17 +86,10 @@ export const callTool = async (params: Params | undefined, ctx: RequestContext) 
     console.error(`tool ${name} failed`, error)
     return errorResult(`Tool ${name} failed with an internal error`)
   } finally {
-    clearTimeout(timer)
+    limit.clear()
     session.end()
   }
 }
-
-/** A promise that rejects when `signal` aborts, so a tool that ignores it cannot hang a call. */
-const aborted = (signal: AbortSignal): Promise<never> =>
-  new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason)
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true })
-  })
 
 /** The context a tool sees; its emitters go quiet once the call has ended (R-JR-19). */
 const toolContext = (
