@@ -16,7 +16,7 @@ export const discover = (_params: unknown, ctx: RequestContext) => {
   const result: Record<string, unknown> = {
     supportedVersions: SUPPORTED_REVISIONS,
     // `resourceSubscriptions` on subscriptions/listen needs no session (R-SF-47).
-    capabilities: serverCapabilities(true),
+    capabilities: serverCapabilities(ctx, true),
   }
   const instructions = instructionsFor(ctx.config)
   if (instructions !== '') result.instructions = instructions

@@ -10,7 +10,7 @@
 import * as v from 'valibot'
 import type { Config } from '../config.ts'
 import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
-import type { RequestContext } from './context.ts'
+import type { RequestContext, ServerFeatures } from './context.ts'
 import { parseParams } from './params.ts'
 import {
   isLegacyRevision,
@@ -43,11 +43,10 @@ export const negotiate = (requested: string): LegacyRevision =>
   isLegacyRevision(requested) ? requested : LATEST_LEGACY_REVISION
 
 /**
- * R-LC-7: capabilities declared truthfully, one entry per feature we implement, in the schema's
- * order. `logging`: tools send `notifications/message`; `completions` (R-SF-33, 2025-03-26+;
- * older clients ignore the key); `prompts` and `resources` (R-SF-20, R-SF-30): no `listChanged`
- * (their lists never change at run time); `tools`: likewise fixed. `resources.subscribe` only
- * where it works (`serverCapabilities`).
+ * R-LC-7: every capability we can declare, in the schema's order. `logging`: tools send
+ * `notifications/message`; `completions` (R-SF-33, 2025-03-26+; older clients ignore the key);
+ * `prompts` and `resources` (R-SF-20, R-SF-30): no `listChanged` (their lists never change at
+ * run time); `tools`: likewise fixed. `serverCapabilities` declares those a server has.
  */
 export const SERVER_CAPABILITIES = {
   logging: {},
@@ -57,15 +56,29 @@ export const SERVER_CAPABILITIES = {
   tools: { listChanged: false },
 } as const
 
-const WITH_SUBSCRIBE = { ...SERVER_CAPABILITIES, resources: { subscribe: true } } as const
-
 /**
- * R-SF-20, R-SF-24: `resources.subscribe` is declared where subscribing works: in the initialize
- * era when sessions are on (updates need the session's stream), and always in 2026-07-28
+ * R-LC-7: capabilities declared truthfully, one entry per feature this server has: `tools` and
+ * `logging` with tools (tools are what logs), `prompts` with prompts, `resources` with resources
+ * or templates, `completions` with prompts or templates (something to complete).
+ * R-SF-20, R-SF-24: `resources.subscribe` where subscribing works: in the initialize era when
+ * sessions are on (updates need the session's stream), and always in 2026-07-28
  * (`resourceSubscriptions` on `subscriptions/listen`).
  */
-export const serverCapabilities = (subscribe: boolean) =>
-  subscribe ? WITH_SUBSCRIBE : SERVER_CAPABILITIES
+export const serverCapabilities = (
+  { tools, resources, prompts }: ServerFeatures,
+  subscribe: boolean,
+): Record<string, unknown> => {
+  const hasResources = resources.list.length > 0 || resources.templates.length > 0
+  const capabilities: Record<string, unknown> = {}
+  if (tools.list.length > 0) capabilities.logging = SERVER_CAPABILITIES.logging
+  if (prompts.list.length > 0 || resources.templates.length > 0) {
+    capabilities.completions = SERVER_CAPABILITIES.completions
+  }
+  if (prompts.list.length > 0) capabilities.prompts = SERVER_CAPABILITIES.prompts
+  if (hasResources) capabilities.resources = subscribe ? { subscribe: true } : {}
+  if (tools.list.length > 0) capabilities.tools = SERVER_CAPABILITIES.tools
+  return capabilities
+}
 
 /** R-LC-2: the InitializeResult for the negotiated revision. */
 export const initialize = (params: Params | undefined, ctx: RequestContext) => {
@@ -76,7 +89,7 @@ export const initialize = (params: Params | undefined, ctx: RequestContext) => {
   const serverInfo = allowed.titles ? { name, title, version } : { name, version }
   const result: Record<string, unknown> = {
     protocolVersion: revision,
-    capabilities: serverCapabilities(sessionsEnabled(ctx.env, ctx.config)),
+    capabilities: serverCapabilities(ctx, sessionsEnabled(ctx.env, ctx.config)),
     serverInfo,
   }
   const instructions = instructionsFor(ctx.config)

@@ -2,11 +2,18 @@
 
 import { describe, expect, test } from 'vitest'
 import { SERVER_INFO } from '../../src/protocol/server-info.ts'
+import { codeReview } from '../../src/prompts/code-review.ts'
+import { greeting } from '../../src/resources/greeting.ts'
+import { echo } from '../../src/tools/echo.ts'
+import { modernRequest } from '../helpers/eras.ts'
 import {
   CLIENT_HEADERS,
   initializeRequest,
   rpc,
+  send,
+  serverWith,
   wireTable,
+  type Target,
   type WireCase,
 } from '../helpers/wire.ts'
 
@@ -147,6 +154,33 @@ describe('R-LC-2 the InitializeResult, byte for byte', () => {
       'prompts',
       'resources',
       'tools',
+    ])
+  })
+
+  /** The capabilities `server` declares at initialize (2025-11-25) and in server/discover. */
+  const declared = async (server: Target) => {
+    const init = await rpc(initializeRequest('2025-11-25'), {}, server)
+    const discover = await send(modernRequest('server/discover'), server)
+    return [
+      ((await init.json()) as { result: { capabilities: unknown } }).result.capabilities,
+      ((await discover.json()) as { result: { capabilities: unknown } }).result.capabilities,
+    ]
+  }
+
+  test('R-LC-7 a server with tools only declares neither resources, prompts nor completions', async () => {
+    const only = { logging: {}, tools: { listChanged: false } }
+    expect(await declared(serverWith([echo]))).toEqual([only, only])
+  })
+
+  test('R-LC-7 prompts alone bring prompts and completions; templates alone resources and completions', async () => {
+    const server = serverWith([], {}, { prompts: [codeReview], templates: [greeting] })
+    const [init, discover] = await declared(server)
+    expect(init).toEqual({ completions: {}, prompts: {}, resources: { subscribe: true } })
+    expect(discover).toEqual(init)
+    const prompts = await declared(serverWith([], {}, { prompts: [codeReview] }))
+    expect(prompts).toEqual([
+      { completions: {}, prompts: {} },
+      { completions: {}, prompts: {} },
     ])
   })
 })
