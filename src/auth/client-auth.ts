@@ -92,7 +92,7 @@ const basicCredentials = (header: string): { id: string; secret: string } | null
 /** JWKS of remote clients, one per jwks_uri per isolate (jose caches and refetches the keys). */
 const remoteKeySets = new Map<string, JWTVerifyGetKey>()
 
-/** A fetch for jose's JWKS loader that refuses bodies over 5 KiB... times ten (key sets grow). */
+/** A fetch for jose's JWKS loader that refuses key sets over 50 KiB (no unbounded reads). */
 const boundedFetch = async (url: string, init: RequestInit): Promise<Response> => {
   const response = await fetch(url, init)
   const text = await readBounded(response, CIMD_MAX_BYTES * 10)
@@ -245,7 +245,10 @@ export const authenticateClient = async (
   const registered = client.tokenEndpointAuthMethod
 
   if (registered === 'none') {
-    if (basic !== null || postSecret !== undefined || assertion !== undefined) {
+    // Some public clients identify themselves with Basic and an empty password: that is only
+    // their client_id, so it is accepted; any actual secret is not.
+    const idOnlyBasic = basic !== null && basic.secret === ''
+    if ((basic !== null && !idOnlyBasic) || postSecret !== undefined || assertion !== undefined) {
       return invalidClient(
         'this client is public (token_endpoint_auth_method none): send no credentials',
       )
