@@ -22,6 +22,7 @@ import * as v from 'valibot'
 import { denyAuthorization, finishAuthorization } from './authorize.ts'
 import { authStore } from './binding.ts'
 import { clearCsrfCookie, formOf, sameBrowser, withCookie } from './csrf.ts'
+import { allowFormRedirect } from './form-action.ts'
 import { errorPage, escapeHtml, page } from './html.ts'
 import type { AuthContext, Identity, Pending } from './types.ts'
 import { isLoopbackHost } from './upstream/fetch.ts'
@@ -82,7 +83,7 @@ const consentPage = (ctx: AuthContext, pending: Pending, identity: Identity): Re
   const cimd = /^https:\/\//.test(pending.clientId)
     ? `<p class="muted">Described by <code>${escapeHtml(pending.clientId)}</code>.</p>`
     : '<p class="muted">The app chose this name itself; this server has not verified it.</p>'
-  return page(
+  const response = page(
     `Allow ${pending.clientName}?`,
     `<h1>Allow <q>${escapeHtml(pending.clientName)}</q> to use ${escapeHtml(server)}?</h1>
 ${cimd}
@@ -103,6 +104,8 @@ ${scopeList(pending.scopes)}
 </form>
 <p class="muted">Only approve apps you trust. You can approve again later; a denial tells the app no.</p>`,
   )
+  // Approve and Deny both answer with a redirect to the client.
+  return allowFormRedirect(response, pending.redirectUri)
 }
 
 /** The signed-in Pending `id` names, if this browser started it. */

@@ -19,6 +19,7 @@ import { authStore } from './binding.ts'
 import { finishAuthorization } from './authorize.ts'
 import { clearCsrfCookie, csrfCookie, formOf, sameBrowser, withCookie } from './csrf.ts'
 import { hmac, randomToken, s256, sameSecret } from './crypto.ts'
+import { allowFormRedirect } from './form-action.ts'
 import { errorPage } from './html.ts'
 import { purposeKey } from './tokens.ts'
 import type { AuthContext, Identity, Pending } from './types.ts'
@@ -155,7 +156,11 @@ export const signin = async (ctx: AuthContext): Promise<Response> => {
     const id = new URL(ctx.request.url).searchParams.get('request') ?? ''
     const open = await openPending(ctx, id)
     if (!open.ok) return open.response
-    return devSignInPage(id, open.pending.csrf ?? '', open.pending.clientName)
+    // With remembered consent, the form's answer redirects straight to the client.
+    return allowFormRedirect(
+      devSignInPage(id, open.pending.csrf ?? '', open.pending.clientName),
+      open.pending.redirectUri,
+    )
   }
   const form = v.safeParse(SignInForm, Object.fromEntries(await formOf(ctx.request)))
   if (!form.success) {
@@ -165,11 +170,14 @@ export const signin = async (ctx: AuthContext): Promise<Response> => {
   if (!open.ok) return open.response
   const name = devName(form.output.name)
   if (name === null) {
-    return devSignInPage(
-      open.pending.id,
-      form.output.csrf,
-      open.pending.clientName,
-      'Type a name of 1 to 64 characters.',
+    return allowFormRedirect(
+      devSignInPage(
+        open.pending.id,
+        form.output.csrf,
+        open.pending.clientName,
+        'Type a name of 1 to 64 characters.',
+      ),
+      open.pending.redirectUri,
     )
   }
   return afterIdentity(ctx, open.pending, devIdentity(name))
