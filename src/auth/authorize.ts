@@ -36,9 +36,6 @@ const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
 
-/** A pending request as authorize.ts stores it: also whether redirect_uri was sent. */
-type AuthorizePending = Pending & { redirectUriGiven?: boolean }
-
 /** The request's parameters: the query (GET) or the form body (POST), names listed once. */
 const readParams = async (
   request: Request,
@@ -174,7 +171,7 @@ export const authorize = async (ctx: AuthContext): Promise<Response> => {
   }
   const resource = resources[0] ?? canonicalResource(ctx.issuer, ctx.config)
 
-  const pending: AuthorizePending = {
+  const pending: Pending = {
     id: randomToken(),
     clientId: client.clientId,
     clientName: client.clientName,
@@ -202,7 +199,7 @@ const chooseRedirect = (client: Client, requested: string | null): string | null
 const take = async (
   ctx: AuthContext,
   pending: Pending,
-): Promise<{ ok: true; pending: AuthorizePending } | { ok: false; response: Response }> => {
+): Promise<{ ok: true; pending: Pending } | { ok: false; response: Response }> => {
   const taken = await authStore(ctx.env).takePending(pending.id)
   if (taken === null) {
     return {
@@ -214,7 +211,7 @@ const take = async (
       ),
     }
   }
-  return { ok: true, pending: taken as AuthorizePending }
+  return { ok: true, pending: taken }
 }
 
 /** Issues the code for a signed-in, consenting user; redirects to the client. */

@@ -97,7 +97,10 @@ export const readBounded = async (response: Response, limit: number): Promise<st
 
 const AUTH_METHODS = ['none', 'private_key_jwt'] as const
 
-const JwkSchema = v.record(v.string(), v.unknown())
+const JwkSchema = v.record(
+  v.string(),
+  v.union([v.string(), v.number(), v.boolean(), v.array(v.string())]),
+)
 
 /** The document, as far as we read it; other members are ignored (RFC 7591 §2). */
 const DocumentSchema = v.looseObject({

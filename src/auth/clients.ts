@@ -19,9 +19,7 @@ export const findClient = async (ctx: AuthContext, clientId: string): Promise<Fo
   if (ctx.config.AUTH_CIMD && looksLikeCimd(clientId)) {
     const problem = checkCimdUrl(clientId, ctx.config)
     if (problem !== null) return { ok: false, error: problem }
-    // Client's `jwks` holds JWKs typed `unknown`, which the RPC types cannot prove
-    // serializable; they are plain JSON, so the casts below are sound.
-    const cached = (await store.getCachedDocument(clientId)) as Client | null
+    const cached = await store.getCachedDocument(clientId)
     if (cached !== null) return { ok: true, client: cached, secretHash: null }
     const fetched = await fetchDocument(clientId, ctx.config)
     if (!fetched.ok) return fetched

@@ -36,6 +36,9 @@ export interface Principal {
   email?: string
 }
 
+/** A JSON Web Key (RFC 7517) as plain JSON members: what can cross Durable Object RPC. */
+export type Jwk = Readonly<Record<string, string | number | boolean | readonly string[]>>
+
 /** A client as registered (DCR) or described by its metadata document (CIMD). */
 export interface Client {
   clientId: string
@@ -44,7 +47,7 @@ export interface Client {
   tokenEndpointAuthMethod: 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt'
   /** private_key_jwt: where the client's keys are (CIMD `jwks_uri`), or the keys themselves. */
   jwksUri?: string
-  jwks?: { keys: readonly Record<string, unknown>[] }
+  jwks?: { keys: readonly Jwk[] }
   kind: 'dcr' | 'cimd'
 }
 
@@ -66,6 +69,8 @@ export interface Pending {
   identity?: Identity
   /** The consent form's CSRF token, set with the identity. */
   csrf?: string
+  /** Whether the client sent `redirect_uri` (then /token must see the same one, RFC 6749 §4.1.3). */
+  redirectUriGiven?: boolean
   /** Upstream sign-in's own state: PKCE verifier and OIDC nonce for our client side. */
   upstream?: { verifier: string; nonce?: string }
 }
