@@ -349,6 +349,28 @@ describe('R-AU-7 metadata', () => {
     },
   )
 
+  test('R-AU-4 the 2025-03-26 default endpoints answer at the origin root, as the metadata names them', async () => {
+    const token = await send(
+      {
+        path: '/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=password',
+      },
+      worker,
+    )
+    expect(token.status).toBe(400)
+    expect(await token.json()).toMatchObject({ error: 'unsupported_grant_type' })
+    const register = await send(
+      { path: '/register', headers: { 'content-type': 'application/json' }, body: '{}' },
+      worker,
+    )
+    expect(register.status).toBe(400)
+    expect(await register.json()).toMatchObject({ error: 'invalid_redirect_uri' })
+    const authorize = await send({ method: 'GET', path: '/authorize' }, worker)
+    expect(authorize.status).toBe(400)
+    expect(authorize.headers.get('content-type')).toBe('text/html; charset=utf-8')
+  })
+
   test('R-AU-18 offline_access is offered by the authorization server, never by the resource', async () => {
     const as = (await (await get('/.well-known/oauth-authorization-server')).json()) as {
       scopes_supported: string[]
