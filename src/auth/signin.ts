@@ -197,6 +197,16 @@ export const callback = async (ctx: AuthContext): Promise<Response> => {
       'The sign-in provider sent back a state this server did not make. Go back to the app and connect again.',
     )
   }
+  // RFC 9207 §2.4: an answer naming another issuer is a mix-up (another provider's code).
+  const iss = params.get('iss')
+  const expected = upstream.issuer(ctx.config)
+  if (iss !== null && expected !== null && iss !== expected) {
+    return errorPage(
+      400,
+      'Sign-in failed',
+      'The answer came from a different sign-in provider than the one this server uses.',
+    )
+  }
   // RFC 6749 §4.1.2.1: the provider refused (the person said no, or something broke there).
   const upstreamError = params.get('error')
   if (upstreamError !== null) {

@@ -157,7 +157,7 @@ describe('OIDC upstream (oidc-provider)', () => {
     expect(claims.sub).toBe('oidc:ada')
   })
 
-  test('BM-AUTH-15 a tampered state at /callback is refused, and nothing is signed in', async () => {
+  test('BM-AUTH-15 a tampered state (or a mixed-up iss) at /callback is refused, and nothing is signed in', async () => {
     const { browser, callback } = await toCallback(worker.url, client, providerPages('eve'))
     const state = callback.searchParams.get('state')!
     const forged = new URL(callback)
@@ -169,7 +169,14 @@ describe('OIDC upstream (oidc-provider)', () => {
     const bare = new URL(callback)
     bare.searchParams.set('state', state.split('.')[0]!)
     expect((await browser.fetch(bare.href)).status).toBe(400)
-    // The genuine callback still works: the refusal above was about the state alone.
+    // RFC 9207: an answer naming another issuer is refused (mix-up).
+    expect(callback.searchParams.get('iss')).toBe(op.url)
+    const mixedUp = new URL(callback)
+    mixedUp.searchParams.set('iss', 'https://evil.example')
+    const mix = await pageText(await browser.fetch(mixedUp.href))
+    expect(mix.status).toBe(400)
+    expect(mix.text).toMatch(/different sign-in provider/)
+    // The genuine callback still works: the refusals above were about state and iss alone.
     const genuine = await browser.fetch(callback.href)
     expect(genuine.status).toBe(302)
     expect(genuine.headers.get('location')).toMatch(/^\/consent\?request=/)

@@ -32,6 +32,8 @@ export interface UpstreamCallback {
 export interface Upstream {
   /** Whether the provider's ID token carries our nonce (OIDC). */
   usesNonce: boolean
+  /** RFC 9207: the `iss` the provider puts on its answers, if it does (OIDC). */
+  issuer(config: Config): string | null
   authorizeUrl(config: Config, start: SignInStart): Promise<string>
   identity(config: Config, callback: UpstreamCallback): Promise<Identity>
 }
@@ -40,9 +42,19 @@ export interface Upstream {
 export const upstreamFor = (config: Config): Upstream | null => {
   switch (config.AUTH_PROVIDER) {
     case 'github':
-      return { usesNonce: false, authorizeUrl: githubAuthorizeUrl, identity: githubIdentity }
+      return {
+        usesNonce: false,
+        issuer: () => null,
+        authorizeUrl: githubAuthorizeUrl,
+        identity: githubIdentity,
+      }
     case 'oidc':
-      return { usesNonce: true, authorizeUrl: oidcAuthorizeUrl, identity: oidcIdentity }
+      return {
+        usesNonce: true,
+        issuer: (config) => config.OIDC_ISSUER,
+        authorizeUrl: oidcAuthorizeUrl,
+        identity: oidcIdentity,
+      }
     case 'dev':
       return null
   }
