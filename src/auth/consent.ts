@@ -139,6 +139,7 @@ const ConsentForm = v.object({
   decision: v.picklist(['approve', 'deny']),
 })
 
+/** GET /consent shows the page; POST /consent records the person's answer. */
 export const consent = async (ctx: AuthContext): Promise<Response> => {
   if (ctx.request.method === 'GET') {
     const id = new URL(ctx.request.url).searchParams.get('request') ?? ''

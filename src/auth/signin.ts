@@ -54,6 +54,7 @@ const pendingIdOf = async (ctx: AuthContext, state: string): Promise<string | nu
   return (await sameSecret(state, await stateFor(ctx, id))) ? id : null
 }
 
+/** Starts sign-in for a checked authorization request: the dev form, or a redirect upstream. */
 export const beginSignIn = async (ctx: AuthContext, pending: Pending): Promise<Response> => {
   const csrf = randomToken()
   const upstream = upstreamFor(ctx.config)
