@@ -317,7 +317,7 @@ describe('R-AU-5 BM-AUTH-2 dynamic client registration', () => {
     ],
     ['an unknown scope', { scope: 'mcp admin' }, 'invalid_client_metadata'],
   ]
-  test.each(refused)('BM-AUTH-2 refuses %s', async (_name, metadata, error) => {
+  test.each(refused)('R-AU-6 BM-AUTH-2 refuses %s', async (_name, metadata, error) => {
     const { res } = await register(metadata)
     await expectOAuthError(res, 400, error)
   })
@@ -416,7 +416,7 @@ describe('R-AU-12 R-AU-17 the authorization endpoint', () => {
     ['a foreign resource (RFC 8707)', { resource: 'https://other.example/mcp' }, 'invalid_target'],
   ]
   test.each(redirected)(
-    'R-AU-17 %s is redirected back with error, state and iss',
+    'R-AU-16 R-AU-17 %s is redirected back with error, state and iss',
     async (_name, overrides, error) => {
       const res = await call(await base(overrides))
       expect(res.status).toBe(302)
