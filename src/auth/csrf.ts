@@ -8,6 +8,7 @@
 //   Set-Cookie: bare_mcp_csrf=Qm9...; Path=/; HttpOnly; SameSite=Lax; Secure
 //   <input type="hidden" name="csrf" value="Qm9...">
 
+import { readBody } from '../http/body.ts'
 import { sameSecret } from './crypto.ts'
 import type { Pending } from './types.ts'
 
@@ -55,9 +56,16 @@ export const withCookie = (response: Response, cookie: string): Response => {
   return copy
 }
 
-/** The urlencoded body of a form POST (anything else reads as empty). */
+/** Our forms hold a few short fields; a bigger body is not one of them. */
+const MAX_FORM_BYTES = 16 * 1024
+
+/** The urlencoded body of a form POST (anything else, or anything too big, reads as empty). */
 export const formOf = async (request: Request): Promise<URLSearchParams> => {
   const type = (request.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase()
-  if (type !== 'application/x-www-form-urlencoded') return new URLSearchParams()
-  return new URLSearchParams(await request.text())
+  if (type !== 'application/x-www-form-urlencoded') {
+    await request.body?.cancel()
+    return new URLSearchParams()
+  }
+  const body = await readBody(request, MAX_FORM_BYTES)
+  return new URLSearchParams(body.ok ? body.text : '')
 }

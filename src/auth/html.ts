@@ -11,7 +11,7 @@ export const escapeHtml = (text: string): string =>
   )
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}
-h1{font-size:1.4rem}ul{padding-left:1.2rem}code{background:#f2f2f2;padding:0 .2rem}
+h1{font-size:1.4rem}h2{font-size:1.1rem}ul{padding-left:1.2rem}code{background:#f2f2f2;padding:0 .2rem}
 button,input{font:inherit;padding:.4rem .8rem}label{display:block;margin:.6rem 0 .2rem}
 .actions{display:flex;gap:.8rem;margin-top:1.2rem}.muted{color:#555}`
 

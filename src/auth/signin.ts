@@ -16,7 +16,7 @@
 
 import * as v from 'valibot'
 import { authStore } from './binding.ts'
-import { finishAuthorization } from './authorize.ts'
+import { denyAuthorization, finishAuthorization } from './authorize.ts'
 import { clearCsrfCookie, csrfCookie, formOf, sameBrowser, withCookie } from './csrf.ts'
 import { hmac, randomToken, s256, sameSecret } from './crypto.ts'
 import { allowFormRedirect } from './form-action.ts'
@@ -24,7 +24,7 @@ import { errorPage } from './html.ts'
 import { purposeKey } from './tokens.ts'
 import type { AuthContext, Identity, Pending } from './types.ts'
 import { devIdentity, devName, devSignInAllowed, devSignInPage } from './upstream/dev.ts'
-import { OAuthErrorSchema, UpstreamError } from './upstream/fetch.ts'
+import { UpstreamError } from './upstream/fetch.ts'
 import { upstreamFor } from './upstream/provider.ts'
 import { AUTH_PATHS } from './urls.ts'
 
@@ -208,19 +208,12 @@ export const callback = async (ctx: AuthContext): Promise<Response> => {
       'The answer came from a different sign-in provider than the one this server uses.',
     )
   }
-  // RFC 6749 §4.1.2.1: the provider refused (the person said no, or something broke there).
-  const upstreamError = params.get('error')
-  if (upstreamError !== null) {
-    const known = v.safeParse(OAuthErrorSchema, { error: upstreamError })
-    const what = known.success ? ` (${known.output.error})` : ''
-    return errorPage(
-      403,
-      'Sign-in cancelled',
-      `The sign-in provider did not sign you in${what}. Go back to the app to try again.`,
-    )
-  }
   const open = await openPending(ctx, id)
   if (!open.ok) return open.response
+  // RFC 6749 §4.1.2.1: the provider refused (the person said no, or something broke there).
+  // The client hears access_denied at once (with state and iss) rather than waiting for a
+  // sign-in that will not come; the page it lands on is the client's own.
+  if (params.get('error') !== null) return denyAuthorization(ctx, open.pending)
   const { pending } = open
   const code = params.get('code')
   if (code === null || code === '' || pending.upstream === undefined) {

@@ -70,6 +70,6 @@ export const fetchJson = async <S extends v.GenericSchema>(
 }
 
 /** RFC 6749 §5.2 error code: a short ASCII word, safe to show (never the description). */
-export const OAuthErrorSchema = v.object({
+const OAuthErrorSchema = v.object({
   error: v.pipe(v.string(), v.regex(/^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,64}$/)),
 })
