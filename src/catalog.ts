@@ -26,6 +26,21 @@ export const registerFixtures = (
   pack: Pick<ServerFeatures, 'tools' | 'resources' | 'prompts'>,
 ): void => void packs.set(name, pack)
 
+/**
+ * Catalogs of servers built with explicit lists (`createServer(tools, extras)`), by id. The
+ * Worker forwards the id with each session request, so the shard serves the same lists: it runs
+ * this same script, whose servers are created in the same order in every isolate.
+ */
+const servers: ServerFeatures[] = []
+
+/** Registers the catalog of a `createServer(tools)` server; its id. */
+export const registerServer = (features: ServerFeatures): string =>
+  String(servers.push(features) - 1)
+
+/** The catalog registered under `id`, if any. */
+export const serverCatalog = (id: string | null): ServerFeatures | undefined =>
+  id === null ? undefined : servers[Number(id)]
+
 let demo: ServerFeatures | undefined
 
 /** The full catalog a FIXTURES setting names; null when this build lacks that pack. */

@@ -28,12 +28,12 @@ import { promptSet } from './prompts/prompt-set.ts'
 import type { ServerFeatures } from './protocol/context.ts'
 import type { Resource, ResourceTemplate } from './resources/define.ts'
 import { resourceSet } from './resources/resource-set.ts'
-import { catalogFor, profileOf } from './catalog.ts'
+import { catalogFor, profileOf, registerServer } from './catalog.ts'
 import type { Tool } from './tools/define.ts'
 import { toolSet } from './tools/toolset.ts'
 import { acceptable } from './http/media-type.ts'
 import { MODERN_REVISION } from './protocol/revisions.ts'
-import { forward, mintLegacyId, sessionsEnabled } from './sessions/route.ts'
+import { forward, mintLegacyId, sessionsEnabled, type Forwarded } from './sessions/route.ts'
 import { endpointFor } from './transports/legacy-sse.ts'
 import { post } from './transports/streamable-http.ts'
 
@@ -70,10 +70,12 @@ export const createServer = (toolList?: readonly Tool[], extras: ServerExtras = 
           resources: resourceSet(extras.resources, extras.templates),
           prompts: promptSet(extras.prompts),
         }
+  // Session requests run in a shard, which finds these lists again by this id.
+  const catalog = fixed === null ? null : registerServer(fixed)
   return {
     async fetch(request: Request, env: unknown): Promise<Response> {
       try {
-        return await route(request, env, fixed)
+        return await route(request, env, fixed, catalog)
       } catch (error) {
         // A bug of ours: the client gets a generic JSON-RPC error, the details stay in the log.
         console.error('unhandled error', error)
@@ -87,6 +89,7 @@ const route = async (
   request: Request,
   env: unknown,
   fixed: ServerFeatures | null,
+  catalog: string | null,
 ): Promise<Response> => {
   let settings: Config
   try {
@@ -137,7 +140,7 @@ const route = async (
     principal = guarded.principal
   }
   return withCorsOn(
-    await serve(endpoint, request, settings, features, env as Env, principal),
+    await serve(endpoint, request, settings, features, env as Env, { principal, catalog }),
     origin.origin,
   )
 }
@@ -153,22 +156,17 @@ const serve = async (
   settings: Config,
   features: ServerFeatures,
   env: Env,
-  principal: Principal | null,
+  via: Forwarded,
 ): Promise<Response> => {
   const sessions = sessionsEnabled(env, settings)
   if (endpoint === 'sse') {
     if (!sessions) return notFound(new URL(request.url).pathname, settings.MCP_PATH)
     if (request.method !== 'GET') return methodNotAllowed('GET, OPTIONS')
     const id = mintLegacyId(settings)
-    return forward(
-      env,
-      settings,
-      id,
-      'sse-open',
-      request,
-      endpointFor(new URL(request.url).pathname, id),
-      principal,
-    )
+    return forward(env, settings, id, 'sse-open', request, {
+      ...via,
+      endpoint: endpointFor(new URL(request.url).pathname, id),
+    })
   }
   if (endpoint === 'messages') {
     if (!sessions) return notFound(new URL(request.url).pathname, settings.MCP_PATH)
@@ -176,22 +174,22 @@ const serve = async (
     const id = new URL(request.url).searchParams.get('sessionId')
     if (id === null)
       return rpcError(400, invalidRequest('The sessionId query parameter is required'))
-    return forward(env, settings, id, 'sse-message', request, undefined, principal)
+    return forward(env, settings, id, 'sse-message', request, via)
   }
   // R-HT-40: a 2026-07-28 request never belongs to a session, whatever headers it carries.
   const sessionId = request.headers.get('mcp-session-id')
   const modern = request.headers.get('mcp-protocol-version')?.trim() === MODERN_REVISION
   if (sessions && sessionId !== null && !modern) {
     const op = request.method === 'POST' ? 'post' : request.method === 'DELETE' ? 'delete' : null
-    if (op !== null) return forward(env, settings, sessionId, op, request, undefined, principal)
+    if (op !== null) return forward(env, settings, sessionId, op, request, via)
     if (request.method === 'GET') {
       if (!acceptable(request.headers.get('accept')).sse) {
         return rpcError(406, invalidRequest('GET needs Accept: text/event-stream'))
       }
-      return forward(env, settings, sessionId, 'get', request, undefined, principal)
+      return forward(env, settings, sessionId, 'get', request, via)
     }
   }
   return request.method === 'POST'
-    ? post(request, settings, features, env, null, principal)
+    ? post(request, settings, features, env, null, via.principal ?? null)
     : methodNotAllowed(ALLOW)
 }

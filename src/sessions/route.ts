@@ -24,6 +24,8 @@ export const INTERNAL = {
   endpoint: 'x-bare-mcp-endpoint',
   /** The caller the Worker authenticated (src/auth/principal.ts), when AUTH=true. */
   principal: 'x-bare-mcp-principal',
+  /** The catalog of a `createServer(tools)` server (src/catalog.ts `registerServer`). */
+  catalog: 'x-bare-mcp-catalog',
 } as const
 export type ShardOp = 'post' | 'get' | 'delete' | 'sse-open' | 'sse-message'
 
@@ -64,6 +66,16 @@ export const openSession = async (
 export const sessionNotFound = (): Response =>
   rpcError(404, invalidRequest('Session not found: it expired or was terminated; initialize again'))
 
+/** What the Worker tells the shard besides the request itself. */
+export interface Forwarded {
+  /** `sse-open`: the endpoint URL the legacy stream announces. */
+  endpoint?: string
+  /** The authenticated caller (AUTH=true). */
+  principal?: Principal | null
+  /** The id of a `createServer(tools)` catalog; absent: the settings' catalog. */
+  catalog?: string | null
+}
+
 /**
  * Sends `request` to the shard of `sessionId` as `op`. An id that is not one of ours is 404 at
  * once, without waking any shard.
@@ -74,9 +86,9 @@ export const forward = async (
   sessionId: string,
   op: ShardOp,
   request: Request,
-  endpoint?: string,
-  principal: Principal | null = null,
+  via: Forwarded = {},
 ): Promise<Response> => {
+  const { endpoint, principal, catalog } = via
   const shard = shardOf(sessionId, config.SESSION_SHARDS)
   if (shard === null) return sessionNotFound()
   const headers = new Headers(request.headers)
@@ -84,7 +96,8 @@ export const forward = async (
   headers.set(INTERNAL.op, op)
   headers.set(INTERNAL.session, sessionId)
   if (endpoint !== undefined) headers.set(INTERNAL.endpoint, endpoint)
-  if (principal !== null) headers.set(INTERNAL.principal, encodePrincipal(principal))
+  if (principal != null) headers.set(INTERNAL.principal, encodePrincipal(principal))
+  if (catalog != null) headers.set(INTERNAL.catalog, catalog)
   // The body is read here, within the size limit, and sent whole: a shard that answers before
   // reading a streamed body (404) would leave the client's upload dangling.
   let body: Uint8Array | null = null

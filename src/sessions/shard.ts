@@ -9,7 +9,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { decodePrincipal } from '../auth/principal.ts'
 import type { Principal } from '../auth/types.ts'
-import { catalogFor } from '../catalog.ts'
+import { catalogFor, serverCatalog } from '../catalog.ts'
 import type { ServerFeatures } from '../protocol/context.ts'
 import { config as settings, type Config } from '../config.ts'
 import type { Env } from '../env.ts'
@@ -65,7 +65,9 @@ export class SessionShard extends DurableObject<Env> {
 
   /** The catalog of the request's path (the Worker has already refused a missing pack). */
   #catalog(request: Request): ServerFeatures {
-    const features = catalogFor(this.#config, new URL(request.url).pathname)
+    const features =
+      serverCatalog(request.headers.get(INTERNAL.catalog)) ??
+      catalogFor(this.#config, new URL(request.url).pathname)
     if (features === null) throw new Error(`FIXTURES=${this.#config.FIXTURES} is not in this build`)
     return features
   }

@@ -7,12 +7,15 @@ import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } fro
 import { describe, expect, test } from 'vitest'
 import { shardName, shardOf } from '../../src/sessions/id.ts'
 import type { SessionShard } from '../../src/sessions/shard.ts'
+import { echo } from '../../src/tools/echo.ts'
 import {
   CLIENT_HEADERS,
   initializeRequest,
+  messages,
   parseSse,
   rpc,
   send,
+  serverWith,
   type ParsedEvent,
 } from '../helpers/wire.ts'
 
@@ -503,5 +506,21 @@ describe('server-to-client requests in a session', () => {
         isError: true,
       },
     })
+  })
+})
+
+describe('BM-SESSION-6 a server built with its own lists keeps them inside its sessions', () => {
+  const only = serverWith([echo])
+  test('BM-SESSION-6 tools/list in a createServer([echo]) session lists echo alone', async () => {
+    const init = await rpc(initializeRequest('2025-11-25'), {}, only)
+    const session = init.headers.get('mcp-session-id')!
+    expect(session).toBeTruthy()
+    const listed = await rpc(
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' },
+      only,
+    )
+    const [answer] = (await messages(listed)) as { result: { tools: { name: string }[] } }[]
+    expect(answer!.result.tools.map((tool) => tool.name)).toEqual(['echo'])
   })
 })
