@@ -18,7 +18,7 @@
 // R-AU-11 · RFC 8707: `resource`, when sent, must be one of ours (invalid_target otherwise).
 
 import { authStore } from './binding.ts'
-import { readBounded } from './cimd.ts'
+import { readText } from '../http/body.ts'
 import { findClient } from './clients.ts'
 import { randomToken, sha256 } from './crypto.ts'
 import { errorPage } from './html.ts'
@@ -49,7 +49,7 @@ const readParams = async (
         message: 'A POST to /authorize must be a form (application/x-www-form-urlencoded).',
       }
     }
-    const text = await readBounded(new Response(request.body), 16 * 1024).catch(() => null)
+    const text = await readText(request, 16 * 1024).catch(() => null)
     if (text === null) return { ok: false, message: 'The request is too large or not UTF-8.' }
     source = new URLSearchParams(text)
   } else {

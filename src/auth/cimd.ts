@@ -16,6 +16,7 @@
 // must then authenticate at /token with a signed assertion (client-auth.ts). Validated documents
 // are cached per Cache-Control max-age, clamped to [5 min, 24 h] (default 1 h).
 
+import { readText } from '../http/body.ts'
 import * as v from 'valibot'
 import type { Config } from '../config.ts'
 import { parseMediaType } from '../http/media-type.ts'
@@ -65,34 +66,6 @@ export const checkCimdUrl = (clientId: string, config: Config): string | null =>
   }
   if (url.href !== clientId) return 'the client_id URL must be in normalized form'
   return null
-}
-
-/**
- * Reads at most `limit` bytes of a body incrementally; null (and the stream cancelled) when it
- * is longer. Never trusts Content-Length.
- */
-export const readBounded = async (response: Response, limit: number): Promise<string | null> => {
-  if (response.body === null) return ''
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel().catch(() => {})
-      return null
-    }
-    chunks.push(value)
-  }
-  const bytes = new Uint8Array(size)
-  let at = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, at)
-    at += chunk.byteLength
-  }
-  return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
 }
 
 const AUTH_METHODS = ['none', 'private_key_jwt'] as const
@@ -226,7 +199,7 @@ export const fetchDocument = async (url: string, config: Config): Promise<Fetche
   }
   let text: string | null
   try {
-    text = await readBounded(response, CIMD_MAX_BYTES)
+    text = await readText(response, CIMD_MAX_BYTES)
   } catch {
     return {
       ok: false,
@@ -238,7 +211,7 @@ export const fetchDocument = async (url: string, config: Config): Promise<Fetche
   if (text === null) {
     return {
       ok: false,
-      error: `the client metadata document is larger than ${CIMD_MAX_BYTES} bytes`,
+      error: `the client metadata document is larger than ${CIMD_MAX_BYTES} bytes, or not UTF-8`,
     }
   }
   let body: unknown

@@ -25,7 +25,8 @@ import {
 } from 'jose'
 import { parseMediaType } from '../http/media-type.ts'
 import { authStore } from './binding.ts'
-import { CIMD_MAX_BYTES, CIMD_TIMEOUT_MS, readBounded } from './cimd.ts'
+import { readText } from '../http/body.ts'
+import { CIMD_MAX_BYTES, CIMD_TIMEOUT_MS } from './cimd.ts'
 import { findClient } from './clients.ts'
 import { sameSecret, sha256 } from './crypto.ts'
 import { oauthError } from './oauth-errors.ts'
@@ -55,9 +56,11 @@ export const readForm = async (request: Request): Promise<Outcome<Form>> => {
   if (media === null || media.essence !== 'application/x-www-form-urlencoded') {
     return fail(oauthError('invalid_request', 'the body must be application/x-www-form-urlencoded'))
   }
-  const text = await readBounded(new Response(request.body), MAX_FORM_BYTES).catch(() => null)
+  const text = await readText(request, MAX_FORM_BYTES).catch(() => null)
   if (text === null) {
-    return fail(oauthError('invalid_request', `the body must be at most ${MAX_FORM_BYTES} bytes`))
+    return fail(
+      oauthError('invalid_request', `the body must be UTF-8 of at most ${MAX_FORM_BYTES} bytes`),
+    )
   }
   const form: Form = new Map()
   for (const [name, value] of new URLSearchParams(text)) {
@@ -95,7 +98,7 @@ const remoteKeySets = new Map<string, JWTVerifyGetKey>()
 /** A fetch for jose's JWKS loader that refuses key sets over 50 KiB (no unbounded reads). */
 const boundedFetch = async (url: string, init: RequestInit): Promise<Response> => {
   const response = await fetch(url, init)
-  const text = await readBounded(response, CIMD_MAX_BYTES * 10)
+  const text = await readText(response, CIMD_MAX_BYTES * 10)
   if (text === null) throw new Error('JWKS too large')
   return new Response(text, { status: response.status, headers: response.headers })
 }

@@ -8,7 +8,7 @@
 //   Set-Cookie: bare_mcp_csrf=Qm9...; Path=/; HttpOnly; SameSite=Lax; Secure
 //   <input type="hidden" name="csrf" value="Qm9...">
 
-import { readBody } from '../http/body.ts'
+import { readText } from '../http/body.ts'
 import { sameSecret } from './crypto.ts'
 import type { Pending } from './types.ts'
 
@@ -66,6 +66,5 @@ export const formOf = async (request: Request): Promise<URLSearchParams> => {
     await request.body?.cancel()
     return new URLSearchParams()
   }
-  const body = await readBody(request, MAX_FORM_BYTES)
-  return new URLSearchParams(body.ok ? body.text : '')
+  return new URLSearchParams((await readText(request, MAX_FORM_BYTES)) ?? '')
 }

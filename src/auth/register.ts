@@ -17,7 +17,7 @@
 import * as v from 'valibot'
 import { parseMediaType } from '../http/media-type.ts'
 import { authStore } from './binding.ts'
-import { readBounded } from './cimd.ts'
+import { readText } from '../http/body.ts'
 import { randomToken, sha256 } from './crypto.ts'
 import { oauthError, oauthJson } from './oauth-errors.ts'
 import { checkRedirectUri } from './redirect-uris.ts'
@@ -74,7 +74,7 @@ export const register = async (ctx: AuthContext): Promise<Response> => {
   if (media === null || media.essence !== 'application/json') {
     return oauthError('invalid_client_metadata', 'the body must be application/json')
   }
-  const text = await readBounded(new Response(ctx.request.body), MAX_BODY_BYTES).catch(() => null)
+  const text = await readText(ctx.request, MAX_BODY_BYTES).catch(() => null)
   if (text === null) {
     return oauthError(
       'invalid_client_metadata',

@@ -1,14 +1,18 @@
-// Reading a request body with a size limit, so a huge or endless upload is refused (413) after
-// at most `limit` bytes instead of being buffered whole. `Content-Length` is trusted only to
-// refuse early; a chunked body is counted as it streams.
+// Reading a body with a size limit, so a huge or endless upload (or, for the documents the
+// authorization server fetches, download) is refused after at most `limit` bytes instead of
+// being buffered whole. `Content-Length` is trusted only to refuse early; a chunked body is
+// counted as it streams.
 
 export type Body = { ok: true; text: string } | { ok: false; reason: 'too-large' | 'not-utf8' }
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
+/** A request or a response: anything with headers and a body. */
+type Message = Pick<Request, 'headers' | 'body'>
+
 /** Reads the body's bytes, at most `limit` of them. */
 export const readBytes = async (
-  request: Request,
+  request: Message,
   limit: number,
 ): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; reason: 'too-large' }> => {
   const declared = request.headers.get('content-length')
@@ -34,7 +38,7 @@ export const readBytes = async (
 }
 
 /** Reads the body as UTF-8 text of at most `limit` bytes. */
-export const readBody = async (request: Request, limit: number): Promise<Body> => {
+export const readBody = async (request: Message, limit: number): Promise<Body> => {
   const read = await readBytes(request, limit)
   if (!read.ok) return read
   try {
@@ -43,6 +47,12 @@ export const readBody = async (request: Request, limit: number): Promise<Body> =
   } catch {
     return { ok: false, reason: 'not-utf8' }
   }
+}
+
+/** The body as UTF-8 text of at most `limit` bytes; null when longer or not UTF-8. */
+export const readText = async (message: Message, limit: number): Promise<string | null> => {
+  const body = await readBody(message, limit)
+  return body.ok ? body.text : null
 }
 
 const concat = (chunks: Uint8Array[], size: number): Uint8Array => {
