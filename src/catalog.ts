@@ -12,7 +12,7 @@ import type { Config } from './config.ts'
 import { PROMPTS } from './prompts/index.ts'
 import { promptSet } from './prompts/prompt-set.ts'
 import type { ServerFeatures } from './protocol/context.ts'
-import { RESOURCES, TEMPLATES } from './resources/index.ts'
+import { RESOURCES, SOURCE, TEMPLATES } from './resources/index.ts'
 import { resourceSet } from './resources/resource-set.ts'
 import { TOOLS } from './tools/index.ts'
 import { toolSet } from './tools/toolset.ts'
@@ -48,7 +48,7 @@ const base = (config: Config): ServerFeatures | null => {
   if (config.FIXTURES !== 'demo') return packs.get(config.FIXTURES) ?? null
   demo ??= {
     tools: toolSet(TOOLS),
-    resources: resourceSet(RESOURCES, TEMPLATES),
+    resources: resourceSet(RESOURCES, TEMPLATES, SOURCE),
     prompts: promptSet(PROMPTS),
   }
   return demo

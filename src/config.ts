@@ -163,6 +163,12 @@ const SettingsSchema = v.object({
   SSE_RETRY_MS: integer(1_000, 0, 600_000),
   /** How long a server-to-client request (sampling, elicitation, roots) waits for its answer. */
   CLIENT_REQUEST_TIMEOUT_MS: integer(60_000, 1_000, 900_000),
+  /**
+   * How often a changing resource list (the knowledge base's documents) is checked while a
+   * stream could carry `notifications/resources/list_changed`: a session's GET or /sse stream,
+   * or a `subscriptions/listen` stream that asked for it.
+   */
+  LIST_CHANGED_POLL_MS: integer(5_000, 500, 3_600_000),
   /** Text for `instructions` in the initialize result (empty: none). */
   SERVER_INSTRUCTIONS: v.optional(v.string(), ''),
   /**

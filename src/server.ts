@@ -28,6 +28,7 @@ import { promptSet } from './prompts/prompt-set.ts'
 import type { ServerFeatures } from './protocol/context.ts'
 import type { Resource, ResourceTemplate } from './resources/define.ts'
 import { resourceSet } from './resources/resource-set.ts'
+import type { ResourceSource } from './resources/source.ts'
 import { catalogFor, profileOf, registerServer } from './catalog.ts'
 import type { Tool } from './tools/define.ts'
 import { toolSet } from './tools/toolset.ts'
@@ -53,6 +54,8 @@ const endpointOf = (path: string, settings: Config): 'mcp' | 'sse' | 'messages' 
 export interface ServerExtras {
   resources?: readonly Resource[]
   templates?: readonly ResourceTemplate[]
+  /** Resources that come from data, listed after `resources`; announced when they change. */
+  resourceSource?: ResourceSource
   prompts?: readonly Prompt[]
 }
 
@@ -67,7 +70,7 @@ export const createServer = (toolList?: readonly Tool[], extras: ServerExtras = 
       ? null
       : {
           tools: toolSet(toolList),
-          resources: resourceSet(extras.resources, extras.templates),
+          resources: resourceSet(extras.resources, extras.templates, extras.resourceSource),
           prompts: promptSet(extras.prompts),
         }
   // Session requests run in a shard, which finds these lists again by this id.

@@ -204,12 +204,11 @@ export const errorResponse = (
   error,
 })
 
-/** A notification from server to client. */
+/** A notification from server to client; without `params`, the member is left out. */
 export const notification = (
   method: string,
-  params: Record<string, unknown>,
-): JSONRPCNotification => ({
-  jsonrpc: JSONRPC_VERSION,
-  method,
-  params,
-})
+  params?: Record<string, unknown>,
+): JSONRPCNotification =>
+  params === undefined
+    ? { jsonrpc: JSONRPC_VERSION, method }
+    : { jsonrpc: JSONRPC_VERSION, method, params }

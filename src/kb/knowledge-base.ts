@@ -6,7 +6,9 @@
 //   docs      (rowid, id UNIQUE, title, text, url, metadata JSON, updated_at ms)
 //   docs_fts  FTS5 over (title, text), external content = docs, kept in step by triggers;
 //             ranked by bm25 with title matches weighing 10x, porter stemming, no diacritics
-//   meta      (key, value): "corpus" = "demo" while the demo corpus is loaded, else "custom"
+//   meta      (key, value): "corpus" = "demo" while the demo corpus is loaded, else "custom";
+//             "version" = a counter every write bumps (seeding, upsert, delete, clear), which
+//             sessions and listen streams poll to announce `notifications/resources/list_changed`
 //
 // A knowledge base is seeded with the demo corpus on first use; the first upload (or update) of
 // real documents replaces it, and clearing removes it for good.
@@ -63,6 +65,16 @@ const UPSERT = `
   ON CONFLICT (id) DO UPDATE SET title = excluded.title, text = excluded.text,
     url = excluded.url, metadata = excluded.metadata, updated_at = excluded.updated_at`
 
+/** One document as `resources/list` shows it: no text, only its size. */
+export interface Listed {
+  id: string
+  title: string
+  /** UTF-8 bytes of the text. */
+  bytes: number
+  /** ms since the epoch of its last write. */
+  updated: number
+}
+
 /** What an upload did. */
 export interface Upserted {
   created: number
@@ -110,6 +122,15 @@ export class KnowledgeBase extends DurableObject<Env> {
     const now = Date.now()
     for (const doc of DEMO_CORPUS) this.#put(doc, now)
     this.#sql.exec(`INSERT INTO meta (key, value) VALUES ('corpus', 'demo')`)
+    this.#bump()
+  }
+
+  /** Every write that changes the list of documents moves the version (R-SF-25). */
+  #bump(): void {
+    this.#sql.exec(
+      `INSERT INTO meta (key, value) VALUES ('version', '1')
+       ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`,
+    )
   }
 
   #put(doc: Doc, now: number): void {
@@ -129,11 +150,12 @@ export class KnowledgeBase extends DurableObject<Env> {
   }
 
   /** The first write of real documents removes the demo corpus. */
-  #leaveDemo(): void {
+  #leaveDemo(): boolean {
     const row = this.#sql.exec(`SELECT value FROM meta WHERE key = 'corpus'`).toArray()[0]
-    if (row?.value !== 'demo') return
+    if (row?.value !== 'demo') return false
     this.#sql.exec(`DELETE FROM docs`)
     this.#sql.exec(`UPDATE meta SET value = 'custom' WHERE key = 'corpus'`)
+    return true
   }
 
   #match(query: string, limit: number): Hit[] {
@@ -171,7 +193,7 @@ export class KnowledgeBase extends DurableObject<Env> {
   /** Creates or replaces documents, all or none. */
   upsert(docs: readonly Doc[]): Upserted {
     return this.ctx.storage.transactionSync(() => {
-      this.#leaveDemo()
+      const left = this.#leaveDemo()
       const now = Date.now()
       let created = 0
       for (const doc of docs) {
@@ -179,13 +201,18 @@ export class KnowledgeBase extends DurableObject<Env> {
         if (exists.length === 0) created++
         this.#put(doc, now)
       }
+      if (left || docs.length > 0) this.#bump()
       return { created, updated: docs.length - created, documents: this.#count() }
     })
   }
 
   /** Deletes one document; false if there was none. */
   remove(id: string): boolean {
-    return this.#sql.exec(`DELETE FROM docs WHERE id = ?`, id).rowsWritten > 0
+    return this.ctx.storage.transactionSync(() => {
+      const removed = this.#sql.exec(`DELETE FROM docs WHERE id = ?`, id).rowsWritten > 0
+      if (removed) this.#bump()
+      return removed
+    })
   }
 
   /** Deletes every document (the demo corpus is not seeded again); returns how many. */
@@ -194,8 +221,37 @@ export class KnowledgeBase extends DurableObject<Env> {
       const count = this.#count()
       this.#sql.exec(`DELETE FROM docs`)
       this.#sql.exec(`UPDATE meta SET value = 'custom' WHERE key = 'corpus'`)
+      if (count > 0) this.#bump()
       return count
     })
+  }
+
+  /**
+   * The catalog version: a number that moves on every write of the list (R-SF-25). One lookup by
+   * key, cheap enough to poll; 0 for a knowledge base made before versions existed, until its
+   * first write.
+   */
+  version(): number {
+    const row = this.#sql.exec(`SELECT value FROM meta WHERE key = 'version'`).toArray()[0]
+    return row === undefined ? 0 : Number(row.value)
+  }
+
+  /** Up to `limit` documents from `offset`, ordered by id, without their text. */
+  list(offset: number, limit: number): Listed[] {
+    return this.#sql
+      .exec(
+        `SELECT id, title, length(CAST(text AS BLOB)) AS bytes, updated_at AS updated
+         FROM docs ORDER BY id LIMIT ? OFFSET ?`,
+        limit,
+        offset,
+      )
+      .toArray()
+      .map((row) => ({
+        id: String(row.id),
+        title: String(row.title),
+        bytes: Number(row.bytes),
+        updated: Number(row.updated),
+      }))
   }
 
   stats(): Stats {

@@ -45,8 +45,9 @@ export const negotiate = (requested: string): LegacyRevision =>
 /**
  * R-LC-7: every capability we can declare, in the schema's order. `logging`: tools send
  * `notifications/message`; `completions` (R-SF-33, 2025-03-26+; older clients ignore the key);
- * `prompts` and `resources` (R-SF-20, R-SF-30): no `listChanged` (their lists never change at
- * run time); `tools`: likewise fixed. `serverCapabilities` declares those a server has.
+ * `prompts` (R-SF-30) and `tools`: no `listChanged` (their lists never change at run time);
+ * `resources` (R-SF-20): `listChanged` only with a resource source (R-SF-25), see below.
+ * `serverCapabilities` declares those a server has.
  */
 export const SERVER_CAPABILITIES = {
   logging: {},
@@ -60,22 +61,30 @@ export const SERVER_CAPABILITIES = {
  * R-LC-7: capabilities declared truthfully, one entry per feature this server has: `tools` and
  * `logging` with tools (tools are what logs), `prompts` with prompts, `resources` with resources
  * or templates, `completions` with prompts or templates (something to complete).
- * R-SF-20, R-SF-24: `resources.subscribe` where subscribing works: in the initialize era when
- * sessions are on (updates need the session's stream), and always in 2026-07-28
- * (`resourceSubscriptions` on `subscriptions/listen`).
+ * R-SF-20, R-SF-24: `resources.subscribe` where subscribing works (`streams`): in the initialize
+ * era when sessions are on (updates need the session's stream), and always in 2026-07-28
+ * (`resourceSubscriptions` on `subscriptions/listen`). R-SF-25: `resources.listChanged` where,
+ * besides, the list can change: the server has a resource source (src/resources/source.ts).
  */
 export const serverCapabilities = (
   { tools, resources, prompts }: ServerFeatures,
-  subscribe: boolean,
+  streams: boolean,
 ): Record<string, unknown> => {
-  const hasResources = resources.list.length > 0 || resources.templates.length > 0
+  const hasResources =
+    resources.list.length > 0 || resources.templates.length > 0 || resources.source !== undefined
   const capabilities: Record<string, unknown> = {}
   if (tools.list.length > 0) capabilities.logging = SERVER_CAPABILITIES.logging
   if (prompts.list.length > 0 || resources.templates.length > 0) {
     capabilities.completions = SERVER_CAPABILITIES.completions
   }
   if (prompts.list.length > 0) capabilities.prompts = SERVER_CAPABILITIES.prompts
-  if (hasResources) capabilities.resources = subscribe ? { subscribe: true } : {}
+  if (hasResources) {
+    capabilities.resources = !streams
+      ? {}
+      : resources.source === undefined
+        ? { subscribe: true }
+        : { subscribe: true, listChanged: true }
+  }
   if (tools.list.length > 0) capabilities.tools = SERVER_CAPABILITIES.tools
   return capabilities
 }

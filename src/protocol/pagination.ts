@@ -13,7 +13,8 @@ import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
 
 const CursorSchema = v.object({ o: v.pipe(v.number(), v.integer(), v.minValue(1)) })
 
-const encode = (offset: number): string =>
+/** The cursor of the page that starts at `offset`. */
+export const cursorAt = (offset: number): string =>
   btoa(JSON.stringify({ o: offset }))
     .replace(/\+/g, '-')
     .replace(/\//g, '_')
@@ -31,22 +32,29 @@ const decode = (cursor: string): number | null => {
   }
 }
 
+/**
+ * Where the page `cursor` names starts (0 without one); throws -32602 for a cursor that is not
+ * one of ours. Whether anything is still there is the caller's question (`page` asks it).
+ */
+export const offsetOf = (cursor: string | undefined): number => {
+  if (cursor === undefined) return 0
+  const decoded = decode(cursor)
+  if (decoded === null) throw new JsonRpcError(invalidParams('Invalid cursor'))
+  return decoded
+}
+
 /** One page of `items` starting at `cursor`; throws -32602 for a cursor we did not issue. */
 export const page = <T>(
   items: readonly T[],
   cursor: string | undefined,
   size: number,
 ): { items: T[]; nextCursor?: string } => {
-  let offset = 0
-  if (cursor !== undefined) {
-    const decoded = decode(cursor)
-    if (decoded === null || decoded >= items.length) {
-      throw new JsonRpcError(invalidParams('Invalid cursor'))
-    }
-    offset = decoded
+  const offset = offsetOf(cursor)
+  if (cursor !== undefined && offset >= items.length) {
+    throw new JsonRpcError(invalidParams('Invalid cursor'))
   }
   const end = offset + size
   return end < items.length
-    ? { items: items.slice(offset, end), nextCursor: encode(end) }
+    ? { items: items.slice(offset, end), nextCursor: cursorAt(end) }
     : { items: items.slice(offset) }
 }

@@ -145,16 +145,19 @@ const checkMetadata = (label: string, spec: Metadata): void => {
   }
 }
 
-/** The fields both list objects share, in the order the spec shows them, per revision. */
-const describeMetadata = (
+/**
+ * The fields both list objects share, in the order the spec shows them, per revision (also for
+ * the resources a source lists, whose description is optional as in the spec).
+ */
+export const describeMetadata = (
   head: Record<string, unknown>,
-  spec: Metadata,
+  spec: Omit<Metadata, 'description'> & { description?: string },
   allowed: RevisionRules,
   size?: number,
 ): Record<string, unknown> => {
   const described: Record<string, unknown> = { ...head, name: spec.name }
   if (allowed.titles && spec.title !== undefined) described.title = spec.title
-  described.description = spec.description
+  if (spec.description !== undefined) described.description = spec.description
   if (spec.mimeType !== undefined) described.mimeType = spec.mimeType
   if (size !== undefined) described.size = size
   if (spec.annotations !== undefined) {

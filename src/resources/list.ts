@@ -11,11 +11,13 @@
 // R-SF-21, R-SF-22 · https://modelcontextprotocol.io/specification/2025-11-25/server/resources
 
 import * as v from 'valibot'
+import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
 import type { Params } from '../jsonrpc/message.ts'
 import type { RequestContext } from '../protocol/context.ts'
-import { page } from '../protocol/pagination.ts'
+import { cursorAt, offsetOf, page } from '../protocol/pagination.ts'
 import { parseParams } from '../protocol/params.ts'
 import { rules } from '../protocol/revisions.ts'
+import { describeSourced } from './source.ts'
 
 const ListParamsSchema = v.looseObject({ cursor: v.optional(v.string('must be a string')) })
 
@@ -35,9 +37,29 @@ const listed = <T extends { describe: (allowed: ReturnType<typeof rules>) => unk
   return result
 }
 
-/** R-SF-21: `resources/list`, paginated (R-SF-34). */
-export const listResources = (params: Params | undefined, ctx: RequestContext) =>
-  listed('resources/list', 'resources', ctx.resources.list, params, ctx)
+/**
+ * R-SF-21: `resources/list`, paginated (R-SF-34): the fixed resources, then the source's. One
+ * offset runs through both, so the cursor scheme stays the same; an offset past the end (the
+ * source shrank since the cursor was issued) is an invalid cursor, and the client lists again.
+ */
+export const listResources = async (params: Params | undefined, ctx: RequestContext) => {
+  const { list, source } = ctx.resources
+  if (source === undefined) return listed('resources/list', 'resources', list, params, ctx)
+  const { cursor } = parseParams('resources/list', ListParamsSchema, params)
+  const allowed = rules(ctx.revision)
+  const offset = offsetOf(cursor)
+  const size = ctx.config.PAGE_SIZE
+  const fixed = list.slice(offset, offset + size).map((resource) => resource.describe(allowed))
+  // Asked even for no items, to learn whether any follow the fixed ones.
+  const sourced = await source.list(ctx, Math.max(0, offset - list.length), size - fixed.length)
+  const resources = [...fixed, ...sourced.resources.map((item) => describeSourced(item, allowed))]
+  if (cursor !== undefined && resources.length === 0) {
+    throw new JsonRpcError(invalidParams('Invalid cursor'))
+  }
+  const result: Record<string, unknown> = { resources }
+  if (sourced.more) result.nextCursor = cursorAt(offset + resources.length)
+  return result
+}
 
 /** R-SF-22: `resources/templates/list`, paginated (R-SF-34). */
 export const listResourceTemplates = (params: Params | undefined, ctx: RequestContext) =>

@@ -1,6 +1,8 @@
-// The resources and resource templates one request can see, in listing order, looked up by URI.
+// The resources and resource templates one request can see, in listing order, looked up by URI,
+// and optionally a source of resources that come from data, listed after the fixed ones.
 
 import type { Resource, ResourceTemplate } from './define.ts'
+import type { ResourceSource } from './source.ts'
 
 export interface ResourceSet {
   readonly list: readonly Resource[]
@@ -9,12 +11,15 @@ export interface ResourceSet {
   get(uri: string): Resource | undefined
   /** The template whose `uriTemplate` is exactly `uriTemplate` (for `ref/resource`). */
   template(uriTemplate: string): ResourceTemplate | undefined
+  /** Resources from data, listed after `list`; their list changes at run time (R-SF-25). */
+  readonly source: ResourceSource | undefined
 }
 
 /** Builds a resource set; two resources at one URI (or two equal templates) fail at startup. */
 export const resourceSet = (
   resources: readonly Resource[] = [],
   templates: readonly ResourceTemplate[] = [],
+  source?: ResourceSource,
 ): ResourceSet => {
   const byUri = new Map<string, Resource>()
   for (const resource of resources) {
@@ -33,5 +38,6 @@ export const resourceSet = (
     templates,
     get: (uri) => byUri.get(uri),
     template: (uriTemplate) => byTemplate.get(uriTemplate),
+    source,
   }
 }

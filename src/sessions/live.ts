@@ -13,6 +13,7 @@ import {
 import type { SessionHandle } from '../protocol/context.ts'
 import { elicitationComplete, urlElicitationId } from '../protocol/elicitation.ts'
 import type { Resource } from '../resources/define.ts'
+import { LIST_CHANGED, type ResourceSource } from '../resources/source.ts'
 import { ToolError } from '../tools/define.ts'
 import { plainStream, type ReplyStream } from '../transports/reply.ts'
 import { openSseStream, type SseStream } from '../transports/sse.ts'
@@ -42,6 +43,13 @@ export interface Live {
    * memory only: a completion after the shard was evicted is not sent (it is optional).
    */
   elicitations: Set<string>
+  /**
+   * R-SF-25: the resource source of the catalog the session's stream was opened with, and the
+   * version of its list the client was last told of (null: not read yet). The shard polls the
+   * source while a stream is open and announces each move (src/sessions/shard.ts).
+   */
+  listSource: ResourceSource | null
+  listVersion: string | null
 }
 
 export const newLive = (): Live => ({
@@ -53,7 +61,25 @@ export const newLive = (): Live => ({
   requests: 0,
   watchers: new Map(),
   elicitations: new Set(),
+  listSource: null,
+  listVersion: null,
 })
+
+/** Whether a stream that can carry notifications is connected (GET or /sse). */
+export const streaming = (live: Live): boolean =>
+  live.legacy !== null || live.standalone?.connected === true
+
+/**
+ * R-SF-25: the resource list is at `version` now: if the client was told of another, it hears
+ * `notifications/resources/list_changed` (no params) on the session's stream. The first version
+ * read is the client's starting point, announced to no one.
+ */
+export const listAt = (live: Live, version: string): void => {
+  if (live.listVersion !== null && live.listVersion !== version) {
+    notifySession(live, notification(LIST_CHANGED))
+  }
+  live.listVersion = version
+}
 
 /**
  * Sends a message that belongs to no request (R-HT-10): on the standalone GET stream, logged

@@ -5,6 +5,11 @@
 // streams live next to its row. Sessions are rows in this object's SQLite database (store.ts);
 // open streams and pending requests are in memory (live.ts). An alarm deletes idle sessions, so
 // nothing is kept, or billed, for a session that is over; an idle shard costs no CPU.
+//
+// While one of its sessions has a stream open (GET or /sse) on a catalog whose resource list
+// changes (a resource source), the shard polls the list's version every LIST_CHANGED_POLL_MS and
+// tells each such session of a move with `notifications/resources/list_changed` (R-SF-25); the
+// timer stops with the last stream.
 
 import { DurableObject } from 'cloudflare:workers'
 import { decodePrincipal } from '../auth/principal.ts'
@@ -19,10 +24,13 @@ import type { LegacyRevision } from '../protocol/revisions.ts'
 import { post } from '../transports/streamable-http.ts'
 import { openSseStream, sseHeaders } from '../transports/sse.ts'
 import { openLegacyStream, legacyMessage } from '../transports/legacy-sse.ts'
+import type { ResourceSource } from '../resources/source.ts'
 import {
   completeElicitation,
+  listAt,
   newLive,
   shardSession,
+  streaming,
   unwatch,
   watchResource,
   type Live,
@@ -52,6 +60,9 @@ const TOUCH_EVERY_MS = 10_000
 export class SessionShard extends DurableObject<Env> {
   #sql: SqlStorage
   #live = new Map<string, Live>()
+  /** R-SF-25: polls resource list versions while a stream is open (null: none is). */
+  #listPoll: ReturnType<typeof setInterval> | null = null
+  #listPolling = false
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -200,6 +211,54 @@ export class SessionShard extends DurableObject<Env> {
     )
   }
 
+  /** A source's version now, or null when it cannot be read (logged; the next poll retries). */
+  async #versionOf(source: ResourceSource): Promise<string | null> {
+    try {
+      return await source.version({ env: this.env, config: this.#config })
+    } catch (error) {
+      console.error('reading the resource list version failed', error)
+      return null
+    }
+  }
+
+  /**
+   * R-SF-25: a stream of `live` opened (or reconnected) on a catalog with a resource source: its
+   * version is read now (the client's starting point, or a change it missed while away), and
+   * the poll runs while any stream is open.
+   */
+  async #watchList(live: Live, source: ResourceSource | undefined): Promise<void> {
+    if (source === undefined) return
+    live.listSource = source
+    const version = await this.#versionOf(source)
+    if (version !== null) listAt(live, version)
+    this.#listPoll ??= setInterval(() => void this.#pollLists(), this.#config.LIST_CHANGED_POLL_MS)
+  }
+
+  /** One poll: each source read once, each session with an open stream told of a move. */
+  async #pollLists(): Promise<void> {
+    if (this.#listPolling) return
+    const open = [...this.#live.values()].filter(
+      (live) => live.listSource !== null && streaming(live),
+    )
+    if (open.length === 0) {
+      if (this.#listPoll !== null) clearInterval(this.#listPoll)
+      this.#listPoll = null
+      return
+    }
+    this.#listPolling = true
+    try {
+      const versions = new Map<ResourceSource, Promise<string | null>>()
+      for (const live of open) {
+        const source = live.listSource!
+        if (!versions.has(source)) versions.set(source, this.#versionOf(source))
+        const version = await versions.get(source)!
+        if (version !== null && streaming(live)) listAt(live, version)
+      }
+    } finally {
+      this.#listPolling = false
+    }
+  }
+
   /** Closes a session's streams and forgets its in-memory state. */
   #close(id: string): void {
     const live = this.#live.get(id)
@@ -237,6 +296,9 @@ export class SessionShard extends DurableObject<Env> {
         (live.standalone?.id === resume.stream ? live.standalone : null)
       if (stream !== null) {
         await stream.attach(connection, resume.seq)
+        // The GET stream is back: a list change while it was away is announced now.
+        if (stream === live.standalone)
+          await this.#watchList(live, this.#catalog(request).resources.source)
       } else {
         // The stream is over (or its shard restarted): replay what the log still has, then end.
         for (const event of eventsAfter(this.#sql, row.id, resume.stream, resume.seq)) {
@@ -263,6 +325,7 @@ export class SessionShard extends DurableObject<Env> {
     // Subscriptions outlive the shard's memory (they are in the row): watch them again.
     const { resources } = this.#catalog(request)
     for (const uri of row.subscriptions) watchResource(live, uri, resources.get(uri))
+    await this.#watchList(live, resources.source)
     connection.closed.addEventListener('abort', () => {
       if (live.standalone !== null) void live.standalone.disconnect()
     })
@@ -290,6 +353,7 @@ export class SessionShard extends DurableObject<Env> {
     const stream = openLegacyStream(endpoint, this.#config)
     live.legacy = stream
     stream.closed.addEventListener('abort', () => this.#end(id), { once: true })
+    await this.#watchList(live, this.#catalog(request).resources.source)
     return new Response(stream.readable, { headers: sseHeaders() })
   }
 

@@ -163,7 +163,7 @@ export const post = async (
         first.id,
       )
     }
-    return listen(first, cancel.signal, config, features.resources)
+    return listen(first, cancel.signal, config, env, features.resources)
   }
 
   // R-HT-13: a stateless `initialize` that succeeds opens a session when sessions are on.

@@ -11,6 +11,10 @@
 //   <- data: {"jsonrpc":"2.0","method":"notifications/resources/updated","params":{
 //             "uri":"test://watched-resource",
 //             "_meta":{"io.modelcontextprotocol/subscriptionId":1}}}
+//   with "resourcesListChanged":true, on a server whose resource list changes (a resource
+//   source, src/resources/source.ts), each change of the list:
+//   <- data: {"jsonrpc":"2.0","method":"notifications/resources/list_changed",
+//             "params":{"_meta":{"io.modelcontextprotocol/subscriptionId":1}}}
 //
 // R-SF-47 · https://modelcontextprotocol.io/specification/2026-07-28/basic/patterns/subscriptions
 // The acknowledgement comes first and lists the subset we honour; every message carries the
@@ -18,12 +22,14 @@
 
 import * as v from 'valibot'
 import type { Config } from '../config.ts'
+import type { Env } from '../env.ts'
 import { invalidParams } from '../jsonrpc/errors.ts'
 import { describeIssues } from '../jsonrpc/issues.ts'
 import { notification, type JSONRPCRequest } from '../jsonrpc/message.ts'
 import { rpcError } from '../http/responses.ts'
 import { SERVER_CAPABILITIES } from '../protocol/lifecycle.ts'
 import type { ResourceSet } from '../resources/resource-set.ts'
+import { LIST_CHANGED, type ResourceSource, type SourceContext } from '../resources/source.ts'
 import { exists } from '../resources/subscribe.ts'
 import { META } from './era.ts'
 import { openSseStream, sseHeaders } from './sse.ts'
@@ -42,17 +48,25 @@ const ListenParamsSchema = v.looseObject({
 
 /**
  * What we can deliver: a list-changed type only where the capability says the list changes
- * (our lists are fixed at deploy time, `listChanged: false`, so none is), and
- * `resourceSubscriptions` for the URIs that name a resource or a template expansion of ours
- * (R-SF-24, R-SF-47); a URI that names nothing is left out of the acknowledgement.
+ * (tools and prompts are fixed at deploy time, `listChanged: false`; resources change where a
+ * resource source lists them, R-SF-25), and `resourceSubscriptions` for the URIs that name a
+ * resource or a template expansion of ours (R-SF-24, R-SF-47); a URI that names nothing is left
+ * out of the acknowledgement.
  */
 const honoured = (
   asked: v.InferOutput<typeof ListenParamsSchema>['notifications'],
   resources: ResourceSet,
 ) => {
-  const granted: { toolsListChanged?: true; resourceSubscriptions?: string[] } = {}
+  const granted: {
+    toolsListChanged?: true
+    resourcesListChanged?: true
+    resourceSubscriptions?: string[]
+  } = {}
   if (asked.toolsListChanged === true && SERVER_CAPABILITIES.tools.listChanged) {
     granted.toolsListChanged = true
+  }
+  if (asked.resourcesListChanged === true && resources.source !== undefined) {
+    granted.resourcesListChanged = true
   }
   if (asked.resourceSubscriptions !== undefined) {
     granted.resourceSubscriptions = [...new Set(asked.resourceSubscriptions)].filter((uri) =>
@@ -65,14 +79,17 @@ const honoured = (
 /**
  * Opens the stream; it ends when the client closes it (or `closed` fires). While it is open,
  * each subscribed resource that can change is watched, and each change is sent as
- * `notifications/resources/updated` carrying the subscription id.
+ * `notifications/resources/updated` carrying the subscription id; with `resourcesListChanged`
+ * granted, the resource source's version is polled every LIST_CHANGED_POLL_MS in this isolate
+ * and each move is sent as `notifications/resources/list_changed` (R-SF-25).
  */
-export const listen = (
+export const listen = async (
   request: JSONRPCRequest,
   closed: AbortSignal,
   config: Config,
+  env: Env,
   resources: ResourceSet,
-): Response => {
+): Promise<Response> => {
   const parsed = v.safeParse(ListenParamsSchema, request.params ?? {})
   if (!parsed.success) {
     return rpcError(
@@ -81,8 +98,13 @@ export const listen = (
       request.id,
     )
   }
-  const stream = openSseStream(config.KEEPALIVE_MS)
   const granted = honoured(parsed.output.notifications, resources)
+  const source = granted.resourcesListChanged === true ? resources.source : undefined
+  // The version the client's view starts from, read before the acknowledgement: a change the
+  // client could not have seen in a list it fetched before listening is announced.
+  const context = { env, config }
+  let seen = source === undefined ? null : await versionOf(source, context)
+  const stream = openSseStream(config.KEEPALIVE_MS)
   const _meta = { [META.subscriptionId]: request.id }
   const acknowledged = notification('notifications/subscriptions/acknowledged', {
     _meta,
@@ -96,6 +118,22 @@ export const listen = (
   }
   closed.addEventListener('abort', end, { once: true })
   stream.closed.addEventListener('abort', end, { once: true })
+  if (source !== undefined) {
+    let polling = false
+    const timer = setInterval(async () => {
+      if (polling) return
+      polling = true
+      const now = await versionOf(source, context)
+      polling = false
+      if (now === null || watching.signal.aborted) return
+      if (seen !== null && now !== seen) {
+        const changed = notification(LIST_CHANGED, { _meta })
+        void stream.send({ event: 'message', data: JSON.stringify(changed) })
+      }
+      seen = now
+    }, config.LIST_CHANGED_POLL_MS)
+    watching.signal.addEventListener('abort', () => clearInterval(timer), { once: true })
+  }
   for (const uri of granted.resourceSubscriptions ?? []) {
     resources.get(uri)?.watch(() => {
       const updated = notification('notifications/resources/updated', { uri, _meta })
@@ -103,4 +141,14 @@ export const listen = (
     }, watching.signal)
   }
   return new Response(stream.readable, { status: 200, headers: sseHeaders() })
+}
+
+/** The source's version, or null when it cannot be read now (logged; the next poll retries). */
+const versionOf = async (source: ResourceSource, ctx: SourceContext): Promise<string | null> => {
+  try {
+    return await source.version(ctx)
+  } catch (error) {
+    console.error('reading the resource list version failed', error)
+    return null
+  }
 }

@@ -26,7 +26,7 @@ const CAPABILITIES = {
   logging: {},
   completions: {},
   prompts: {},
-  resources: { subscribe: true },
+  resources: { subscribe: true, listChanged: true },
   tools: { listChanged: false },
 }
 const INFO = { name: 'bare-mcp', version: SERVER_INFO.version }
@@ -138,7 +138,7 @@ describe('R-LC-2 the InitializeResult, byte for byte', () => {
     expect(await res.text()).toBe(
       '{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-11-25",' +
         '"capabilities":{"logging":{},"completions":{},"prompts":{},' +
-        '"resources":{"subscribe":true},' +
+        '"resources":{"subscribe":true,"listChanged":true},' +
         '"tools":{"listChanged":false}},' +
         `"serverInfo":{"name":"bare-mcp","title":"bare-mcp","version":"${SERVER_INFO.version}"},` +
         `"instructions":${JSON.stringify(SERVER_INFO.instructions)}}}`,

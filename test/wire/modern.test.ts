@@ -315,7 +315,7 @@ describe('results', () => {
           logging: {},
           completions: {},
           prompts: {},
-          resources: { subscribe: true },
+          resources: { subscribe: true, listChanged: true },
           tools: { listChanged: false },
         },
         instructions: SERVER_INFO.instructions,

@@ -3,6 +3,7 @@
 // hints and MRTR in 2026-07-28.
 
 import { describe, expect, test } from 'vitest'
+import { DEMO_CORPUS } from '../../src/kb/demo.ts'
 import { LOGO_ICON } from '../../src/resources/logo.ts'
 import { README } from '../../src/resources/readme.ts'
 import { LEGACY_REVISIONS } from '../../src/protocol/revisions.ts'
@@ -54,6 +55,12 @@ const README_BY_REVISION: Record<string, unknown> = {
   '2025-11-25': { ...README_TITLED, icons: [LOGO_ICON] },
 }
 
+/** After the fixed resources, the demo lists the knowledge base's documents (BM-KB-13). */
+const KB_DOCS = DEMO_CORPUS.map((doc) => doc.id)
+  .sort()
+  .map((id) => expect.objectContaining({ uri: `kb://docs/${id}` }))
+const KB_TEMPLATE = expect.objectContaining({ uriTemplate: 'kb://docs/{id}' })
+
 const GREETING_BASE = {
   uriTemplate: 'bare-mcp://greeting/{name}',
   name: 'greeting',
@@ -74,8 +81,9 @@ describe('the resources capability', () => {
     return result.capabilities
   }
 
-  test('R-SF-20 initialize declares resources with subscribe (sessions on), never listChanged', async () => {
-    expect((await capabilities()).resources).toEqual({ subscribe: true })
+  test('R-SF-20 initialize declares resources with subscribe (sessions on), and listChanged only with a resource source (R-SF-25)', async () => {
+    expect((await capabilities(TEST_SERVER)).resources).toEqual({ subscribe: true })
+    expect((await capabilities()).resources).toEqual({ subscribe: true, listChanged: true })
   })
 
   test('R-SF-24 with SESSIONS=false nothing could carry an update: no subscribe', async () => {
@@ -84,7 +92,7 @@ describe('the resources capability', () => {
   })
 
   test('R-SF-20 server/discover declares resources with subscribe (resourceSubscriptions)', async () => {
-    const { result } = await body(modernRequest('server/discover'))
+    const { result } = await body(modernRequest('server/discover'), TEST_SERVER)
     expect((result.capabilities as Record<string, unknown>).resources).toEqual({ subscribe: true })
   })
 })
@@ -98,6 +106,7 @@ describe('resources/list', () => {
         resources: [
           readme,
           expect.objectContaining({ uri: 'bare-mcp://logo.png', mimeType: 'image/png' }),
+          ...KB_DOCS,
         ],
       })
     },
@@ -135,6 +144,7 @@ describe('resources/list', () => {
       resources: [
         { ...README_TITLED, icons: [LOGO_ICON] },
         expect.objectContaining({ uri: 'bare-mcp://logo.png' }),
+        ...KB_DOCS,
       ],
       ttlMs: 300_000,
       cacheScope: 'public',
@@ -153,7 +163,7 @@ describe('resources/templates/list', () => {
     'R-SF-22 %s lists the ResourceTemplate object of its revision',
     async (version, greeting) => {
       const { result } = await body(legacyRequest('resources/templates/list', {}, version))
-      expect(result).toEqual({ resourceTemplates: [greeting] })
+      expect(result).toEqual({ resourceTemplates: [greeting, KB_TEMPLATE] })
     },
   )
 
@@ -174,7 +184,7 @@ describe('resources/templates/list', () => {
     const { result } = await body(modernRequest('resources/templates/list'))
     expect(result).toEqual({
       resultType: 'complete',
-      resourceTemplates: [GREETING_BY_REVISION['2025-11-25']],
+      resourceTemplates: [GREETING_BY_REVISION['2025-11-25'], KB_TEMPLATE],
       ttlMs: 300_000,
       cacheScope: 'public',
       _meta: SERVER_META,
