@@ -125,7 +125,13 @@ export const authorize = async (ctx: AuthContext): Promise<Response> => {
   const fail = (error: string, description: string) =>
     redirectError(ctx, redirectUri, state, error, description)
   if (stateParam === null) return fail('invalid_request', 'state must not be repeated')
-  for (const name of ['response_type', 'code_challenge', 'code_challenge_method', 'scope']) {
+  for (const name of [
+    'response_type',
+    'code_challenge',
+    'code_challenge_method',
+    'scope',
+    'prompt',
+  ]) {
     if (single(name) === null) return fail('invalid_request', `${name} must not be repeated`)
   }
 
@@ -158,6 +164,15 @@ export const authorize = async (ctx: AuthContext): Promise<Response> => {
   }
   const scopes = requested.length === 0 ? [...ctx.scopes] : [...new Set(requested)]
 
+  // OIDC Core §3.1.2.1 `prompt`, which MCP clients send (mcp-remote: `prompt=consent`). We keep
+  // no sign-in session, so every flow signs in: `none` cannot be met; `consent` shows the
+  // consent page even when the user approved this client before; `login` and
+  // `select_account` are what happens anyway.
+  const prompt = (single('prompt')!.value ?? '').split(' ').filter(Boolean)
+  if (prompt.includes('none')) {
+    return fail('login_required', 'this server signs people in on every authorization request')
+  }
+
   // RFC 8707 §2: several `resource` values are allowed on the wire, but a token has one
   // audience: they must all name the same resource of ours.
   const resources = (params.get('resource') ?? []).map((value) =>
@@ -182,6 +197,7 @@ export const authorize = async (ctx: AuthContext): Promise<Response> => {
     scopes,
     resource: resource!,
     expiresAt: Date.now() + PENDING_TTL_MS,
+    ...(prompt.includes('consent') ? { promptConsent: true } : {}),
   }
   await authStore(ctx.env).putPending(pending)
   return beginSignIn(ctx, pending)

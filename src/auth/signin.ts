@@ -109,9 +109,11 @@ const afterIdentity = async (
   // Keeping the identity first also makes the sign-in step one-shot (a replay is refused).
   const updated = await store.updatePending(pending.id, { identity })
   if (updated === null) return errorPage(400, 'Sign-in expired', EXPIRED)
-  // BM-AUTH-11: a client the user already approved, for no more than they approved.
+  // BM-AUTH-11: a client the user already approved, for no more than they approved, unless
+  // the client asked for the question again (`prompt=consent`).
   const remembered = await store.getConsent(pending.clientId, identity.subject)
-  if (remembered !== null && pending.scopes.every((scope) => remembered.includes(scope))) {
+  const covered = remembered !== null && pending.scopes.every((scope) => remembered.includes(scope))
+  if (covered && pending.promptConsent !== true) {
     const response = await finishAuthorization(ctx, updated, identity, pending.scopes)
     return withCookie(response, clearCsrfCookie(ctx.issuer))
   }

@@ -69,6 +69,8 @@ export interface Pending {
   identity?: Identity
   /** The consent form's CSRF token, set with the identity. */
   csrf?: string
+  /** `prompt=consent`: ask for consent even when the user approved this client before. */
+  promptConsent?: boolean
   /** Whether the client sent `redirect_uri` (then /token must see the same one, RFC 6749 §4.1.3). */
   redirectUriGiven?: boolean
   /** Upstream sign-in's own state: PKCE verifier and OIDC nonce for our client side. */

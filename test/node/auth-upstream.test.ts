@@ -316,6 +316,19 @@ describe('GitHub upstream (stand-in)', () => {
     expect(second.code, describeFlow(second)).toBeDefined()
     expect(second.hops.some((hop) => hop.url.includes('/consent'))).toBe(false)
 
+    // prompt=consent (mcp-remote sends it) asks again all the same; prompt=none cannot be met.
+    const asked = await authorizeFlow(worker.url, client, {
+      onPage: none,
+      decision: 'stop',
+      extra: { prompt: 'consent' },
+    })
+    expect(asked.page?.url, describeFlow(asked)).toMatch(/\/consent\?/)
+    const silent = await authorizeFlow(worker.url, client, {
+      onPage: none,
+      extra: { prompt: 'none' },
+    })
+    expect(silent.error, describeFlow(silent)).toBe('login_required')
+
     // Another client gets no free ride on that approval (consent is per client).
     const other = await registerClient(worker.url, { client_name: 'Another Client' })
     const third = await authorizeFlow(worker.url, other, { decision: 'stop', onPage: none })
