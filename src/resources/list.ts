@@ -8,6 +8,9 @@
 //   <- {"jsonrpc":"2.0","id":2,"result":{"resourceTemplates":[{"uriTemplate":
 //       "bare-mcp://greeting/{name}","name":"greeting",...}]}}
 //
+// `resources/list` shows the fixed resources first, then those of the set's source, if any
+// (src/resources/source.ts: the knowledge base's documents in the demo), one page at a time.
+//
 // R-SF-21, R-SF-22 · https://modelcontextprotocol.io/specification/2025-11-25/server/resources
 
 import * as v from 'valibot'

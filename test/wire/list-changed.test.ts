@@ -10,6 +10,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, test } from 'vitest'
 import { DEMO_CORPUS } from '../../src/kb/demo.ts'
+import type { KnowledgeBase } from '../../src/kb/knowledge-base.ts'
 import type { ResourceSource } from '../../src/resources/source.ts'
 import { greeting } from '../../src/resources/greeting.ts'
 import { echo } from '../../src/tools/echo.ts'
@@ -209,6 +210,39 @@ describe('BM-KB-13 knowledge-base documents are resources', () => {
       expect(await res.json()).toEqual(rpcError(-32002, 'Resource not found', { uri }))
     },
   )
+})
+
+test('R-SF-25 the knowledge base bumps its version on every write of the list, and only then', async () => {
+  const namespace = (env as unknown as { KB: DurableObjectNamespace<KnowledgeBase> }).KB
+  const kb = namespace.get(namespace.idFromName('versions'))
+  const doc = { id: 'a', title: 'A', text: 'a', url: null, metadata: null }
+  const steps: [string, () => Promise<unknown>][] = [
+    ['seeded with the demo corpus', async () => undefined],
+    ['upsert', () => kb.upsert([doc])],
+    ['upsert again (replaced)', () => kb.upsert([doc])],
+    ['remove', () => kb.remove('a')],
+    ['remove what is not there', () => kb.remove('a')],
+    ['search (a read)', () => kb.search('a', 5)],
+    ['upsert', () => kb.upsert([doc])],
+    ['clear', () => kb.clear()],
+    ['clear what is empty', () => kb.clear()],
+  ]
+  const versions: [string, number][] = []
+  for (const [step, run] of steps) {
+    await run()
+    versions.push([step, await kb.version()])
+  }
+  expect(versions).toEqual([
+    ['seeded with the demo corpus', 1],
+    ['upsert', 2],
+    ['upsert again (replaced)', 3],
+    ['remove', 4],
+    ['remove what is not there', 4],
+    ['search (a read)', 4],
+    ['upsert', 5],
+    ['clear', 6],
+    ['clear what is empty', 6],
+  ])
 })
 
 describe('R-SF-25 the capability says the resource list changes', () => {
