@@ -16,14 +16,14 @@ import { authStore } from './binding.ts'
 import { authenticateClient, readForm } from './client-auth.ts'
 import { sha256 } from './crypto.ts'
 import { oauthError, oauthJson } from './oauth-errors.ts'
-import { purposeKey } from './tokens.ts'
+import { accessTokenKey } from './tokens.ts'
 import type { AuthContext } from './types.ts'
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
 /** The claims of one of our access tokens, expired or not; null if not ours or forged. */
 const ourAccessToken = async (ctx: AuthContext, token: string): Promise<JWTPayload | null> => {
-  const key = await purposeKey(ctx.env, ctx.config, 'access-token')
+  const key = await accessTokenKey(ctx.env, ctx.config)
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: ['HS256'],

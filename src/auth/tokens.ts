@@ -37,9 +37,41 @@ export const masterSecret = (env: Env, config: Config): Promise<Uint8Array> => {
   return master
 }
 
-/** A key for one purpose ("access-token", "csrf", ...) derived from the master secret. */
-export const purposeKey = async (env: Env, config: Config, purpose: string): Promise<Uint8Array> =>
-  encoder.encode(await hmac(await masterSecret(env, config), `bare-mcp/${purpose}`))
+/** Derived keys, per env (isolate) and purpose: derived once, not on every request. */
+const derived = new WeakMap<object, Map<string, Promise<Uint8Array>>>()
+
+/** A key for one purpose ("access-token", "upstream-state", ...) derived from the master secret. */
+export const purposeKey = (env: Env, config: Config, purpose: string): Promise<Uint8Array> => {
+  let keys = derived.get(env)
+  if (keys === undefined) derived.set(env, (keys = new Map()))
+  let key = keys.get(purpose)
+  if (key === undefined) {
+    key = masterSecret(env, config).then(async (master) =>
+      encoder.encode(await hmac(master, `bare-mcp/${purpose}`)),
+    )
+    key.catch(() => keys.delete(purpose))
+    keys.set(purpose, key)
+  }
+  return key
+}
+
+const signingKeys = new WeakMap<object, Promise<CryptoKey>>()
+
+/** The HS256 key of access tokens as a CryptoKey, imported once per isolate. */
+export const accessTokenKey = (env: Env, config: Config): Promise<CryptoKey> => {
+  let key = signingKeys.get(env)
+  if (key === undefined) {
+    key = purposeKey(env, config, 'access-token').then((raw) =>
+      crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'sign',
+        'verify',
+      ]),
+    )
+    key.catch(() => signingKeys.delete(env))
+    signingKeys.set(env, key)
+  }
+  return key
+}
 
 export interface AccessClaims {
   subject: string
@@ -59,7 +91,7 @@ export const mintAccessToken = async (
   issuer: string,
   claims: AccessClaims,
 ): Promise<{ accessToken: string; expiresIn: number }> => {
-  const key = await purposeKey(env, config, 'access-token')
+  const key = await accessTokenKey(env, config)
   const expiresIn = config.ACCESS_TOKEN_TTL_S
   const accessToken = await new SignJWT({
     client_id: claims.clientId,
@@ -89,7 +121,7 @@ export const verifyAccessToken = async (
   issuer: string,
   token: string,
 ): Promise<{ ok: true; principal: Principal; resource: string } | { ok: false; why: Refusal }> => {
-  const key = await purposeKey(env, config, 'access-token')
+  const key = await accessTokenKey(env, config)
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: ['HS256'],
