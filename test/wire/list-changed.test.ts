@@ -428,7 +428,7 @@ describe('R-SF-25 notifications/resources/list_changed on subscriptions/listen (
   )
 
   test(
-    'R-SF-25 a stream that did not ask for it is never sent one (R-SF-47)',
+    'R-SF-47 a stream that did not ask for resourcesListChanged is never sent list_changed',
     { timeout: 10_000 },
     async () => {
       const res = await listen(8, { toolsListChanged: true })
@@ -443,7 +443,7 @@ describe('R-SF-25 notifications/resources/list_changed on subscriptions/listen (
     },
   )
 
-  test('R-SF-25 a server without a source does not grant resourcesListChanged', async () => {
+  test('R-SF-47 a server without a resource source does not grant resourcesListChanged', async () => {
     const res = await listen(9, { resourcesListChanged: true }, serverWith([echo]))
     const stream = tap(res.body!)
     const [ack] = jsonOf(await stream.until((events) => events.length >= 1, POLL_MS * 4))
