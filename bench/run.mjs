@@ -43,6 +43,7 @@ import {
   tailOf,
   WORK,
 } from './lib.mjs'
+import { signIn } from '../scripts/lib/oauth-person.mjs'
 
 const DIST = path.join(WORK, 'dist')
 
@@ -96,6 +97,17 @@ const REQUESTS = [
     session: true,
     method: 'POST',
     headers: HEADERS_2025, // + Mcp-Session-Id, set by openBenchSession()
+    body: ECHO_2025,
+  },
+  {
+    // The same call to a second bare-mcp with AUTH=true, carrying an access token got through
+    // the real flow (DCR, sign-in, consent, /token): what checking a token on every request
+    // costs. The raw Worker ignores the header and gives the same answer.
+    name: '2025-11-25 + token',
+    baseline: 'raw',
+    auth: true,
+    method: 'POST',
+    headers: HEADERS_2025, // + Authorization, set once the token is got
     body: ECHO_2025,
   },
 ]
@@ -328,8 +340,16 @@ const bundle = async () => {
 }
 
 const main = async () => {
-  const [rawPort, rawInspector, rawDoPort, rawDoInspector, barePort, bareInspector] =
-    await freePorts(6)
+  const [
+    rawPort,
+    rawInspector,
+    rawDoPort,
+    rawDoInspector,
+    barePort,
+    bareInspector,
+    authPort,
+    authInspector,
+  ] = await freePorts(8)
   const start = (name, config, port, inspector, extra = []) => ({
     name,
     origin: `http://127.0.0.1:${port}`,
@@ -362,7 +382,16 @@ const main = async () => {
     state('raw-do'),
   )
   const bare = start('bare-mcp', 'wrangler.toml', barePort, bareInspector, state('bare-mcp'))
+  const bareAuth = start('bare-auth', 'wrangler.toml', authPort, authInspector, [
+    ...state('bare-auth'),
+    '--var',
+    'AUTH:true',
+    '--var',
+    `AUTH_SECRET:${'bench-auth-secret-'.repeat(2)}`,
+  ])
   const baselines = { raw, 'raw-do': rawDo }
+  /** The bare-mcp instance that serves `request`. */
+  const bareFor = (request) => (request.auth ? bareAuth : bare)
 
   console.log(
     `bare-mcp bench: node ${process.version}, ${RUN_SECONDS} s per request, target and concurrency ` +
@@ -375,9 +404,19 @@ const main = async () => {
     `raw-do   ${rawDo.origin}  (bench/raw-do/worker.js: one SQLite read in a Durable Object)`,
   )
   console.log(`bare-mcp ${bare.origin}  (src/index.ts)`)
-  await Promise.all([waitUntilUp(raw), waitUntilUp(rawDo), waitUntilUp(bare)])
+  console.log(`bare-auth ${bareAuth.origin}  (src/index.ts with AUTH=true)`)
+  await Promise.all([
+    waitUntilUp(raw),
+    waitUntilUp(rawDo),
+    waitUntilUp(bare),
+    waitUntilUp(bareAuth),
+  ])
   const session = await openBenchSession(bare)
   console.log(`session  ${session}  (one initialize for the run)`)
+  const { access_token: token } = await signIn(bareAuth.origin)
+  for (const request of REQUESTS)
+    if (request.auth) request.headers = { ...request.headers, authorization: `Bearer ${token}` }
+  console.log('token    got through DCR, sign-in, consent and /token on bare-auth')
 
   // 2. Same job: bare-mcp's answer to each request must be its fixture's, byte for byte.
   const expected = new Map()
@@ -385,7 +424,7 @@ const main = async () => {
     const fixture = baselines[request.baseline]
     const [rawAnswer, bareAnswer] = await Promise.all([
       send(fixture.origin, request, 10_000),
-      send(bare.origin, request, 10_000),
+      send(bareFor(request).origin, request, 10_000),
     ])
     const same =
       rawAnswer.status === 200 &&
@@ -415,11 +454,12 @@ const main = async () => {
 
   // 3. Warm-up (not reported), then per request and concurrency 4 slices per target, ABBA ABBA.
   for (const request of REQUESTS)
-    for (const target of [baselines[request.baseline], bare])
+    for (const target of [baselines[request.baseline], bareFor(request)])
       await drive(target, request, TARGET_CONCURRENCY, WARMUP_SECONDS, expected.get(request))
   const results = []
   for (const request of REQUESTS) {
     const fixture = baselines[request.baseline]
+    const bare = bareFor(request)
     const order = Array.from({ length: SLICES / 2 }, () => [fixture, bare, bare, fixture]).flat()
     for (const connections of CONCURRENCY) {
       const parts = new Map([
@@ -474,6 +514,7 @@ const main = async () => {
   console.log('')
   for (const request of REQUESTS) {
     const fixture = baselines[request.baseline]
+    const bare = bareFor(request)
     const ratios = new Map()
     for (const connections of CONCURRENCY) {
       const of = (target) =>
@@ -483,7 +524,7 @@ const main = async () => {
       const ratio = of(bare).rps / of(fixture).rps
       ratios.set(connections, ratio)
       console.log(
-        `ratio bare-mcp/${fixture.name} req/s, ${request.name}, concurrency ${String(connections).padStart(2)}: ${fixed(ratio, 3)}`,
+        `ratio ${bare.name}/${fixture.name} req/s, ${request.name}, concurrency ${String(connections).padStart(2)}: ${fixed(ratio, 3)}`,
       )
     }
     const ratio = ratios.get(TARGET_CONCURRENCY)

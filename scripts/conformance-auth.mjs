@@ -16,70 +16,11 @@ import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { consent } from './lib/oauth-person.mjs'
 import { freePorts, ROOT, startWrangler } from './lib/wrangler.mjs'
 
 const OUT = path.join(ROOT, '.wrangler', 'conformance-auth')
 const SUITE = path.join(ROOT, 'node_modules', 'conformance-next', 'dist', 'index.js')
-
-/** A cookie-carrying fetch that follows nothing by itself (every hop is ours to see). */
-const browser = () => {
-  const jar = new Map()
-  return async (url, init = {}) => {
-    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
-    const response = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...(init.headers ?? {}), ...(cookie ? { cookie } : {}) },
-    })
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';')
-      const at = pair.indexOf('=')
-      jar.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim())
-    }
-    return response
-  }
-}
-
-/** The first form on a page: its action and every named input's value. */
-const formOf = (html, pageUrl) => {
-  const form = /<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/i.exec(html)
-  if (!form) throw new Error(`no form on ${pageUrl}`)
-  const fields = {}
-  for (const input of form[2].matchAll(/<input[^>]*>/gi)) {
-    const name = /name="([^"]*)"/.exec(input[0])?.[1]
-    if (name) fields[name] = /value="([^"]*)"/.exec(input[0])?.[1] ?? ''
-  }
-  return { action: new URL(form[1].replace(/&amp;/g, '&'), pageUrl).href, fields }
-}
-
-/** Plays the person from `url` (our /authorize) until a redirect leaves for `stopAt`. */
-const consent = async (url, stopAt) => {
-  const fetchAs = browser()
-  let response = await fetchAs(url)
-  let at = url
-  for (let hop = 0; hop < 12; hop++) {
-    const location = response.headers.get('location')
-    if (location) {
-      const next = new URL(location, at).href
-      if (next.startsWith(stopAt)) return next
-      at = next
-      response = await fetchAs(next)
-      continue
-    }
-    const html = await response.text()
-    const { action, fields } = formOf(html, at)
-    const path = new URL(at).pathname
-    const values =
-      path === '/signin' ? { ...fields, name: 'conformance' } : { ...fields, decision: 'approve' }
-    response = await fetchAs(action, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(values).toString(),
-    })
-    at = action
-  }
-  throw new Error(`the flow from ${url} did not reach ${stopAt}`)
-}
 
 /** Runs the suite; resolves to { checks, output, code }. */
 export const runAuthConformance = async () => {
