@@ -128,8 +128,7 @@ export class KnowledgeBase extends DurableObject<Env> {
   /** Every write that changes the list of documents moves the version (R-SF-25). */
   #bump(): void {
     this.#sql.exec(
-      `INSERT INTO meta (key, value) VALUES ('version', '1')
-       ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`,
+      `INSERT INTO meta VALUES ('version', 1) ON CONFLICT DO UPDATE SET value = value + 1`,
     )
   }
 
@@ -240,8 +239,7 @@ export class KnowledgeBase extends DurableObject<Env> {
   list(offset: number, limit: number): Listed[] {
     return this.#sql
       .exec(
-        `SELECT id, title, length(CAST(text AS BLOB)) AS bytes, updated_at AS updated
-         FROM docs ORDER BY id LIMIT ? OFFSET ?`,
+        `SELECT id, title, length(CAST(text AS BLOB)) bytes, updated_at updated FROM docs ORDER BY id LIMIT ? OFFSET ?`,
         limit,
         offset,
       )

@@ -58,8 +58,7 @@ export const kbDocument = defineResourceTemplate({
   uriTemplate: 'kb://docs/{id}',
   name: 'kb-document',
   title: 'Knowledge-base document',
-  description:
-    'One document of the knowledge base, by id (the ids search returns); resources/list lists them all.',
+  description: 'A knowledge-base document, by the id search returns.',
   mimeType: MIME_TYPE,
   read: async (_uri, { id }, ctx) => {
     // `id` comes from the client: only a well-formed id reaches the knowledge base.

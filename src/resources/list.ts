@@ -17,52 +17,50 @@ import * as v from 'valibot'
 import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
 import type { Params } from '../jsonrpc/message.ts'
 import type { RequestContext } from '../protocol/context.ts'
-import { cursorAt, offsetOf, page } from '../protocol/pagination.ts'
+import { cursorAt, offsetOf } from '../protocol/pagination.ts'
 import { parseParams } from '../protocol/params.ts'
 import { rules } from '../protocol/revisions.ts'
-import { describeSourced } from './source.ts'
+import { describeSourced, type ResourceSource } from './source.ts'
 
 const ListParamsSchema = v.looseObject({ cursor: v.optional(v.string('must be a string')) })
 
-/** One page of `items` described for the request's revision, under `key`. */
-const listed = <T extends { describe: (allowed: ReturnType<typeof rules>) => unknown }>(
+/**
+ * One page of `items` described for the request's revision, under `key`, continued by the
+ * `source`'s resources when there is one (R-SF-25): one offset runs through both, so the cursor
+ * scheme stays the same. An offset past the end (the source shrank since the cursor was issued)
+ * is an invalid cursor, and the client lists again.
+ */
+const listed = async <T extends { describe: (allowed: ReturnType<typeof rules>) => unknown }>(
   method: string,
   key: string,
   items: readonly T[],
   params: Params | undefined,
   ctx: RequestContext,
+  source?: ResourceSource,
 ) => {
   const { cursor } = parseParams(method, ListParamsSchema, params)
   const allowed = rules(ctx.revision)
-  const { items: shown, nextCursor } = page(items, cursor, ctx.config.PAGE_SIZE)
-  const result: Record<string, unknown> = { [key]: shown.map((item) => item.describe(allowed)) }
-  if (nextCursor !== undefined) result.nextCursor = nextCursor
+  const offset = offsetOf(cursor)
+  const size = ctx.config.PAGE_SIZE
+  const shown = items.slice(offset, offset + size).map((item) => item.describe(allowed))
+  let more = offset + size < items.length
+  if (source !== undefined && !more) {
+    // Asked even for no items, to learn whether any follow the fixed ones.
+    const sourced = await source.list(ctx, Math.max(0, offset - items.length), size - shown.length)
+    shown.push(...sourced.resources.map((item) => describeSourced(item, allowed)))
+    more = sourced.more
+  }
+  if (cursor !== undefined && shown.length === 0) {
+    throw new JsonRpcError(invalidParams('Invalid cursor'))
+  }
+  const result: Record<string, unknown> = { [key]: shown }
+  if (more) result.nextCursor = cursorAt(offset + shown.length)
   return result
 }
 
-/**
- * R-SF-21: `resources/list`, paginated (R-SF-34): the fixed resources, then the source's. One
- * offset runs through both, so the cursor scheme stays the same; an offset past the end (the
- * source shrank since the cursor was issued) is an invalid cursor, and the client lists again.
- */
-export const listResources = async (params: Params | undefined, ctx: RequestContext) => {
-  const { list, source } = ctx.resources
-  if (source === undefined) return listed('resources/list', 'resources', list, params, ctx)
-  const { cursor } = parseParams('resources/list', ListParamsSchema, params)
-  const allowed = rules(ctx.revision)
-  const offset = offsetOf(cursor)
-  const size = ctx.config.PAGE_SIZE
-  const fixed = list.slice(offset, offset + size).map((resource) => resource.describe(allowed))
-  // Asked even for no items, to learn whether any follow the fixed ones.
-  const sourced = await source.list(ctx, Math.max(0, offset - list.length), size - fixed.length)
-  const resources = [...fixed, ...sourced.resources.map((item) => describeSourced(item, allowed))]
-  if (cursor !== undefined && resources.length === 0) {
-    throw new JsonRpcError(invalidParams('Invalid cursor'))
-  }
-  const result: Record<string, unknown> = { resources }
-  if (sourced.more) result.nextCursor = cursorAt(offset + resources.length)
-  return result
-}
+/** R-SF-21: `resources/list`, paginated (R-SF-34): the fixed resources, then the source's. */
+export const listResources = (params: Params | undefined, ctx: RequestContext) =>
+  listed('resources/list', 'resources', ctx.resources.list, params, ctx, ctx.resources.source)
 
 /** R-SF-22: `resources/templates/list`, paginated (R-SF-34). */
 export const listResourceTemplates = (params: Params | undefined, ctx: RequestContext) =>

@@ -11,8 +11,7 @@ Worker: no MCP SDK, no framework.
 
 - Tools: see tools/list.
 - Resources: this text (bare-mcp://readme), the logo (bare-mcp://logo.png), a greeting for
-  any name (bare-mcp://greeting/{name}) and every knowledge-base document (kb://docs/{id}),
-  whose list changes when documents are uploaded (notifications/resources/list_changed).
+  any name (bare-mcp://greeting/{name}) and the knowledge base (kb://docs/{id}).
 - Prompts: code_review (with completion for its language) and server_tour.
 - Protocol revisions 2024-11-05 to 2025-11-25 (initialize) and 2026-07-28 (stateless), on one
   endpoint.

@@ -68,3 +68,16 @@ export const describeSourced = (
 
 /** The notification, the same in every revision (2026-07-28 adds the subscription's `_meta`). */
 export const LIST_CHANGED = 'notifications/resources/list_changed'
+
+/** The source's version, or null when it cannot be read now (logged; the next poll retries). */
+export const versionOf = async (
+  source: ResourceSource,
+  ctx: SourceContext,
+): Promise<string | null> => {
+  try {
+    return await source.version(ctx)
+  } catch (error) {
+    console.error('resource list version', error)
+    return null
+  }
+}

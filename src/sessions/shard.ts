@@ -24,7 +24,7 @@ import type { LegacyRevision } from '../protocol/revisions.ts'
 import { post } from '../transports/streamable-http.ts'
 import { openSseStream, sseHeaders } from '../transports/sse.ts'
 import { openLegacyStream, legacyMessage } from '../transports/legacy-sse.ts'
-import type { ResourceSource } from '../resources/source.ts'
+import { versionOf, type ResourceSource } from '../resources/source.ts'
 import {
   completeElicitation,
   listAt,
@@ -211,16 +211,6 @@ export class SessionShard extends DurableObject<Env> {
     )
   }
 
-  /** A source's version now, or null when it cannot be read (logged; the next poll retries). */
-  async #versionOf(source: ResourceSource): Promise<string | null> {
-    try {
-      return await source.version({ env: this.env, config: this.#config })
-    } catch (error) {
-      console.error('reading the resource list version failed', error)
-      return null
-    }
-  }
-
   /**
    * R-SF-25: a stream of `live` opened (or reconnected) on a catalog with a resource source: its
    * version is read now (the client's starting point, or a change it missed while away), and
@@ -229,7 +219,7 @@ export class SessionShard extends DurableObject<Env> {
   async #watchList(live: Live, source: ResourceSource | undefined): Promise<void> {
     if (source === undefined) return
     live.listSource = source
-    const version = await this.#versionOf(source)
+    const version = await versionOf(source, { env: this.env, config: this.#config })
     if (version !== null) listAt(live, version)
     this.#listPoll ??= setInterval(() => void this.#pollLists(), this.#config.LIST_CHANGED_POLL_MS)
   }
@@ -247,10 +237,11 @@ export class SessionShard extends DurableObject<Env> {
     }
     this.#listPolling = true
     try {
+      const ctx = { env: this.env, config: this.#config }
       const versions = new Map<ResourceSource, Promise<string | null>>()
       for (const live of open) {
         const source = live.listSource!
-        if (!versions.has(source)) versions.set(source, this.#versionOf(source))
+        if (!versions.has(source)) versions.set(source, versionOf(source, ctx))
         const version = await versions.get(source)!
         if (version !== null && streaming(live)) listAt(live, version)
       }

@@ -29,7 +29,7 @@ import { notification, type JSONRPCRequest } from '../jsonrpc/message.ts'
 import { rpcError } from '../http/responses.ts'
 import { SERVER_CAPABILITIES } from '../protocol/lifecycle.ts'
 import type { ResourceSet } from '../resources/resource-set.ts'
-import { LIST_CHANGED, type ResourceSource, type SourceContext } from '../resources/source.ts'
+import { LIST_CHANGED, versionOf } from '../resources/source.ts'
 import { exists } from '../resources/subscribe.ts'
 import { META } from './era.ts'
 import { openSseStream, sseHeaders } from './sse.ts'
@@ -141,14 +141,4 @@ export const listen = async (
     }, watching.signal)
   }
   return new Response(stream.readable, { status: 200, headers: sseHeaders() })
-}
-
-/** The source's version, or null when it cannot be read now (logged; the next poll retries). */
-const versionOf = async (source: ResourceSource, ctx: SourceContext): Promise<string | null> => {
-  try {
-    return await source.version(ctx)
-  } catch (error) {
-    console.error('reading the resource list version failed', error)
-    return null
-  }
 }

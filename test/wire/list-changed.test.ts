@@ -13,6 +13,8 @@ import { DEMO_CORPUS } from '../../src/kb/demo.ts'
 import type { KnowledgeBase } from '../../src/kb/knowledge-base.ts'
 import type { ResourceSource } from '../../src/resources/source.ts'
 import { greeting } from '../../src/resources/greeting.ts'
+import { logo } from '../../src/resources/logo.ts'
+import { readme } from '../../src/resources/readme.ts'
 import { echo } from '../../src/tools/echo.ts'
 import { legacyRequest, modernRequest, rpcError } from '../helpers/eras.ts'
 import {
@@ -154,7 +156,7 @@ describe('BM-KB-13 knowledge-base documents are resources', () => {
   })
 
   test('BM-KB-13 pages run from the fixed resources into the documents (R-SF-34)', async () => {
-    const paged = workerWith({ PAGE_SIZE: '4' })
+    const paged = workerWith({ PAGE_SIZE: '3' })
     const seen: unknown[] = []
     let cursor: string | undefined
     for (let pages = 0; pages < 10 && (pages === 0 || cursor !== undefined); pages++) {
@@ -164,7 +166,7 @@ describe('BM-KB-13 knowledge-base documents are resources', () => {
       )
       const items = result.resources as { uri: string }[]
       expect(items.length).toBeGreaterThan(0)
-      expect(items.length).toBeLessThanOrEqual(4)
+      expect(items.length).toBeLessThanOrEqual(3)
       seen.push(...items.map((item) => item.uri))
       cursor = result.nextCursor as string | undefined
     }
@@ -174,6 +176,24 @@ describe('BM-KB-13 knowledge-base documents are resources', () => {
       'bare-mcp://logo.png',
       ...DEMO_IDS.map((id) => `kb://docs/${id}`),
     ])
+  })
+
+  test('R-SF-34 with a source, one page at a time still reaches every fixed resource (an empty source)', async () => {
+    const empty: ResourceSource = {
+      list: async () => ({ resources: [], more: false }),
+      version: async () => '1',
+    }
+    const server = serverWith(
+      [],
+      { PAGE_SIZE: '1' },
+      { resources: [readme, logo], resourceSource: empty },
+    )
+    const first = await body(legacyRequest('resources/list'), server)
+    expect((first.result.resources as { uri: string }[]).map((r) => r.uri)).toEqual([readme.uri])
+    const cursor = first.result.nextCursor as string
+    expect(cursor).toEqual(expect.any(String))
+    const second = await body(legacyRequest('resources/list', { cursor }), server)
+    expect(second.result).toEqual({ resources: [expect.objectContaining({ uri: logo.uri })] })
   })
 
   test('BM-KB-13 a cursor past the last document is -32602 (R-SF-34)', async () => {
@@ -188,8 +208,7 @@ describe('BM-KB-13 knowledge-base documents are resources', () => {
       uriTemplate: 'kb://docs/{id}',
       name: 'kb-document',
       title: 'Knowledge-base document',
-      description:
-        'One document of the knowledge base, by id (the ids search returns); resources/list lists them all.',
+      description: 'A knowledge-base document, by the id search returns.',
       mimeType: 'text/markdown',
     })
   })
