@@ -20,7 +20,8 @@ import type { RequestContext } from '../protocol/context.ts'
 import { cursorAt, offsetOf } from '../protocol/pagination.ts'
 import { parseParams } from '../protocol/params.ts'
 import { rules } from '../protocol/revisions.ts'
-import { describeSourced, type ResourceSource } from './source.ts'
+import { describeMetadata } from './define.ts'
+import type { ResourceSource } from './source.ts'
 
 const ListParamsSchema = v.looseObject({ cursor: v.optional(v.string('must be a string')) })
 
@@ -47,7 +48,9 @@ const listed = async <T extends { describe: (allowed: ReturnType<typeof rules>) 
   if (source !== undefined && !more) {
     // Asked even for no items, to learn whether any follow the fixed ones.
     const sourced = await source.list(ctx, Math.max(0, offset - items.length), size - shown.length)
-    shown.push(...sourced.resources.map((item) => describeSourced(item, allowed)))
+    for (const item of sourced.resources) {
+      shown.push(describeMetadata({ uri: item.uri }, item, allowed, item.size))
+    }
     more = sourced.more
   }
   if (cursor !== undefined && shown.length === 0) {

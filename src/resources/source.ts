@@ -19,9 +19,7 @@
 
 import type { Config } from '../config.ts'
 import type { Env } from '../env.ts'
-import type { RevisionRules } from '../protocol/revisions.ts'
 import type { ContentAnnotations } from '../tools/content.ts'
-import { describeMetadata } from './define.ts'
 
 /** What a source may use: the Worker's bindings and the settings. */
 export interface SourceContext {
@@ -58,13 +56,6 @@ export interface ResourceSource {
    */
   version(ctx: SourceContext): Promise<string>
 }
-
-/** The `Resource` object of a sourced resource in a revision. */
-export const describeSourced = (
-  resource: SourcedResource,
-  allowed: RevisionRules,
-): Record<string, unknown> =>
-  describeMetadata({ uri: resource.uri }, resource, allowed, resource.size)
 
 /** The notification, the same in every revision (2026-07-28 adds the subscription's `_meta`). */
 export const LIST_CHANGED = 'notifications/resources/list_changed'
