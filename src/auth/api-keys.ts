@@ -42,13 +42,14 @@ export const findApiKey = async (env: Env, key: string): Promise<Principal | nul
   const principal: Principal | null =
     row === null
       ? null
-      : {
+      : // Frozen: one principal serves every request with this key while it is cached.
+        Object.freeze({
           subject: `key:${row.id}`,
           clientId: 'api-key',
-          scopes: row.scopes,
+          scopes: Object.freeze(row.scopes),
           via: 'api-key',
           name: row.label,
-        }
+        })
   if (cache.size > 1000) cache.clear()
   cache.set(hash, { principal, until: now + KEY_CACHE_MS })
   return principal

@@ -115,12 +115,31 @@ export const mintAccessToken = async (
 export type Refusal = 'expired' | 'invalid' | 'audience'
 
 /** The principal an access token proves, or why it proves nothing. */
+type Verified = { ok: true; principal: Principal; resource: string }
+
+/**
+ * Tokens this isolate verified, until they expire: a client sends the same token on every
+ * request for an hour, and a map lookup is cheaper than a signature check. Only successes are
+ * kept, keyed by issuer and token; the map is emptied when it reaches VERIFIED_MAX.
+ */
+const verified = new WeakMap<object, Map<string, Verified & { expiresAt: number }>>()
+const VERIFIED_MAX = 10_000
+
 export const verifyAccessToken = async (
   env: Env,
   config: Config,
   issuer: string,
   token: string,
-): Promise<{ ok: true; principal: Principal; resource: string } | { ok: false; why: Refusal }> => {
+): Promise<Verified | { ok: false; why: Refusal }> => {
+  let seen = verified.get(env)
+  if (seen === undefined) verified.set(env, (seen = new Map()))
+  const cacheKey = `${issuer} ${token}`
+  const hit = seen.get(cacheKey)
+  if (hit !== undefined) {
+    if (Date.now() < hit.expiresAt)
+      return { ok: true, principal: hit.principal, resource: hit.resource }
+    seen.delete(cacheKey)
+  }
   const key = await accessTokenKey(env, config)
   try {
     const { payload } = await jwtVerify(token, key, {
@@ -136,14 +155,17 @@ export const verifyAccessToken = async (
     if (typeof payload.client_id !== 'string' || typeof payload.scope !== 'string') {
       return { ok: false, why: 'invalid' }
     }
-    const principal: Principal = {
+    // Frozen: one principal serves every request that carries this token (see `verified`).
+    const principal: Principal = Object.freeze({
       subject: payload.sub!,
       clientId: payload.client_id,
-      scopes: payload.scope.split(' ').filter(Boolean),
+      scopes: Object.freeze(payload.scope.split(' ').filter(Boolean)),
       via: 'oauth',
       ...(typeof payload.name === 'string' ? { name: payload.name } : {}),
       ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
-    }
+    })
+    if (seen.size >= VERIFIED_MAX) seen.clear()
+    seen.set(cacheKey, { ok: true, principal, resource, expiresAt: payload.exp! * 1000 })
     return { ok: true, principal, resource }
   } catch (error) {
     return { ok: false, why: error instanceof errors.JWTExpired ? 'expired' : 'invalid' }
