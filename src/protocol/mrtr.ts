@@ -207,11 +207,14 @@ export const inputs = async (
     throw new JsonRpcError(
       invalidParams(`${method}: inputResponses must map keys to result objects`),
     )
-  const hash = await digest(args)
+  // The arguments' hash binds a state to its call; computed only when a state is checked or
+  // issued, not on every call that asks nothing.
+  let hashed: Promise<string> | undefined
+  const hash = () => (hashed ??= digest(args))
   const answers: Record<string, Record<string, unknown>> = {}
   if (given.output.requestState !== undefined) {
     const state = await open(given.output.requestState, ctx.config)
-    if (state.m !== method || state.t !== target || state.h !== hash) {
+    if (state.m !== method || state.t !== target || state.h !== (await hash())) {
       throw stateError('belongs to a different request')
     }
     Object.assign(answers, state.a)
@@ -268,7 +271,7 @@ export const inputs = async (
           v: 1,
           m: method,
           t: target,
-          h: hash,
+          h: await hash(),
           e: Date.now() + ctx.config.REQUEST_STATE_TTL_MS,
           a: answers,
           p: Object.keys(pending.requests),
