@@ -159,6 +159,29 @@ export const expectResponse = async (res: Response, expected: Expected): Promise
   expect(text).not.toMatch(/\n\s+at |Error: .*\.ts:\d+/)
 }
 
+/** Reads SSE events until `until` holds, the stream ends, or `ms` pass; the reader stays open. */
+export const readEvents = async (
+  body: ReadableStream<Uint8Array>,
+  until: (events: ParsedEvent[]) => boolean,
+  ms = 5_000,
+) => {
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
+  const deadline = Date.now() + ms
+  let text = ''
+  let events: ParsedEvent[] = []
+  while (!until(events) && Date.now() < deadline) {
+    const next = await Promise.race([
+      reader.read(),
+      scheduler.wait(Math.max(0, deadline - Date.now())).then(() => null),
+    ])
+    if (next === null || next.done) break
+    text += decoder.decode(next.value, { stream: true })
+    events = parseSse(text.slice(0, text.lastIndexOf('\n\n') + 2))
+  }
+  return { events, reader }
+}
+
 /** Runs a table of wire cases, each as its own test named `<rule> <name>`. */
 export const wireTable = (cases: WireCase[]): void => {
   test.each(cases)('$rule $name', async (c) => {

@@ -23,6 +23,7 @@ import {
   send,
   serverWith,
   type ParsedEvent,
+  readEvents,
 } from '../helpers/wire.ts'
 
 ;(env as unknown as Record<string, string>).FIXTURES = 'conformance'
@@ -65,29 +66,6 @@ const getStream = (session: string, lastEventId?: string) =>
       ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }),
     },
   })
-
-/** Reads SSE events until `until` holds, the stream ends, or `ms` pass. */
-const readEvents = async (
-  body: ReadableStream<Uint8Array>,
-  until: (events: ParsedEvent[]) => boolean,
-  ms = 5_000,
-) => {
-  const reader = body.getReader()
-  const decoder = new TextDecoder()
-  const deadline = Date.now() + ms
-  let text = ''
-  let events: ParsedEvent[] = []
-  while (!until(events) && Date.now() < deadline) {
-    const next = await Promise.race([
-      reader.read(),
-      scheduler.wait(Math.max(0, deadline - Date.now())).then(() => null),
-    ])
-    if (next === null || next.done) break
-    text += decoder.decode(next.value, { stream: true })
-    events = parseSse(text.slice(0, text.lastIndexOf('\n\n') + 2))
-  }
-  return { events, reader }
-}
 
 /** The JSON-RPC messages among `events` (not priming events, not the /sse endpoint event). */
 const jsonOf = (events: ParsedEvent[]) =>

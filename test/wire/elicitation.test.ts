@@ -29,6 +29,7 @@ import {
   serverWith,
   wireTable,
   type ParsedEvent,
+  readEvents,
 } from '../helpers/wire.ts'
 
 const CONNECT = {
@@ -120,28 +121,6 @@ const call = (id: number, name: string, args: Record<string, unknown> = {}) => (
   method: 'tools/call',
   params: { name, arguments: args },
 })
-
-/** Reads SSE events until `until` holds, the stream ends, or 5 s pass. */
-const readEvents = async (
-  body: ReadableStream<Uint8Array>,
-  until: (events: ParsedEvent[]) => boolean,
-) => {
-  const reader = body.getReader()
-  const decoder = new TextDecoder()
-  const deadline = Date.now() + 5_000
-  let text = ''
-  let events: ParsedEvent[] = []
-  while (!until(events) && Date.now() < deadline) {
-    const next = await Promise.race([
-      reader.read(),
-      scheduler.wait(Math.max(0, deadline - Date.now())).then(() => null),
-    ])
-    if (next === null || next.done) break
-    text += decoder.decode(next.value, { stream: true })
-    events = parseSse(text.slice(0, text.lastIndexOf('\n\n') + 2))
-  }
-  return { events, reader }
-}
 
 const has = (events: ParsedEvent[], fragment: string) =>
   events.some((event) => event.data.includes(fragment))

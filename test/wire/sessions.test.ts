@@ -17,6 +17,7 @@ import {
   send,
   serverWith,
   type ParsedEvent,
+  readEvents,
 } from '../helpers/wire.ts'
 
 const SHARDS = 8
@@ -47,26 +48,6 @@ const call = (id: number, name: string, args: unknown, meta?: unknown) => ({
   method: 'tools/call',
   params: meta === undefined ? { name, arguments: args } : { name, arguments: args, _meta: meta },
 })
-
-/** Reads SSE events from a stream until `until` says stop (or the stream ends). */
-const readEvents = async (
-  body: ReadableStream<Uint8Array>,
-  until: (events: ParsedEvent[]) => boolean,
-) => {
-  const reader = body.getReader()
-  const decoder = new TextDecoder()
-  let text = ''
-  let events: ParsedEvent[] = []
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    text += decoder.decode(value, { stream: true })
-    const complete = text.slice(0, text.lastIndexOf('\n\n') + 2)
-    events = parseSse(complete)
-    if (until(events)) break
-  }
-  return { events, reader }
-}
 
 /** Opens a legacy /sse stream; its endpoint, session id and reader (cancel it when done). */
 const openSse = async () => {
