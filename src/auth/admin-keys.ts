@@ -12,7 +12,7 @@ import type { Config } from '../config.ts'
 import type { Env } from '../env.ts'
 import { adminGate } from '../http/admin-gate.ts'
 import { readBody } from '../http/body.ts'
-import { json, methodNotAllowed } from '../http/responses.ts'
+import { failure, json, methodNotAllowed } from '../http/responses.ts'
 import { describeIssues } from '../jsonrpc/issues.ts'
 import { forgetApiKeys, mintApiKey } from './api-keys.ts'
 import { authStore, hasAuthStore } from './binding.ts'
@@ -29,8 +29,6 @@ const NewKeySchema = v.strictObject({
   label: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)),
   scopes: v.pipe(v.array(v.string()), v.maxLength(50)),
 })
-
-const fail = (status: number, error: string, message: string) => json({ error, message }, status)
 
 /** Answers a request under /admin/keys; `scopes` are the scopes a key may hold. */
 export const adminKeys = async (
@@ -51,20 +49,24 @@ export const adminKeys = async (
     const body = await readBody(request, config.MAX_BODY_BYTES)
     if (!body.ok) {
       return body.reason === 'not-utf8'
-        ? fail(400, 'invalid_json', 'The body must be UTF-8 JSON')
-        : fail(413, 'too_large', `The body exceeds ${config.MAX_BODY_BYTES} bytes`)
+        ? failure(400, 'invalid_json', 'The body must be UTF-8 JSON')
+        : failure(413, 'too_large', `The body exceeds ${config.MAX_BODY_BYTES} bytes`)
     }
     let value: unknown
     try {
       value = JSON.parse(body.text)
     } catch {
-      return fail(400, 'invalid_json', 'The body must be JSON: {"label": "...", "scopes": [...]}')
+      return failure(
+        400,
+        'invalid_json',
+        'The body must be JSON: {"label": "...", "scopes": [...]}',
+      )
     }
     const parsed = v.safeParse(NewKeySchema, value)
-    if (!parsed.success) return fail(400, 'invalid_key', describeIssues(parsed.issues))
+    if (!parsed.success) return failure(400, 'invalid_key', describeIssues(parsed.issues))
     const unknown = parsed.output.scopes.filter((scope) => !scopes.includes(scope))
     if (unknown.length > 0) {
-      return fail(
+      return failure(
         400,
         'invalid_scope',
         `Unknown scope ${unknown.join(', ')}; this server has ${scopes.join(', ')}`,
@@ -80,7 +82,7 @@ export const adminKeys = async (
     return json({ ...row, key: minted.key }, 201, new Headers({ 'Cache-Control': 'no-store' }))
   }
   if (request.method !== 'DELETE') return methodNotAllowed('DELETE')
-  if (!(await store.revokeApiKey(id))) return fail(404, 'not_found', `No live key ${id}`)
+  if (!(await store.revokeApiKey(id))) return failure(404, 'not_found', `No live key ${id}`)
   forgetApiKeys()
   return new Response(null, { status: 204 })
 }

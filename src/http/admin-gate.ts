@@ -3,13 +3,10 @@
 // (503), never open; a token shorter than MIN_TOKEN_CHARS counts as no secret.
 
 import { sameSecret } from '../auth/crypto.ts'
-import { json } from './responses.ts'
+import { failure } from './responses.ts'
 
 /** A token shorter than this is refused as a misconfiguration, not used. */
 export const MIN_TOKEN_CHARS = 16
-
-const fail = (status: number, error: string, message: string, headers = new Headers()) =>
-  json({ error, message }, status, headers)
 
 /**
  * null when `request` carries `Authorization: Bearer <expected>`; else the refusal. `setting`
@@ -23,7 +20,7 @@ export const adminGate = async (
   const { setting, what } = gate
   const realm = `Bearer realm="${gate.realm}"`
   if (typeof expected !== 'string' || expected.trim() === '') {
-    return fail(
+    return failure(
       503,
       'admin_disabled',
       `The ${what} is off: set the ${setting} secret (at least ${MIN_TOKEN_CHARS} characters) ` +
@@ -31,7 +28,7 @@ export const adminGate = async (
     )
   }
   if (expected.length < MIN_TOKEN_CHARS) {
-    return fail(
+    return failure(
       503,
       'admin_disabled',
       `The ${what} is off: ${setting} must be at least ${MIN_TOKEN_CHARS} characters`,
@@ -39,7 +36,7 @@ export const adminGate = async (
   }
   const token = /^Bearer +(\S+) *$/i.exec(request.headers.get('authorization') ?? '')?.[1]
   if (token === undefined) {
-    return fail(
+    return failure(
       401,
       'unauthorized',
       `Send Authorization: Bearer <${setting}>`,
@@ -47,7 +44,7 @@ export const adminGate = async (
     )
   }
   if (!(await sameSecret(token, expected))) {
-    return fail(
+    return failure(
       401,
       'unauthorized',
       `The bearer token is not ${setting}`,

@@ -13,6 +13,14 @@ export const json = (body: unknown, status = 200, headers = new Headers()): Resp
   return new Response(JSON.stringify(body), { status, headers })
 }
 
+/** `{error, message}` with a status: how the admin APIs (knowledge base, API keys) refuse. */
+export const failure = (
+  status: number,
+  error: string,
+  message: string,
+  headers = new Headers(),
+): Response => json({ error, message }, status, headers)
+
 /** A JSON-RPC error response with its HTTP status; `id` is null when it could not be read. */
 export const rpcError = (
   status: number,

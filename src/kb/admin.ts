@@ -17,7 +17,7 @@ import type { Env } from '../env.ts'
 import { adminGate } from '../http/admin-gate.ts'
 import { readBody } from '../http/body.ts'
 import { parseMediaType } from '../http/media-type.ts'
-import { json, methodNotAllowed } from '../http/responses.ts'
+import { failure, json, methodNotAllowed } from '../http/responses.ts'
 import { describeIssues } from '../jsonrpc/issues.ts'
 import { knowledgeBase, NoKnowledgeBase } from './binding.ts'
 import { DocBodySchema, DocIdSchema, DocSchema, toDoc, type Doc } from './document.ts'
@@ -34,10 +34,6 @@ export const MAX_BATCH = 500
 
 const GATE = { setting: 'KB_ADMIN_TOKEN', what: 'knowledge-base admin API', realm: 'kb-admin' }
 
-/** `{error, message}` with a status: every answer of this API is JSON. */
-const fail = (status: number, error: string, message: string, headers = new Headers()) =>
-  json({ error, message }, status, headers)
-
 /** Answers a request under `/admin/kb`. */
 export const admin = async (request: Request, env: Env, settings: Config): Promise<Response> => {
   const refused = await adminGate(request, env.KB_ADMIN_TOKEN, GATE)
@@ -45,7 +41,7 @@ export const admin = async (request: Request, env: Env, settings: Config): Promi
   try {
     return await route(request, env, settings)
   } catch (error) {
-    if (error instanceof NoKnowledgeBase) return fail(503, 'no_knowledge_base', error.message)
+    if (error instanceof NoKnowledgeBase) return failure(503, 'no_knowledge_base', error.message)
     throw error
   }
 }
@@ -69,14 +65,14 @@ const route = async (request: Request, env: Env, settings: Config): Promise<Resp
   }
   const match = /^\/docs\/([^/]+)$/.exec(path)
   if (match === null) {
-    return fail(
+    return failure(
       404,
       'not_found',
       `Nothing at ${url.pathname}; see ${ADMIN_PREFIX}/stats and ${ADMIN_PREFIX}/docs`,
     )
   }
   const id = v.safeParse(DocIdSchema, safeDecode(match[1]!))
-  if (!id.success) return fail(400, 'invalid_id', `The document id ${describeIssues(id.issues)}`)
+  if (!id.success) return failure(400, 'invalid_id', `The document id ${describeIssues(id.issues)}`)
   if (method === 'GET') {
     const doc = await kb().get(id.output)
     return doc === null ? noDocument(id.output) : json(doc)
@@ -96,7 +92,7 @@ const safeDecode = (text: string): string => {
   }
 }
 
-const noDocument = (id: string) => fail(404, 'not_found', `No document with id "${id}"`)
+const noDocument = (id: string) => failure(404, 'not_found', `No document with id "${id}"`)
 
 type Body = { ok: true; text: string; markdown: boolean } | { ok: false; response: Response }
 
@@ -107,7 +103,7 @@ const readUpload = async (request: Request, settings: Config): Promise<Body> => 
   if (type !== 'application/json' && !markdown) {
     return {
       ok: false,
-      response: fail(
+      response: failure(
         415,
         'unsupported_media_type',
         'Send Content-Type: application/json (documents) or text/markdown (one document)',
@@ -120,12 +116,12 @@ const readUpload = async (request: Request, settings: Config): Promise<Body> => 
     ok: false,
     response:
       body.reason === 'too-large'
-        ? fail(
+        ? failure(
             413,
             'body_too_large',
             `The body is larger than KB_MAX_UPLOAD_BYTES (${settings.KB_MAX_UPLOAD_BYTES} bytes); send fewer documents per request`,
           )
-        : fail(400, 'invalid_body', 'The body is not valid UTF-8'),
+        : failure(400, 'invalid_body', 'The body is not valid UTF-8'),
   }
 }
 
@@ -137,14 +133,14 @@ const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } =
   }
 }
 
-const invalidJson = () => fail(400, 'invalid_json', 'The body is not valid JSON')
+const invalidJson = () => failure(400, 'invalid_json', 'The body is not valid JSON')
 
 /** A Markdown body as a document; the id, when not fixed by the path, comes from ?id= or the title. */
 const markdownDoc = (text: string, url: URL, pathId?: string): Doc | Response => {
   const parsed = parseMarkdown(text)
   const title = url.searchParams.get('title') ?? parsed.title
   if (title === null) {
-    return fail(
+    return failure(
       400,
       'invalid_document',
       'The Markdown has no "# Title" heading; add one or send ?title=',
@@ -152,12 +148,12 @@ const markdownDoc = (text: string, url: URL, pathId?: string): Doc | Response =>
   }
   const id = pathId ?? url.searchParams.get('id') ?? slug(title)
   if (id === '') {
-    return fail(400, 'invalid_document', 'No id can be made from this title; send ?id=')
+    return failure(400, 'invalid_document', 'No id can be made from this title; send ?id=')
   }
   const input = { id, title, text: parsed.text, url: url.searchParams.get('url') }
   const checked = v.safeParse(DocSchema, input)
   if (!checked.success) {
-    return fail(400, 'invalid_document', `The document ${describeIssues(checked.issues)}`)
+    return failure(400, 'invalid_document', `The document ${describeIssues(checked.issues)}`)
   }
   return toDoc(checked.output)
 }
@@ -176,10 +172,10 @@ const upload = async (request: Request, url: URL, kb: Stub, settings: Config) =>
   const parsed = parseJson(body.text)
   if (!parsed.ok) return invalidJson()
   if (!Array.isArray(parsed.value)) {
-    return fail(400, 'invalid_document', 'The body must be a JSON array of documents')
+    return failure(400, 'invalid_document', 'The body must be a JSON array of documents')
   }
   if (parsed.value.length > MAX_BATCH) {
-    return fail(
+    return failure(
       413,
       'too_many_documents',
       `At most ${MAX_BATCH} documents per request (got ${parsed.value.length}); send them in batches, as npm run kb:import does`,
@@ -187,12 +183,12 @@ const upload = async (request: Request, url: URL, kb: Stub, settings: Config) =>
   }
   const checked = v.safeParse(BulkSchema, parsed.value)
   if (!checked.success) {
-    return fail(400, 'invalid_document', describeIssues(checked.issues, 'documents'))
+    return failure(400, 'invalid_document', describeIssues(checked.issues, 'documents'))
   }
   const seen = new Set<string>()
   for (const doc of checked.output) {
     if (seen.has(doc.id)) {
-      return fail(400, 'invalid_document', `The id "${doc.id}" appears twice in this upload`)
+      return failure(400, 'invalid_document', `The id "${doc.id}" appears twice in this upload`)
     }
     seen.add(doc.id)
   }
@@ -212,10 +208,10 @@ const put = async (request: Request, url: URL, id: string, kb: Stub, settings: C
     if (!parsed.ok) return invalidJson()
     const checked = v.safeParse(DocBodySchema, parsed.value)
     if (!checked.success) {
-      return fail(400, 'invalid_document', `The document ${describeIssues(checked.issues)}`)
+      return failure(400, 'invalid_document', `The document ${describeIssues(checked.issues)}`)
     }
     if (checked.output.id !== undefined && checked.output.id !== id) {
-      return fail(
+      return failure(
         400,
         'invalid_document',
         `The body's id "${checked.output.id}" is not the path's "${id}"`,
