@@ -5,10 +5,22 @@ import type { Tool } from '../tools/define.ts'
 import type { ToolSet } from '../tools/toolset.ts'
 import type { Principal } from './types.ts'
 
-/** Every scope a token may hold: AUTH_SCOPES first, then those the tools declare. */
-export const supportedScopes = (config: Config, tools: ToolSet): readonly string[] => [
-  ...new Set([...config.AUTH_SCOPES, ...tools.scopes]),
-]
+const supported = new WeakMap<ToolSet, WeakMap<Config, readonly string[]>>()
+
+/**
+ * Every scope a token may hold: AUTH_SCOPES first, then those the tools declare. Asked on every
+ * authenticated request, so kept per tool set and settings (both fixed for the isolate).
+ */
+export const supportedScopes = (config: Config, tools: ToolSet): readonly string[] => {
+  let byConfig = supported.get(tools)
+  if (byConfig === undefined) supported.set(tools, (byConfig = new WeakMap()))
+  let scopes = byConfig.get(config)
+  if (scopes === undefined) {
+    scopes = [...new Set([...config.AUTH_SCOPES, ...tools.scopes])]
+    byConfig.set(config, scopes)
+  }
+  return scopes
+}
 
 /** The scopes `tool` needs that `principal` lacks (empty: it may call it). */
 export const missingScopes = (tool: Tool, principal: Principal): string[] =>
