@@ -20,58 +20,45 @@ import { ourResource } from './urls.ts'
 
 const encoder = new TextEncoder()
 
-/** The master secret: AUTH_SECRET, or one made and kept by the AuthStore (cached per isolate). */
-const masters = new WeakMap<object, Promise<Uint8Array>>()
-export const masterSecret = (env: Env, config: Config): Promise<Uint8Array> => {
-  let master = masters.get(env)
-  if (master === undefined) {
-    master =
-      config.AUTH_SECRET !== ''
-        ? Promise.resolve(encoder.encode(config.AUTH_SECRET))
-        : authStore(env)
-            .secret('master')
-            .then((value) => encoder.encode(value))
-    master.catch(() => masters.delete(env))
-    masters.set(env, master)
+/** Keys per env (one per isolate), each made once; a failed attempt is forgotten and retried. */
+const keys = new WeakMap<object, Map<string, Promise<unknown>>>()
+const perIsolate = <T>(env: Env, name: string, make: () => Promise<T>): Promise<T> => {
+  let made = keys.get(env)
+  if (made === undefined) keys.set(env, (made = new Map()))
+  let key = made.get(name) as Promise<T> | undefined
+  if (key === undefined) {
+    key = make()
+    key.catch(() => made.delete(name))
+    made.set(name, key)
   }
-  return master
+  return key
 }
 
-/** Derived keys, per env (isolate) and purpose: derived once, not on every request. */
-const derived = new WeakMap<object, Map<string, Promise<Uint8Array>>>()
+/** The master secret: AUTH_SECRET, or one made and kept by the AuthStore. */
+export const masterSecret = (env: Env, config: Config): Promise<Uint8Array> =>
+  perIsolate(env, 'master', async () =>
+    encoder.encode(
+      config.AUTH_SECRET !== '' ? config.AUTH_SECRET : await authStore(env).secret('master'),
+    ),
+  )
 
 /** A key for one purpose ("access-token", "upstream-state", ...) derived from the master secret. */
-export const purposeKey = (env: Env, config: Config, purpose: string): Promise<Uint8Array> => {
-  let keys = derived.get(env)
-  if (keys === undefined) derived.set(env, (keys = new Map()))
-  let key = keys.get(purpose)
-  if (key === undefined) {
-    key = masterSecret(env, config).then(async (master) =>
-      encoder.encode(await hmac(master, `bare-mcp/${purpose}`)),
-    )
-    key.catch(() => keys.delete(purpose))
-    keys.set(purpose, key)
-  }
-  return key
-}
-
-const signingKeys = new WeakMap<object, Promise<CryptoKey>>()
+export const purposeKey = (env: Env, config: Config, purpose: string): Promise<Uint8Array> =>
+  perIsolate(env, `purpose:${purpose}`, async () =>
+    encoder.encode(await hmac(await masterSecret(env, config), `bare-mcp/${purpose}`)),
+  )
 
 /** The HS256 key of access tokens as a CryptoKey, imported once per isolate. */
-export const accessTokenKey = (env: Env, config: Config): Promise<CryptoKey> => {
-  let key = signingKeys.get(env)
-  if (key === undefined) {
-    key = purposeKey(env, config, 'access-token').then((raw) =>
-      crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, [
-        'sign',
-        'verify',
-      ]),
-    )
-    key.catch(() => signingKeys.delete(env))
-    signingKeys.set(env, key)
-  }
-  return key
-}
+export const accessTokenKey = (env: Env, config: Config): Promise<CryptoKey> =>
+  perIsolate(env, 'access-token', async () =>
+    crypto.subtle.importKey(
+      'raw',
+      await purposeKey(env, config, 'access-token'),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    ),
+  )
 
 export interface AccessClaims {
   subject: string
