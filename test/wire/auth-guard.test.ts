@@ -474,3 +474,14 @@ describe('BM-AUTH-23 API keys', () => {
     expect(res.status).toBe(401)
   })
 })
+
+describe('BM-AUTH-24 without AUTH_SECRET the AuthStore makes the key and keeps it', () => {
+  test('BM-AUTH-24 a token minted in one isolate is good in another, with no secret configured', async () => {
+    const first = workerWith({ AUTH: 'true' })
+    const second = workerWith({ AUTH: 'true' })
+    const token = await tokenFor(first)
+    expect((await rpc(toolsList, bearer(token), second)).status).toBe(200)
+    // And it is not the key of a server that has AUTH_SECRET set.
+    expect((await rpc(toolsList, bearer(token), worker)).status).toBe(401)
+  })
+})
