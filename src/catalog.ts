@@ -8,7 +8,7 @@
 //   /mcp/<profile>            only the tools TOOL_PROFILES names for <profile>
 //                             (default: /mcp/readonly = read-only tools, /mcp/research = search, fetch)
 
-import type { Config } from './config.ts'
+import type { Config } from './settings/config.ts'
 import { PROMPTS } from './prompts/index.ts'
 import { promptSet } from './prompts/prompt-set.ts'
 import type { ServerFeatures } from './protocol/context.ts'

@@ -11,8 +11,8 @@
 //   /admin/kb/... -> the knowledge base's admin API (src/kb/admin.ts)
 //   anything else -> 404 with a JSON body
 
-import { config, ConfigError, type Config } from './config.ts'
-import type { Env } from './env.ts'
+import { config, ConfigError, type Config } from './settings/config.ts'
+import type { Env } from './settings/env.ts'
 import { checkOrigin, preflightHeaders, withCors } from './http/cors.ts'
 import { json, methodNotAllowed, notFound, rpcError } from './http/responses.ts'
 import { internalError, invalidRequest } from './jsonrpc/errors.ts'

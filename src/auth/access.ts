@@ -3,7 +3,7 @@
 // AUTH_HIDE_TOOLS `tools/list` shows only what the token can call (R-AU-19: list results MAY
 // vary by the authorization on the request).
 
-import type { Config } from '../config.ts'
+import type { Config } from '../settings/config.ts'
 import type { JSONRPCMessage, Parsed } from '../jsonrpc/message.ts'
 import type { ServerFeatures } from '../protocol/context.ts'
 import { toolSet, type ToolSet } from '../tools/toolset.ts'

@@ -8,8 +8,8 @@
 //   DELETE /admin/keys/<id>   revokes it: 204, or 404 when there is no live key with that id
 
 import * as v from 'valibot'
-import type { Config } from '../config.ts'
-import type { Env } from '../env.ts'
+import type { Config } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
 import { adminGate } from '../http/admin-gate.ts'
 import { readBody } from '../http/body.ts'
 import { failure, json, methodNotAllowed } from '../http/responses.ts'

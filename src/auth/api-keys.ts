@@ -6,7 +6,7 @@
 // A verified key is cached in the isolate for KEY_CACHE_MS, so a revoked key stops working
 // within that time on every isolate (at once on the one that revoked it).
 
-import type { Env } from '../env.ts'
+import type { Env } from '../settings/env.ts'
 import { authStore } from './binding.ts'
 import { randomToken, sha256 } from './crypto.ts'
 import type { Principal } from './types.ts'

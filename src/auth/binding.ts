@@ -1,7 +1,7 @@
 // How the Worker reaches the authorization server's state: the `AUTH_STORE` Durable Object
 // binding (wrangler.toml), one named instance every request shares.
 
-import type { Env } from '../env.ts'
+import type { Env } from '../settings/env.ts'
 import type { AuthStore } from './store.ts'
 
 const isNamespace = (value: unknown): value is DurableObjectNamespace<AuthStore> =>

@@ -18,7 +18,7 @@
 
 import { readText } from '../http/body.ts'
 import * as v from 'valibot'
-import type { Config } from '../config.ts'
+import type { Config } from '../settings/config.ts'
 import { parseMediaType } from '../http/media-type.ts'
 import { checkRedirectUri } from './redirect-uris.ts'
 import type { Client } from './types.ts'

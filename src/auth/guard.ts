@@ -11,8 +11,8 @@
 // R-AU-1 · https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#error-handling
 // R-AU-8 · RFC 9728 §5.1; R-AU-13 · RFC 6750 §3; R-AU-14 · 2025-11-25 #scope-challenge-handling
 
-import type { Config } from '../config.ts'
-import type { Env } from '../env.ts'
+import type { Config } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
 import { json } from '../http/responses.ts'
 import { findApiKey, isApiKey } from './api-keys.ts'
 import { prmUrlFor } from './metadata.ts'

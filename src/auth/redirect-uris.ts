@@ -11,7 +11,7 @@
 // Fragments and userinfo are refused everywhere (RFC 6749 §3.1.2; a `user@` part makes a URI
 // read as one host and go to another).
 
-import type { Config } from '../config.ts'
+import type { Config } from '../settings/config.ts'
 
 export type Checked = { ok: true } | { ok: false; reason: string }
 

@@ -14,8 +14,8 @@
 // any origin with CORS: they hold nothing a cookie could unlock. The pages a person sees are
 // same-origin only.
 
-import type { Config } from '../config.ts'
-import type { Env } from '../env.ts'
+import type { Config } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
 import { json, methodNotAllowed } from '../http/responses.ts'
 import { authorize } from './authorize.ts'
 import { consent } from './consent.ts'

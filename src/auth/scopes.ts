@@ -1,6 +1,6 @@
 // Which scopes exist and who holds them.
 
-import type { Config } from '../config.ts'
+import type { Config } from '../settings/config.ts'
 import type { Tool } from '../tools/define.ts'
 import type { ToolSet } from '../tools/toolset.ts'
 import type { Principal } from './types.ts'

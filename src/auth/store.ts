@@ -20,7 +20,7 @@
 // https://developers.cloudflare.com/durable-objects/api/sql-storage/
 
 import { DurableObject } from 'cloudflare:workers'
-import type { Env } from '../env.ts'
+import type { Env } from '../settings/env.ts'
 import type { Client, Identity, Pending } from './types.ts'
 
 const SCHEMA = [

@@ -18,7 +18,7 @@
 // R-AU-10, R-AU-11 · RFC 8707: `resource`, when sent, must be ours and the one the grant was
 // made for; the access token's audience is that resource.
 
-import type { Config } from '../config.ts'
+import type { Config } from '../settings/config.ts'
 import { authStore } from './binding.ts'
 import { authenticateClient, readForm, type Form } from './client-auth.ts'
 import { randomToken, sameSecret, s256, sha256 } from './crypto.ts'

@@ -11,8 +11,8 @@
 // (`aud`, RFC 8707); any other token is refused, never passed on.
 
 import { jwtVerify, SignJWT, errors } from 'jose'
-import type { Config } from '../config.ts'
-import type { Env } from '../env.ts'
+import type { Config } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
 import { authStore } from './binding.ts'
 import { hmac, randomToken } from './crypto.ts'
 import type { Principal } from './types.ts'

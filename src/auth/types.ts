@@ -13,8 +13,8 @@
 //   client  POST /revoke                   revoke.ts     RFC 7009
 //   client  Authorization: Bearer ...      guard.ts      -> Principal, or 401/403
 
-import type { Config } from '../config.ts'
-import type { Env } from '../env.ts'
+import type { Config } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
 
 /** Who signed in, as the upstream provider said. `subject` is stable: "github:123", "oidc:<sub>". */
 export interface Identity {

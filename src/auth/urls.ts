@@ -1,7 +1,7 @@
 // Where things are: our issuer, the resource identifiers tokens are bound to, and the fixed
 // paths of the authorization server's endpoints.
 
-import type { Config } from '../config.ts'
+import type { Config } from '../settings/config.ts'
 
 /** The authorization server's endpoints, relative to the issuer (also the 2025-03-26 defaults). */
 export const AUTH_PATHS = {

@@ -9,7 +9,7 @@
 // Servers MUST validate Origin; if it is present and invalid they MUST answer 403.
 // CORS itself is not in the spec; the header lists below are what real browser clients need.
 
-import type { Config } from '../config.ts'
+import type { Config } from '../settings/config.ts'
 
 /** Request headers a browser client may send (R-HT-2 §3 item 1, CLIENTS.md C6). */
 export const ALLOWED_REQUEST_HEADERS = [

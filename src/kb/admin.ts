@@ -12,8 +12,8 @@
 // Without the KB_ADMIN_TOKEN secret the whole API answers 503: it is off, never open.
 
 import * as v from 'valibot'
-import type { Config } from '../config.ts'
-import type { Env } from '../env.ts'
+import type { Config } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
 import { adminGate } from '../http/admin-gate.ts'
 import { readBody } from '../http/body.ts'
 import { parseMediaType } from '../http/media-type.ts'

@@ -1,8 +1,8 @@
 // How the Worker reaches the knowledge base: the `KB` Durable Object binding (wrangler.toml),
 // one named instance (`KB_NAME`, default "kb") that every request shares.
 
-import type { Config } from '../config.ts'
-import type { Env } from '../env.ts'
+import type { Config } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
 import { ToolError } from '../tools/define.ts'
 import type { KnowledgeBase } from './knowledge-base.ts'
 

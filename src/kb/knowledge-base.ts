@@ -17,7 +17,7 @@
 // https://www.sqlite.org/fts5.html
 
 import { DurableObject } from 'cloudflare:workers'
-import type { Env } from '../env.ts'
+import type { Env } from '../settings/env.ts'
 import { DEMO_CORPUS } from './demo.ts'
 import type { Doc, Hit } from './document.ts'
 import { allOf, anyOf, terms, usesSyntax } from './query.ts'

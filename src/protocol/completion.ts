@@ -11,7 +11,7 @@
 // R-SF-33 · https://modelcontextprotocol.io/specification/2025-11-25/server/utilities/completion
 
 import * as v from 'valibot'
-import type { Env } from '../env.ts'
+import type { Env } from '../settings/env.ts'
 import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
 import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import { Cancelled, type RequestContext } from './context.ts'

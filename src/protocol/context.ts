@@ -3,8 +3,8 @@
 // that belong to this request (progress, log messages) on the request's response stream.
 
 import type { Principal } from '../auth/types.ts'
-import type { Config, LoggingLevel } from '../config.ts'
-import type { Env } from '../env.ts'
+import type { Config, LoggingLevel } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
 import type { Outbound } from '../jsonrpc/message.ts'
 import type { PromptSet } from '../prompts/prompt-set.ts'
 import type { Resource } from '../resources/define.ts'

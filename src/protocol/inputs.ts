@@ -9,7 +9,7 @@
 //
 // https://modelcontextprotocol.io/specification/2026-07-28/basic/patterns/mrtr#supported-requests
 
-import type { Env } from '../env.ts'
+import type { Env } from '../settings/env.ts'
 import { ErrorCode, JsonRpcError } from '../jsonrpc/errors.ts'
 import type { Params } from '../jsonrpc/message.ts'
 import { Cancelled, type RequestContext } from './context.ts'

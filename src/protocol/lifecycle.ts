@@ -8,7 +8,7 @@
 // https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle
 
 import * as v from 'valibot'
-import type { Config } from '../config.ts'
+import type { Config } from '../settings/config.ts'
 import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import type { RequestContext, ServerFeatures } from './context.ts'
 import { parseParams } from './params.ts'

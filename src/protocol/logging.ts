@@ -7,7 +7,7 @@
 // R-SF-31 · https://modelcontextprotocol.io/specification/2025-11-25/server/utilities/logging
 
 import * as v from 'valibot'
-import { LOG_LEVELS, type LoggingLevel } from '../config.ts'
+import { LOG_LEVELS, type LoggingLevel } from '../settings/config.ts'
 import { notification, type JSONRPCNotification, type Params } from '../jsonrpc/message.ts'
 import type { RequestContext } from './context.ts'
 import { parseParams } from './params.ts'

@@ -24,7 +24,7 @@
 // https://modelcontextprotocol.io/specification/2026-07-28/basic/patterns/mrtr
 
 import * as v from 'valibot'
-import type { Config } from '../config.ts'
+import type { Config } from '../settings/config.ts'
 import { ErrorCode, invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
 import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import type { RequestContext } from './context.ts'

@@ -8,7 +8,7 @@
 //
 // https://modelcontextprotocol.io/specification/2026-07-28/server/utilities/caching
 
-import type { Config } from '../config.ts'
+import type { Config } from '../settings/config.ts'
 import { SERVER_INFO } from './server-info.ts'
 
 /** Results a client may cache (R-SF-35), with the setting that gives their `ttlMs`. */

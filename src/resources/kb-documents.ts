@@ -14,7 +14,7 @@
 //
 // BM-KB-13 · https://modelcontextprotocol.io/specification/2025-11-25/server/resources
 
-import { config } from '../config.ts'
+import { config } from '../settings/config.ts'
 import { knowledgeBase, NoKnowledgeBase } from '../kb/binding.ts'
 import { DOC_ID } from '../kb/document.ts'
 import { defineResourceTemplate } from './define.ts'

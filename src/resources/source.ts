@@ -17,8 +17,8 @@
 //
 // https://modelcontextprotocol.io/specification/2025-11-25/server/resources#list-changed-notification
 
-import type { Config } from '../config.ts'
-import type { Env } from '../env.ts'
+import type { Config } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
 import type { ContentAnnotations } from '../tools/content.ts'
 
 /** What a source may use: the Worker's bindings and the settings. */

@@ -2,7 +2,7 @@
 // `notifications/cancelled` can stop them) and server-to-client requests awaiting an answer.
 // None of it survives the shard being evicted; the session row does (store.ts).
 
-import type { Config, LoggingLevel } from '../config.ts'
+import type { Config, LoggingLevel } from '../settings/config.ts'
 import {
   notification,
   type JSONRPCErrorResponse,

@@ -5,8 +5,8 @@
 
 import { encodePrincipal } from '../auth/principal.ts'
 import type { Principal } from '../auth/types.ts'
-import { config, type Config } from '../config.ts'
-import type { Env } from '../env.ts'
+import { config, type Config } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
 import { invalidRequest } from '../jsonrpc/errors.ts'
 import { readBytes } from '../http/body.ts'
 import { rpcError } from '../http/responses.ts'

@@ -4,7 +4,7 @@
 // its SSE streams for resumability. Nothing else is stored: a session that ends leaves no row
 // and no event behind.
 
-import type { LoggingLevel } from '../config.ts'
+import type { LoggingLevel } from '../settings/config.ts'
 import type { LegacyRevision } from '../protocol/revisions.ts'
 
 /** How a session's client talks to us. */

@@ -8,7 +8,7 @@
 // An unknown id is a tool error the model can read (and recover from by searching again).
 
 import * as v from 'valibot'
-import { config } from '../config.ts'
+import { config } from '../settings/config.ts'
 import { knowledgeBase } from '../kb/binding.ts'
 import { citationUrl } from '../kb/document.ts'
 import { defineTool, ToolError } from './define.ts'

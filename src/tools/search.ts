@@ -10,7 +10,7 @@
 // a model can choose what to `fetch` without fetching everything.
 
 import * as v from 'valibot'
-import { config } from '../config.ts'
+import { config } from '../settings/config.ts'
 import { knowledgeBase } from '../kb/binding.ts'
 import { citationUrl } from '../kb/document.ts'
 import { defineTool } from './define.ts'

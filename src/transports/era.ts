@@ -17,7 +17,7 @@
 // and `rules(revision)` shapes everything downstream.
 
 import * as v from 'valibot'
-import { LOG_LEVELS, type LoggingLevel } from '../config.ts'
+import { LOG_LEVELS, type LoggingLevel } from '../settings/config.ts'
 import {
   ErrorCode,
   invalidParams,

@@ -2,7 +2,7 @@
 // HTTP transports: media types, the body size limit, UTF-8, JSON. Each refusal is a JSON-RPC
 // error with its own status; none is a 500.
 
-import type { Config } from '../config.ts'
+import type { Config } from '../settings/config.ts'
 import { invalidRequest, parseError } from '../jsonrpc/errors.ts'
 import { parseBody, type JSONRPCMessage, type Parsed } from '../jsonrpc/message.ts'
 import { readBody } from '../http/body.ts'

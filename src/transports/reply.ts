@@ -18,7 +18,7 @@
 //   event: message
 //   data: {"jsonrpc":"2.0","id":3,"result":{...}}
 
-import type { Config } from '../config.ts'
+import type { Config } from '../settings/config.ts'
 import type { JSONRPCResponse, Outbound } from '../jsonrpc/message.ts'
 import type { Accepting } from './intake.ts'
 import { json } from '../http/responses.ts'

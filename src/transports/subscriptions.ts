@@ -21,8 +21,8 @@
 // subscription id (the listen request's id); progress and log messages never go here.
 
 import * as v from 'valibot'
-import type { Config } from '../config.ts'
-import type { Env } from '../env.ts'
+import type { Config } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
 import { invalidParams } from '../jsonrpc/errors.ts'
 import { describeIssues } from '../jsonrpc/issues.ts'
 import { notification, type JSONRPCRequest } from '../jsonrpc/message.ts'

@@ -3,7 +3,7 @@
 
 import { env, exports } from 'cloudflare:workers'
 import { expect, test } from 'vitest'
-import type { Env } from '../../src/env.ts'
+import type { Env } from '../../src/settings/env.ts'
 import { createServer, type ServerExtras } from '../../src/server.ts'
 import type { Tool } from '../../src/tools/define.ts'
 

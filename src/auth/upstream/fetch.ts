@@ -4,7 +4,7 @@
 // only when AUTH_ALLOW_LOOPBACK_FETCH=true (tests with a local stand-in provider).
 
 import * as v from 'valibot'
-import type { Config } from '../../config.ts'
+import type { Config } from '../../settings/config.ts'
 
 /** A failed upstream step; `message` is safe to show a person. */
 export class UpstreamError extends Error {}

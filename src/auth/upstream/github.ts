@@ -14,7 +14,7 @@
 // never put in our tokens, never handed to tools.
 
 import * as v from 'valibot'
-import type { Config } from '../../config.ts'
+import type { Config } from '../../settings/config.ts'
 import type { Identity } from '../types.ts'
 import { fetchJson, upstreamUrl, UpstreamError } from './fetch.ts'
 import type { SignInStart, UpstreamCallback } from './provider.ts'

@@ -4,7 +4,7 @@
 //   beginSignIn  -> authorizeUrl({redirectUri, state, codeChallenge, nonce})  -> 302 upstream
 //   /callback    -> identity({code, redirectUri, verifier, nonce})            -> Identity
 
-import type { Config } from '../../config.ts'
+import type { Config } from '../../settings/config.ts'
 import type { Identity } from '../types.ts'
 import { githubAuthorizeUrl, githubIdentity } from './github.ts'
 import { oidcAuthorizeUrl, oidcIdentity } from './oidc.ts'

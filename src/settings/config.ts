@@ -3,9 +3,9 @@
 // with no setup; a bad value names the setting at fault. The README lists them all.
 
 import * as v from 'valibot'
-import { AUTH_SETTINGS } from './auth/settings.ts'
-import { describeIssues } from './jsonrpc/issues.ts'
-import { flag, integer, items } from './setting-kinds.ts'
+import { AUTH_SETTINGS } from './auth.ts'
+import { describeIssues } from '../jsonrpc/issues.ts'
+import { flag, integer, items } from './kinds.ts'
 
 /** "https://a.example, https://b.example" -> ["https://a.example", "https://b.example"] */
 const originList = v.optional(

@@ -2,7 +2,7 @@
 // them; src/config.ts parses them with the rest. The README lists them all.
 
 import * as v from 'valibot'
-import { flag, integer, items } from '../setting-kinds.ts'
+import { flag, integer, items } from './kinds.ts'
 
 export const AUTH_SETTINGS = {
   /** "true": every MCP request needs a token (OAuth access token or API key); the OAuth server runs. */
