@@ -9,7 +9,7 @@ import type { ServerFeatures } from '../protocol/context.ts'
 import { toolSet, type ToolSet } from '../tools/toolset.ts'
 import { insufficientScope } from './guard.ts'
 import { missingScopes } from './scopes.ts'
-import type { Principal } from './types.ts'
+import type { Principal } from '../protocol/principal.ts'
 
 export type Access = { ok: true; features: ServerFeatures } | { ok: false; response: Response }
 

@@ -9,7 +9,7 @@
 import type { Env } from '../settings/env.ts'
 import { authStore } from './binding.ts'
 import { randomToken, sha256 } from './crypto.ts'
-import type { Principal } from './types.ts'
+import type { Principal } from '../protocol/principal.ts'
 
 export const API_KEY_PREFIX = 'bmk_'
 const KEY_SHAPE = /^bmk_([A-Za-z0-9]{12})_[A-Za-z0-9_-]{43}$/

@@ -17,7 +17,7 @@ import { json } from '../http/responses.ts'
 import { findApiKey, isApiKey } from './api-keys.ts'
 import { prmUrlFor } from './metadata.ts'
 import { verifyAccessToken } from './tokens.ts'
-import type { Principal } from './types.ts'
+import type { Principal } from '../protocol/principal.ts'
 import { canonicalResource, issuerOf } from './urls.ts'
 
 export type Guarded = { ok: true; principal: Principal } | { ok: false; response: Response }

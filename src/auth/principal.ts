@@ -3,7 +3,7 @@
 // (or deletes) itself, so a client can never supply it (src/sessions/route.ts).
 
 import * as v from 'valibot'
-import type { Principal } from './types.ts'
+import type { Principal } from '../protocol/principal.ts'
 
 const PrincipalSchema = v.object({
   subject: v.string(),

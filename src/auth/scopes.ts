@@ -3,7 +3,7 @@
 import type { Config } from '../settings/config.ts'
 import type { Tool } from '../tools/define.ts'
 import type { ToolSet } from '../tools/toolset.ts'
-import type { Principal } from './types.ts'
+import type { Principal } from '../protocol/principal.ts'
 
 const supported = new WeakMap<ToolSet, WeakMap<Config, readonly string[]>>()
 

@@ -15,7 +15,7 @@ import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
 import { authStore } from './binding.ts'
 import { hmac, randomToken } from './crypto.ts'
-import type { Principal } from './types.ts'
+import type { Principal } from '../protocol/principal.ts'
 import { ourResource } from './urls.ts'
 
 const encoder = new TextEncoder()

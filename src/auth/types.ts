@@ -24,18 +24,6 @@ export interface Identity {
   email?: string
 }
 
-/** Who is calling, proven by a token: what tool handlers see as `ctx.auth`. */
-export interface Principal {
-  /** The user ("github:123") or, for an API key, "key:<id>". */
-  subject: string
-  /** The OAuth client the token was issued to ("api-key" for API keys). */
-  clientId: string
-  scopes: readonly string[]
-  via: 'oauth' | 'api-key'
-  name?: string
-  email?: string
-}
-
 /** A JSON Web Key (RFC 7517) as plain JSON members: what can cross Durable Object RPC. */
 export type Jwk = Readonly<Record<string, string | number | boolean | readonly string[]>>
 

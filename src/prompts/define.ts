@@ -23,8 +23,8 @@ import { toJsonSchema } from '@valibot/to-json-schema'
 import type { Completer } from '../protocol/completion.ts'
 import type { AskingContext } from '../protocol/inputs.ts'
 import type { RevisionRules } from '../protocol/revisions.ts'
-import { text, type ContentBlock } from '../tools/content.ts'
-import type { Icon } from '../tools/define.ts'
+import { text, type ContentBlock } from '../protocol/content.ts'
+import type { Icon } from '../protocol/content.ts'
 
 /** What `get` gets besides its arguments: env, signal and `ask`. */
 export type PromptContext = AskingContext

@@ -18,7 +18,7 @@ import type { RequestContext } from '../protocol/context.ts'
 import { withInputs } from '../protocol/inputs.ts'
 import { parseParams } from '../protocol/params.ts'
 import { rules } from '../protocol/revisions.ts'
-import { contentFor } from '../tools/content.ts'
+import { contentFor } from '../protocol/content.ts'
 import { user, type Prompt, type PromptMessage, type PromptReturn } from './define.ts'
 
 const GetParamsSchema = v.looseObject({

@@ -1,7 +1,7 @@
 // server_tour: a prompt without arguments whose first message embeds a resource. Shows how a
 // prompt hands the model a document along with the question.
 
-import { resource } from '../tools/content.ts'
+import { resource } from '../protocol/content.ts'
 import { LOGO_ICON } from '../resources/logo.ts'
 import { README, readme } from '../resources/readme.ts'
 import { definePrompt, user } from './define.ts'

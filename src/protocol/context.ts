@@ -2,7 +2,7 @@
 // settings, a cancellation signal, what the client declared, and a way to send notifications
 // that belong to this request (progress, log messages) on the request's response stream.
 
-import type { Principal } from '../auth/types.ts'
+import type { Principal } from './principal.ts'
 import type { Config, LoggingLevel } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
 import type { Outbound } from '../jsonrpc/message.ts'

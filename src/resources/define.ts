@@ -34,8 +34,8 @@
 import type { Completer } from '../protocol/completion.ts'
 import type { AskingContext } from '../protocol/inputs.ts'
 import type { RevisionRules } from '../protocol/revisions.ts'
-import type { ContentAnnotations } from '../tools/content.ts'
-import type { Icon } from '../tools/define.ts'
+import type { ContentAnnotations } from '../protocol/content.ts'
+import type { Icon } from '../protocol/content.ts'
 import { parseUriTemplate, type TemplateVariables, type UriTemplate } from './uri-template.ts'
 
 /** What `read` gets besides the URI and its variables: env, signal and `ask`. */

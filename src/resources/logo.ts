@@ -1,7 +1,7 @@
 // logo: a 16x16 PNG, read as a base64 blob. Shows binary contents (`read` returns bytes and the
 // server encodes them) and doubles as the icon of the demo resources and prompts.
 
-import type { Icon } from '../tools/define.ts'
+import type { Icon } from '../protocol/content.ts'
 import { defineResource } from './define.ts'
 
 const LOGO_PNG =

@@ -19,7 +19,7 @@
 
 import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
-import type { ContentAnnotations } from '../tools/content.ts'
+import type { ContentAnnotations } from '../protocol/content.ts'
 
 /** What a source may use: the Worker's bindings and the settings. */
 export interface SourceContext {

@@ -4,7 +4,7 @@
 //   POST /mcp  Mcp-Session-Id: s3.q8Xk...   ->  shard "sessions-3"  (SessionShard.fetch)
 
 import { encodePrincipal } from '../auth/principal.ts'
-import type { Principal } from '../auth/types.ts'
+import type { Principal } from '../protocol/principal.ts'
 import { config, type Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
 import { invalidRequest } from '../jsonrpc/errors.ts'

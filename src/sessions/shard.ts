@@ -13,7 +13,7 @@
 
 import { DurableObject } from 'cloudflare:workers'
 import { decodePrincipal } from '../auth/principal.ts'
-import type { Principal } from '../auth/types.ts'
+import type { Principal } from '../protocol/principal.ts'
 import { catalogFor, serverCatalog } from '../catalog.ts'
 import type { ServerFeatures } from '../protocol/context.ts'
 import { config as settings, type Config } from '../settings/config.ts'

@@ -25,7 +25,7 @@ import {
 import { parseParams } from '../protocol/params.ts'
 import { rules } from '../protocol/revisions.ts'
 import { deadline } from '../protocol/timeout.ts'
-import { contentFor, text, type ContentBlock } from './content.ts'
+import { contentFor, text, type ContentBlock } from '../protocol/content.ts'
 import { ToolError, type Tool, type ToolContext, type ToolReturn } from './define.ts'
 
 /** R-JR-19: a progress token is a string or an integer. */

@@ -14,14 +14,14 @@
 //
 // https://modelcontextprotocol.io/specification/2025-11-25/server/tools
 
-import type { Principal } from '../auth/types.ts'
+import type { Principal } from '../protocol/principal.ts'
 import * as v from 'valibot'
 import { toJsonSchema } from '@valibot/to-json-schema'
 import type { LoggingLevel } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
 import type { InputRequest } from '../protocol/mrtr.ts'
 import type { RevisionRules } from '../protocol/revisions.ts'
-import type { ContentBlock } from './content.ts'
+import type { ContentBlock, Icon } from '../protocol/content.ts'
 
 /** R-SF-5: hints about a tool's behaviour. Clients treat them as untrusted. */
 export interface ToolAnnotations {
@@ -30,14 +30,6 @@ export interface ToolAnnotations {
   destructiveHint?: boolean
   idempotentHint?: boolean
   openWorldHint?: boolean
-}
-
-/** An icon a client may show (2025-11-25+). */
-export interface Icon {
-  src: string
-  mimeType?: string
-  sizes?: string[]
-  theme?: 'light' | 'dark'
 }
 
 /** What a tool's `run` gets besides its arguments. */

@@ -14,7 +14,7 @@
 // Both requests run in the session's shard, where the stream lives.
 
 import { accessFor } from '../auth/access.ts'
-import type { Principal } from '../auth/types.ts'
+import type { Principal } from '../protocol/principal.ts'
 import * as v from 'valibot'
 import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'

@@ -15,7 +15,7 @@
 
 import * as v from 'valibot'
 import { accessFor } from '../auth/access.ts'
-import type { Principal } from '../auth/types.ts'
+import type { Principal } from '../protocol/principal.ts'
 import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
 import { invalidRequest, type JSONRPCErrorObject } from '../jsonrpc/errors.ts'

@@ -8,7 +8,7 @@ import {
   defineResourceTemplate,
   type ResourceContents,
 } from '../../src/resources/define.ts'
-import { audio, image, resource, resourceLink } from '../../src/tools/content.ts'
+import { audio, image, resource, resourceLink } from '../../src/protocol/content.ts'
 
 export const PNG =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='

@@ -1,7 +1,7 @@
 // Tools that exist only to exercise the framework's rules in tests.
 
 import * as v from 'valibot'
-import { audio, image, resource, resourceLink, text } from '../../src/tools/content.ts'
+import { audio, image, resource, resourceLink, text } from '../../src/protocol/content.ts'
 import { defineTool, ToolError, type Tool } from '../../src/tools/define.ts'
 
 export const boom = defineTool({

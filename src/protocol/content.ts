@@ -1,4 +1,5 @@
-// Content blocks: what a tool result (and later a prompt message) is made of.
+// Content blocks, the shapes every feature shares: what a tool result, a prompt message or a
+// resource link is made of, with their annotations and icons.
 //
 //   {"type":"text","text":"hello"}
 //   {"type":"image","data":"<base64>","mimeType":"image/png"}
@@ -8,7 +9,15 @@
 //
 // https://modelcontextprotocol.io/specification/2025-11-25/server/tools#tool-result
 
-import type { RevisionRules } from '../protocol/revisions.ts'
+import type { RevisionRules } from './revisions.ts'
+
+/** An icon a client may show (2025-11-25+). */
+export interface Icon {
+  src: string
+  mimeType?: string
+  sizes?: string[]
+  theme?: 'light' | 'dark'
+}
 
 /** Optional hints on a content block (`lastModified` from 2025-06-18). */
 export interface ContentAnnotations {
