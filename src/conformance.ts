@@ -2,7 +2,7 @@
 // fixture pack, selected by FIXTURES=conformance. Its own entry point (wrangler `--env
 // conformance`) keeps the fixtures out of the bundle everyone deploys.
 
-import { registerFixtures } from './catalog.ts'
+import { registerFixtures } from './catalog/catalog.ts'
 import { CONFORMANCE } from './fixtures/conformance.ts'
 import { promptSet } from './prompts/prompt-set.ts'
 import { resourceSet } from './resources/resource-set.ts'

@@ -11,7 +11,7 @@ export default createServer()
 export { KnowledgeBase } from './kb/knowledge-base.ts'
 
 /** The session table's shards (binding SESSION_SHARD in wrangler.toml). */
-export { SessionShard } from './sessions/shard.ts'
+export { SessionShard } from './transports/session-shard.ts'
 
 /** The authorization server's state (binding AUTH_STORE in wrangler.toml). */
 export { AuthStore } from './auth/store.ts'

@@ -1,42 +1,23 @@
-// What an authenticated caller may list and call (AUTH=true): tools that declare scopes need a
-// token holding them (R-AU-14: 403 `insufficient_scope` before anything runs), and with
-// AUTH_HIDE_TOOLS `tools/list` shows only what the token can call (R-AU-19: list results MAY
-// vary by the authorization on the request).
+// R-AU-14: a tool call the token lacks scopes for is refused before anything runs, with 403
+// `insufficient_scope` naming what it needs (what a caller may see otherwise:
+// src/catalog/visibility.ts).
 
+import type { ServerFeatures } from '../catalog/catalog.ts'
+import { missingScopes } from '../catalog/visibility.ts'
 import type { Config } from '../settings/config.ts'
 import type { JSONRPCMessage, Parsed } from '../jsonrpc/message.ts'
-import type { ServerFeatures } from '../protocol/context.ts'
-import { toolSet, type ToolSet } from '../tools/toolset.ts'
-import { insufficientScope } from './guard.ts'
-import { missingScopes } from './scopes.ts'
 import type { Principal } from '../protocol/principal.ts'
+import { insufficientScope } from './guard.ts'
 
-export type Access = { ok: true; features: ServerFeatures } | { ok: false; response: Response }
-
-const visibleCache = new WeakMap<ToolSet, Map<string, ToolSet>>()
-
-/** The tools `principal` holds every scope of, as a set (cached per scope combination). */
-const visibleTools = (tools: ToolSet, principal: Principal): ToolSet => {
-  const key = [...principal.scopes].sort().join(' ')
-  let byScopes = visibleCache.get(tools)
-  if (byScopes === undefined) visibleCache.set(tools, (byScopes = new Map()))
-  let visible = byScopes.get(key)
-  if (visible === undefined) {
-    visible = toolSet(tools.list.filter((tool) => missingScopes(tool, principal).length === 0))
-    byScopes.set(key, visible)
-  }
-  return visible
-}
-
-/** The features this request may use, or the 403 refusing a tool call it lacks scopes for. */
-export const accessFor = (
+/** The 403 refusing a tool call among `messages` that `principal` lacks scopes for, or null. */
+export const scopeRefusal = (
   request: Request,
   config: Config,
   features: ServerFeatures,
   principal: Principal | null,
   messages: readonly Parsed<JSONRPCMessage>[],
-): Access => {
-  if (principal === null) return { ok: true, features }
+): Response | null => {
+  if (principal === null) return null
   for (const message of messages) {
     if (!message.ok || message.value.kind !== 'request') continue
     const { method, params } = message.value.message
@@ -46,12 +27,8 @@ export const accessFor = (
     const missing = missingScopes(tool, principal)
     if (missing.length > 0) {
       const description = `Tool ${tool.name} needs scope ${missing.join(' ')}`
-      return {
-        ok: false,
-        response: insufficientScope(request, config, principal, tool.scopes, description),
-      }
+      return insufficientScope(request, config, principal, tool.scopes, description)
     }
   }
-  if (!config.AUTH_HIDE_TOOLS || features.tools.scopes.length === 0) return { ok: true, features }
-  return { ok: true, features: { ...features, tools: visibleTools(features.tools, principal) } }
+  return null
 }

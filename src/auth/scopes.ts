@@ -1,9 +1,7 @@
 // Which scopes exist and who holds them.
 
 import type { Config } from '../settings/config.ts'
-import type { Tool } from '../tools/define.ts'
 import type { ToolSet } from '../tools/toolset.ts'
-import type { Principal } from '../protocol/principal.ts'
 
 const supported = new WeakMap<ToolSet, WeakMap<Config, readonly string[]>>()
 
@@ -21,7 +19,3 @@ export const supportedScopes = (config: Config, tools: ToolSet): readonly string
   }
   return scopes
 }
-
-/** The scopes `tool` needs that `principal` lacks (empty: it may call it). */
-export const missingScopes = (tool: Tool, principal: Principal): string[] =>
-  tool.scopes.filter((scope) => !principal.scopes.includes(scope))

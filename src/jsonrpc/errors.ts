@@ -55,6 +55,9 @@ export const invalidParams = (message: string, data?: unknown): JSONRPCErrorObje
 /** Internal errors never carry details: those go to the server log only. */
 export const internalError = (): JSONRPCErrorObject =>
   error(ErrorCode.InternalError, 'Internal error')
+/** 2026-07-28: a header disagrees with the body, or a required header is missing (-32020). */
+export const headerMismatch = (message: string): JSONRPCErrorObject =>
+  error(ErrorCode.HeaderMismatch, message)
 export const unsupportedProtocolVersion = (
   requested: string,
   supported: readonly string[],

@@ -2,7 +2,7 @@
 // of the specification's prompts page.
 
 import * as v from 'valibot'
-import { completeFrom } from '../protocol/completion.ts'
+import { completeFrom } from '../protocol/completer.ts'
 import { LOGO_ICON } from '../resources/logo.ts'
 import { definePrompt, user } from './define.ts'
 

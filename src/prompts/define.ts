@@ -20,14 +20,14 @@
 
 import * as v from 'valibot'
 import { toJsonSchema } from '@valibot/to-json-schema'
-import type { Completer } from '../protocol/completion.ts'
-import type { AskingContext } from '../protocol/inputs.ts'
+import type { Completer } from '../protocol/completer.ts'
+import type { HandlerContext } from '../protocol/runner.ts'
 import type { RevisionRules } from '../protocol/revisions.ts'
 import { text, type ContentBlock } from '../protocol/content.ts'
 import type { Icon } from '../protocol/content.ts'
 
 /** What `get` gets besides its arguments: env, signal and `ask`. */
-export type PromptContext = AskingContext
+export type PromptContext = HandlerContext
 
 /** One message of a prompt: who says it, and one content block (text, image, resource, ...). */
 export interface PromptMessage {

@@ -14,12 +14,15 @@ import * as v from 'valibot'
 import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
 import { describeIssues } from '../jsonrpc/issues.ts'
 import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
-import type { RequestContext } from '../protocol/context.ts'
-import { withInputs } from '../protocol/inputs.ts'
-import { parseParams } from '../protocol/params.ts'
-import { rules } from '../protocol/revisions.ts'
 import { contentFor } from '../protocol/content.ts'
+import type { RequestContext } from '../protocol/context.ts'
+import { parseParams } from '../protocol/params.ts'
+import { failAsError, runHandler } from '../protocol/runner.ts'
 import { user, type Prompt, type PromptMessage, type PromptReturn } from './define.ts'
+import type { PromptSet } from './prompt-set.ts'
+
+/** What a prompt handler looks in: the request's prompts. */
+export type PromptsContext = RequestContext & { prompts: PromptSet }
 
 const GetParamsSchema = v.looseObject({
   name: v.string('must be a string'),
@@ -40,7 +43,7 @@ const isMessages = (value: PromptReturn): value is readonly PromptMessage[] => A
 
 /** Turns what `get` returned into a GetPromptResult for the request's revision. */
 const shape = (prompt: Prompt, returned: PromptReturn, ctx: RequestContext) => {
-  const allowed = rules(ctx.revision)
+  const allowed = ctx.rules
   const result: { description?: string; messages: readonly PromptMessage[] } =
     typeof returned === 'string'
       ? { messages: [user(returned)] }
@@ -57,7 +60,7 @@ const shape = (prompt: Prompt, returned: PromptReturn, ctx: RequestContext) => {
   return { description: result.description ?? prompt.description, messages }
 }
 
-export const getPrompt = async (params: Params | undefined, ctx: RequestContext) => {
+export const getPrompt = async (params: Params | undefined, ctx: PromptsContext) => {
   const { name, arguments: args = {} } = parseParams('prompts/get', GetParamsSchema, params)
   const prompt = ctx.prompts.get(name)
   // R-SF-30: an unknown prompt is -32602.
@@ -71,7 +74,17 @@ export const getPrompt = async (params: Params | undefined, ctx: RequestContext)
       ),
     )
   }
-  return withInputs(params, 'prompts/get', name, args, ctx, async (context) =>
-    shape(prompt, await prompt.get(parsed.output, context), ctx),
+  return runHandler(
+    ctx,
+    {
+      method: 'prompts/get',
+      target: name,
+      args,
+      params,
+      asks: true,
+      label: 'prompts/get',
+      fail: failAsError('prompts/get'),
+    },
+    async (context) => shape(prompt, await prompt.get(parsed.output, context), ctx),
   )
 }

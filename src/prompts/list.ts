@@ -8,16 +8,15 @@
 
 import * as v from 'valibot'
 import type { Params } from '../jsonrpc/message.ts'
-import type { RequestContext } from '../protocol/context.ts'
+import type { PromptsContext } from './get.ts'
 import { page } from '../protocol/pagination.ts'
 import { parseParams } from '../protocol/params.ts'
-import { rules } from '../protocol/revisions.ts'
 
 const ListParamsSchema = v.looseObject({ cursor: v.optional(v.string('must be a string')) })
 
-export const listPrompts = (params: Params | undefined, ctx: RequestContext) => {
+export const listPrompts = (params: Params | undefined, ctx: PromptsContext) => {
   const { cursor } = parseParams('prompts/list', ListParamsSchema, params)
-  const allowed = rules(ctx.revision)
+  const allowed = ctx.rules
   const { items, nextCursor } = page(ctx.prompts.list, cursor, ctx.config.PAGE_SIZE)
   const result: Record<string, unknown> = {
     prompts: items.map((prompt) => prompt.describe(allowed)),

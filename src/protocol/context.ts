@@ -1,29 +1,24 @@
-// What every method handler gets besides its params: the revision the request speaks, the
-// settings, a cancellation signal, what the client declared, and a way to send notifications
-// that belong to this request (progress, log messages) on the request's response stream.
+// What every method handler gets besides its params: the revision the request speaks and what
+// it allows, the settings, a cancellation signal, what the client declared, who is calling, and a
+// way to send notifications that belong to this request (progress, log messages) on the
+// request's response stream. Features add what they serve: a tool handler's context also has
+// `tools` (src/tools/call.ts), and so on; the transport builds one context with all of them
+// (src/transports/context.ts).
 
-import type { Principal } from './principal.ts'
 import type { Config, LoggingLevel } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
 import type { Outbound } from '../jsonrpc/message.ts'
-import type { PromptSet } from '../prompts/prompt-set.ts'
-import type { Resource } from '../resources/define.ts'
-import type { ResourceSet } from '../resources/resource-set.ts'
-import type { ToolSet } from '../tools/toolset.ts'
-import type { Revision } from './revisions.ts'
+import type { Principal } from './principal.ts'
+import type { Revision, RevisionRules } from './revisions.ts'
 
 export interface RequestContext {
-  /** The revision this request is answered in; `rules(revision)` says what it allows. */
+  /** The revision this request is answered in. */
   revision: Revision
+  /** What that revision allows (src/protocol/revisions.ts). */
+  rules: RevisionRules
   config: Config
   /** The Worker's bindings (for tools that use a Durable Object, KV, ...). */
   env: Env
-  /** The tools this request may list and call. */
-  tools: ToolSet
-  /** The resources and resource templates it may list and read. */
-  resources: ResourceSet
-  /** The prompts it may list and get. */
-  prompts: PromptSet
   /** Aborts when the call must stop (2026-07-28: the client closed the response stream). */
   signal: AbortSignal
   /**
@@ -44,6 +39,8 @@ export interface RequestContext {
    * (legacy sessions); null when not known (legacy without a session).
    */
   clientCapabilities: Record<string, unknown> | null
+  /** The server's capabilities as declared to this request (R-LC-7): what it has and offers. */
+  capabilities: Record<string, unknown>
   /** The legacy session this request belongs to, if any. */
   session: SessionHandle | null
   /** Who is calling (AUTH=true: proven by the request's token); null when auth is off. */
@@ -56,15 +53,16 @@ export interface SessionHandle {
   /** `logging/setLevel`: remembered for the session's later requests (R-SF-31). */
   setLogLevel(level: LoggingLevel): void
   /**
-   * `resources/subscribe`: remembers `uri` and, for a resource that can change, watches it,
-   * sending `notifications/resources/updated` on the session's stream (R-SF-24).
+   * `resources/subscribe`: remembers `uri` and, with `watch` (a resource that can change),
+   * watches it, sending `notifications/resources/updated` on the session's stream (R-SF-24).
    */
-  subscribe(uri: string, resource: Resource | undefined): void
+  subscribe(uri: string, watch: Watch | undefined): void
   /** `resources/unsubscribe`: forgets `uri` and stops watching it. */
   unsubscribe(uri: string): void
   /**
    * Sends a server-to-client request (sampling, elicitation, roots) on `send`'s stream and
-   * resolves with the client's result, which arrives as a later POST (R-HT-20).
+   * resolves with the client's result, which arrives as a later POST (R-HT-20). Fails with a
+   * `HandlerError` when the client refuses, does not answer in time, or cannot be reached.
    */
   request(
     method: string,
@@ -85,11 +83,5 @@ export interface SessionHandle {
   completeElicitation(elicitationId: string, send?: (message: Outbound) => boolean): boolean
 }
 
-/** What a server offers (its server features), built once and shared by every request. */
-export type ServerFeatures = Pick<RequestContext, 'tools' | 'resources' | 'prompts'>
-
-/**
- * Thrown when the client cancelled the request: the server then sends no response at all
- * (R-JR-20, R-JR-21).
- */
-export class Cancelled extends Error {}
+/** Watches something that can change, calling `changed` on each change until `signal` aborts. */
+export type Watch = (changed: () => void, signal: AbortSignal) => void

@@ -1,8 +1,13 @@
-// Dispatch: from a parsed JSON-RPC message to the method that answers it.
+// Dispatch: from a parsed JSON-RPC request to the method that answers it.
 //
 // A request gets exactly one response with its id (R-JR-5): the handler's result, or an error.
-// A notification gets nothing back, ever (R-JR-9). Dispatch knows methods, never HTTP, so the
-// same function serves a stateless POST in the Worker and a session's POST in its shard.
+// Which methods exist is the revision's business (src/protocol/revisions.ts `methods`); what
+// answers each is handed in as a method table (src/catalog/methods.ts wires the features in), so
+// the protocol layer knows no feature. Dispatch knows methods, never HTTP: the same function
+// serves a stateless POST in the Worker and a session's POST in its shard.
+//
+//   dispatch({"jsonrpc":"2.0","id":1,"method":"tools/lsit"}, ctx, methods)
+//     -> {"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"Method not found: tools/lsit"}}
 
 import { internalError, JsonRpcError, methodNotFound } from '../jsonrpc/errors.ts'
 import {
@@ -12,82 +17,34 @@ import {
   type JSONRPCResponse,
   type Params,
 } from '../jsonrpc/message.ts'
-import { getPrompt } from '../prompts/get.ts'
-import { listPrompts } from '../prompts/list.ts'
-import { listResources, listResourceTemplates } from '../resources/list.ts'
-import { readResource } from '../resources/read.ts'
-import { subscribe, unsubscribe } from '../resources/subscribe.ts'
-import { callTool } from '../tools/call.ts'
-import { listTools } from '../tools/list.ts'
-import { complete } from './completion.ts'
-import { Cancelled, type RequestContext } from './context.ts'
-import { initialize, ping } from './lifecycle.ts'
-import { discover } from './discover.ts'
-import { setLevel } from './logging.ts'
-import { modernResult } from './results.ts'
-import { rules } from './revisions.ts'
+import type { RequestContext } from './context.ts'
+import { Cancelled } from './errors.ts'
+import { shapeResult } from './results.ts'
 
-type Handler = (
+/** Answers one method: its result, or a thrown `JsonRpcError`. */
+export type Handler<C extends RequestContext = RequestContext> = (
   params: Params | undefined,
-  ctx: RequestContext,
+  ctx: C,
 ) => Record<string, unknown> | Promise<Record<string, unknown>>
 
-/** The request methods of the initialize era. A Map, so `constructor` is just unknown. */
-const LEGACY = new Map<string, Handler>([
-  ['initialize', initialize],
-  ['ping', ping],
-  ['tools/list', listTools],
-  ['tools/call', callTool],
-  ['resources/list', listResources],
-  ['resources/templates/list', listResourceTemplates],
-  ['resources/read', readResource],
-  ['resources/subscribe', subscribe],
-  ['resources/unsubscribe', unsubscribe],
-  ['prompts/list', listPrompts],
-  ['prompts/get', getPrompt],
-  ['completion/complete', complete],
-  ['logging/setLevel', setLevel],
-])
-
-/**
- * The request methods of 2026-07-28 (R-LC-27: no initialize, ping, logging/setLevel,
- * resources/subscribe or unsubscribe). Their results are shaped by `modernResult`.
- * `subscriptions/listen` answers with a stream, not a result, so the transport serves it
- * (src/transports/subscriptions.ts).
- */
-const MODERN = new Map<string, Handler>([
-  ['server/discover', discover],
-  ['tools/list', listTools],
-  ['tools/call', callTool],
-  ['resources/list', listResources],
-  ['resources/templates/list', listResourceTemplates],
-  ['resources/read', readResource],
-  ['prompts/list', listPrompts],
-  ['prompts/get', getPrompt],
-  ['completion/complete', complete],
-])
-export const LISTEN = 'subscriptions/listen'
-
-/** Whether `method` exists in 2026-07-28 (else 404 with -32601, R-HT-35). */
-export const isModernMethod = (method: string): boolean => MODERN.has(method) || method === LISTEN
+/** Method name -> handler. A Map, so `constructor` is just an unknown method. */
+export type Methods<C extends RequestContext = RequestContext> = ReadonlyMap<string, Handler<C>>
 
 /**
  * Answers one request. Resolves to null when the request was cancelled (no response is sent).
  * Never rejects: a handler's unexpected throw becomes -32603 with the details logged here only.
  */
-export const dispatch = async (
+export const dispatch = async <C extends RequestContext>(
   request: JSONRPCRequest,
-  ctx: RequestContext,
+  ctx: C,
+  methods: Methods<C>,
 ): Promise<JSONRPCResponse | null> => {
-  const modern = rules(ctx.revision).era === 'modern'
-  const handler = (modern ? MODERN : LEGACY).get(request.method)
+  // R-JR-12, R-LC-27: a method this revision lacks, or that nothing here answers, is -32601.
+  const handler = ctx.rules.methods.has(request.method) ? methods.get(request.method) : undefined
   if (handler === undefined) return errorResponse(request.id, methodNotFound(request.method))
   try {
     const result = await handler(request.params, ctx)
-    return resultResponse(
-      request.id,
-      modern ? modernResult(request.method, result, ctx.config) : result,
-    )
+    return resultResponse(request.id, shapeResult(request.method, result, ctx))
   } catch (error) {
     if (error instanceof JsonRpcError) return errorResponse(request.id, error.error)
     if (error instanceof Cancelled) return null

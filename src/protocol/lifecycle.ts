@@ -5,21 +5,18 @@
 //   <- {"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18",
 //       "capabilities":{"logging":{},"tools":{}},"serverInfo":{"name":"bare-mcp",...}}}
 //
+// What a successful `initialize` leaves behind (a session and what it remembers) is the
+// transport's business; the params it reads are parsed here, once, for both.
+//
 // https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle
 
 import * as v from 'valibot'
 import type { Config } from '../settings/config.ts'
 import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
-import type { RequestContext, ServerFeatures } from './context.ts'
+import type { RequestContext } from './context.ts'
 import { parseParams } from './params.ts'
-import {
-  isLegacyRevision,
-  LATEST_LEGACY_REVISION,
-  rules,
-  type LegacyRevision,
-} from './revisions.ts'
+import { negotiate, rules, type LegacyRevision } from './revisions.ts'
 import { SERVER_INFO } from './server-info.ts'
-import { sessionsEnabled } from '../sessions/route.ts'
 
 const ImplementationSchema = v.looseObject({
   name: v.string('must be a string'),
@@ -33,60 +30,22 @@ const InitializeParamsSchema = v.looseObject({
   clientInfo: ImplementationSchema,
 })
 
-/**
- * R-LC-3 · https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#version-negotiation
- * If we serve the requested revision we MUST answer with it; otherwise we answer with another
- * we serve (SHOULD be our latest). An unknown version, 2026-07-28 included, is a counter-proposal,
- * never an error.
- */
-export const negotiate = (requested: string): LegacyRevision =>
-  isLegacyRevision(requested) ? requested : LATEST_LEGACY_REVISION
+/** What a session remembers of a successful `initialize`. */
+export interface Initialized {
+  revision: LegacyRevision
+  clientInfo: Record<string, unknown>
+  clientCapabilities: Record<string, unknown>
+}
 
-/**
- * R-LC-7: every capability we can declare, in the schema's order. `logging`: tools send
- * `notifications/message`; `completions` (R-SF-33, 2025-03-26+; older clients ignore the key);
- * `prompts` (R-SF-30) and `tools`: no `listChanged` (their lists never change at run time);
- * `resources` (R-SF-20): `listChanged` only with a resource source (R-SF-25), see below.
- * `serverCapabilities` declares those a server has.
- */
-export const SERVER_CAPABILITIES = {
-  logging: {},
-  completions: {},
-  prompts: {},
-  resources: {},
-  tools: { listChanged: false },
-} as const
-
-/**
- * R-LC-7: capabilities declared truthfully, one entry per feature this server has: `tools` and
- * `logging` with tools (tools are what logs), `prompts` with prompts, `resources` with resources
- * or templates, `completions` with prompts or templates (something to complete).
- * R-SF-20, R-SF-24: `resources.subscribe` where subscribing works (`streams`): in the initialize
- * era when sessions are on (updates need the session's stream), and always in 2026-07-28
- * (`resourceSubscriptions` on `subscriptions/listen`). R-SF-25: `resources.listChanged` where,
- * besides, the list can change: the server has a resource source (src/resources/source.ts).
- */
-export const serverCapabilities = (
-  { tools, resources, prompts }: ServerFeatures,
-  streams: boolean,
-): Record<string, unknown> => {
-  const hasResources =
-    resources.list.length > 0 || resources.templates.length > 0 || resources.source !== undefined
-  const capabilities: Record<string, unknown> = {}
-  if (tools.list.length > 0) capabilities.logging = SERVER_CAPABILITIES.logging
-  if (prompts.list.length > 0 || resources.templates.length > 0) {
-    capabilities.completions = SERVER_CAPABILITIES.completions
+/** The negotiated revision and what the client declared, from `initialize` params that parse. */
+export const initialized = (params: Params | undefined): Initialized | null => {
+  const parsed = v.safeParse(InitializeParamsSchema, params ?? {})
+  if (!parsed.success) return null
+  return {
+    revision: negotiate(parsed.output.protocolVersion),
+    clientInfo: parsed.output.clientInfo,
+    clientCapabilities: parsed.output.capabilities,
   }
-  if (prompts.list.length > 0) capabilities.prompts = SERVER_CAPABILITIES.prompts
-  if (hasResources) {
-    capabilities.resources = !streams
-      ? {}
-      : resources.source === undefined
-        ? { subscribe: true }
-        : { subscribe: true, listChanged: true }
-  }
-  if (tools.list.length > 0) capabilities.tools = SERVER_CAPABILITIES.tools
-  return capabilities
 }
 
 /** R-LC-2: the InitializeResult for the negotiated revision. */
@@ -98,7 +57,7 @@ export const initialize = (params: Params | undefined, ctx: RequestContext) => {
   const serverInfo = allowed.titles ? { name, title, version } : { name, version }
   const result: Record<string, unknown> = {
     protocolVersion: revision,
-    capabilities: serverCapabilities(ctx, sessionsEnabled(ctx.env, ctx.config)),
+    capabilities: ctx.capabilities,
     serverInfo,
   }
   const instructions = instructionsFor(ctx.config)

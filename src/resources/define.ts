@@ -31,15 +31,15 @@
 //
 // https://modelcontextprotocol.io/specification/2025-11-25/server/resources
 
-import type { Completer } from '../protocol/completion.ts'
-import type { AskingContext } from '../protocol/inputs.ts'
+import type { Completer } from '../protocol/completer.ts'
+import type { HandlerContext } from '../protocol/runner.ts'
 import type { RevisionRules } from '../protocol/revisions.ts'
 import type { ContentAnnotations } from '../protocol/content.ts'
 import type { Icon } from '../protocol/content.ts'
 import { parseUriTemplate, type TemplateVariables, type UriTemplate } from './uri-template.ts'
 
 /** What `read` gets besides the URI and its variables: env, signal and `ask`. */
-export type ReadContext = AskingContext
+export type ReadContext = HandlerContext
 
 /** One item of a `resources/read` result; `uri` and `mimeType` default to the resource's. */
 export type ResourceContents =

@@ -1,7 +1,7 @@
 // greeting: a resource template, one resource per name. Shows an RFC 6570 variable read back from
 // the URI, completion for it, and "not found" for a name we will not greet.
 
-import { completeFrom } from '../protocol/completion.ts'
+import { completeFrom } from '../protocol/completer.ts'
 import { defineResourceTemplate } from './define.ts'
 
 const NAMES = ['Ada', 'Alan', 'Barbara', 'Donald', 'Edsger', 'Grace', 'Katherine', 'Margaret']

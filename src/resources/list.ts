@@ -17,9 +17,10 @@ import * as v from 'valibot'
 import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
 import type { Params } from '../jsonrpc/message.ts'
 import type { RequestContext } from '../protocol/context.ts'
+import type { ResourcesContext } from './read.ts'
 import { cursorAt, offsetOf } from '../protocol/pagination.ts'
 import { parseParams } from '../protocol/params.ts'
-import { rules } from '../protocol/revisions.ts'
+import type { RevisionRules } from '../protocol/revisions.ts'
 import { describeMetadata } from './define.ts'
 import type { ResourceSource } from './source.ts'
 
@@ -31,7 +32,7 @@ const ListParamsSchema = v.looseObject({ cursor: v.optional(v.string('must be a 
  * scheme stays the same. An offset past the end (the source shrank since the cursor was issued)
  * is an invalid cursor, and the client lists again.
  */
-const listed = async <T extends { describe: (allowed: ReturnType<typeof rules>) => unknown }>(
+const listed = async <T extends { describe: (allowed: RevisionRules) => unknown }>(
   method: string,
   key: string,
   items: readonly T[],
@@ -40,7 +41,7 @@ const listed = async <T extends { describe: (allowed: ReturnType<typeof rules>) 
   source?: ResourceSource,
 ) => {
   const { cursor } = parseParams(method, ListParamsSchema, params)
-  const allowed = rules(ctx.revision)
+  const allowed = ctx.rules
   const offset = offsetOf(cursor)
   const size = ctx.config.PAGE_SIZE
   const shown = items.slice(offset, offset + size).map((item) => item.describe(allowed))
@@ -62,9 +63,9 @@ const listed = async <T extends { describe: (allowed: ReturnType<typeof rules>) 
 }
 
 /** R-SF-21: `resources/list`, paginated (R-SF-34): the fixed resources, then the source's. */
-export const listResources = (params: Params | undefined, ctx: RequestContext) =>
+export const listResources = (params: Params | undefined, ctx: ResourcesContext) =>
   listed('resources/list', 'resources', ctx.resources.list, params, ctx, ctx.resources.source)
 
 /** R-SF-22: `resources/templates/list`, paginated (R-SF-34). */
-export const listResourceTemplates = (params: Params | undefined, ctx: RequestContext) =>
+export const listResourceTemplates = (params: Params | undefined, ctx: ResourcesContext) =>
   listed('resources/templates/list', 'resourceTemplates', ctx.resources.templates, params, ctx)

@@ -16,10 +16,13 @@ import * as v from 'valibot'
 import { JsonRpcError } from '../jsonrpc/errors.ts'
 import type { Params } from '../jsonrpc/message.ts'
 import type { RequestContext } from '../protocol/context.ts'
-import { withInputs } from '../protocol/inputs.ts'
 import { parseParams } from '../protocol/params.ts'
-import { rules } from '../protocol/revisions.ts'
+import { failAsError, runHandler } from '../protocol/runner.ts'
 import { ABSOLUTE_URI, type ReadContext, type ResourceReturn } from './define.ts'
+import type { ResourceSet } from './resource-set.ts'
+
+/** What a resource handler looks in: the request's resources and templates. */
+export type ResourcesContext = RequestContext & { resources: ResourceSet }
 
 /** Longer URIs are refused before any template sees them. */
 export const MAX_URI_LENGTH = 8192
@@ -78,14 +81,23 @@ const contentsOf = (
 /** R-SF-23: the not-found error of the request's revision, naming the URI. */
 const notFound = (uri: string, ctx: RequestContext) =>
   new JsonRpcError({
-    code: rules(ctx.revision).resourceNotFound,
+    code: ctx.rules.resourceNotFound,
     message: 'Resource not found',
     data: { uri },
   })
 
-export const readResource = async (params: Params | undefined, ctx: RequestContext) => {
+export const readResource = async (params: Params | undefined, ctx: ResourcesContext) => {
   const { uri } = parseParams('resources/read', ReadParamsSchema, params)
-  return withInputs(params, 'resources/read', uri, {}, ctx, async (context: ReadContext) => {
+  const reading = {
+    method: 'resources/read',
+    target: uri,
+    args: {},
+    params,
+    asks: true,
+    label: 'resources/read',
+    fail: failAsError('resources/read'),
+  } as const
+  return runHandler(ctx, reading, async (context: ReadContext) => {
     const resource = ctx.resources.get(uri)
     if (resource !== undefined) {
       const contents = contentsOf(await resource.read(uri, context), uri, resource.mimeType)

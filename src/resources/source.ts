@@ -11,7 +11,7 @@
 //
 // - in a legacy session, the shard polls `version` every LIST_CHANGED_POLL_MS while one of its
 //   sessions has a stream open, and sends the notification on the streams of the sessions that
-//   saw an older version (src/sessions/shard.ts);
+//   saw an older version (src/transports/session-shard.ts);
 // - in 2026-07-28, a `subscriptions/listen` stream granted `resourcesListChanged` polls it in
 //   its own isolate (src/transports/subscriptions.ts).
 //

@@ -19,12 +19,9 @@
 import * as v from 'valibot'
 import { invalidRequest, JsonRpcError, methodNotFound } from '../jsonrpc/errors.ts'
 import type { Params } from '../jsonrpc/message.ts'
-import type { RequestContext } from '../protocol/context.ts'
 import { parseParams } from '../protocol/params.ts'
-import { rules } from '../protocol/revisions.ts'
-import { sessionsEnabled } from '../sessions/route.ts'
 import { ABSOLUTE_URI } from './define.ts'
-import { MAX_URI_LENGTH } from './read.ts'
+import { MAX_URI_LENGTH, type ResourcesContext } from './read.ts'
 import type { ResourceSet } from './resource-set.ts'
 
 const SubscribeParamsSchema = v.looseObject({
@@ -41,10 +38,11 @@ export const exists = (resources: ResourceSet, uri: string): boolean =>
   resources.templates.some((template) => template.match(uri) !== null)
 
 /** The session a subscription belongs to; without one, the error that says why (R-SF-24). */
-const sessionOf = (method: string, ctx: RequestContext) => {
+const sessionOf = (method: string, ctx: ResourcesContext) => {
   if (ctx.session !== null) return ctx.session
-  // Sessions off: the capability is not declared and the method is simply not offered.
-  if (!sessionsEnabled(ctx.env, ctx.config)) throw new JsonRpcError(methodNotFound(method))
+  // Sessions off: the capability is not declared (R-LC-7) and the method is simply not offered.
+  const declared = ctx.capabilities.resources as { subscribe?: boolean } | undefined
+  if (declared?.subscribe !== true) throw new JsonRpcError(methodNotFound(method))
   throw new JsonRpcError(
     invalidRequest(
       `${method} needs a session: send the Mcp-Session-Id header that initialize returned ` +
@@ -53,22 +51,22 @@ const sessionOf = (method: string, ctx: RequestContext) => {
   )
 }
 
-export const subscribe = (params: Params | undefined, ctx: RequestContext) => {
+export const subscribe = (params: Params | undefined, ctx: ResourcesContext) => {
   const { uri } = parseParams('resources/subscribe', SubscribeParamsSchema, params)
   const session = sessionOf('resources/subscribe', ctx)
   // R-SF-24: a URI that names nothing is the read's not-found error, not a silent success.
   if (!exists(ctx.resources, uri)) {
     throw new JsonRpcError({
-      code: rules(ctx.revision).resourceNotFound,
+      code: ctx.rules.resourceNotFound,
       message: 'Resource not found',
       data: { uri },
     })
   }
-  session.subscribe(uri, ctx.resources.get(uri))
+  session.subscribe(uri, ctx.resources.get(uri)?.watch)
   return {}
 }
 
-export const unsubscribe = (params: Params | undefined, ctx: RequestContext) => {
+export const unsubscribe = (params: Params | undefined, ctx: ResourcesContext) => {
   const { uri } = parseParams('resources/unsubscribe', SubscribeParamsSchema, params)
   // Unsubscribing from something not subscribed is already done: `{}` (idempotent).
   sessionOf('resources/unsubscribe', ctx).unsubscribe(uri)

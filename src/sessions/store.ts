@@ -5,7 +5,6 @@
 // and no event behind.
 
 import type { LoggingLevel } from '../settings/config.ts'
-import type { LegacyRevision } from '../protocol/revisions.ts'
 
 /** How a session's client talks to us. */
 export type SessionTransport = 'streamable-http' | 'sse'
@@ -13,8 +12,8 @@ export type SessionTransport = 'streamable-http' | 'sse'
 export interface SessionRow {
   id: string
   transport: SessionTransport
-  /** Negotiated by `initialize`; null on a legacy SSE session before it. */
-  revision: LegacyRevision | null
+  /** Negotiated by `initialize` (a revision string); null on a legacy SSE session before it. */
+  revision: string | null
   clientInfo: Record<string, unknown> | null
   clientCapabilities: Record<string, unknown> | null
   /** Set by `logging/setLevel`; null: the server's LOG_LEVEL. */
@@ -71,7 +70,7 @@ const json = <T>(text: SqlStorageValue | undefined, fallback: T): T =>
 const fromRow = (row: Row): SessionRow => ({
   id: String(row.id),
   transport: row.transport === 'sse' ? 'sse' : 'streamable-http',
-  revision: (row.revision as LegacyRevision | null) ?? null,
+  revision: typeof row.revision === 'string' ? row.revision : null,
   clientInfo: json(row.client_info, null),
   clientCapabilities: json(row.client_capabilities, null),
   logLevel: (row.log_level as LoggingLevel | null) ?? null,

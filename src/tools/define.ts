@@ -18,8 +18,8 @@ import type { Principal } from '../protocol/principal.ts'
 import * as v from 'valibot'
 import { toJsonSchema } from '@valibot/to-json-schema'
 import type { LoggingLevel } from '../settings/config.ts'
-import type { Env } from '../settings/env.ts'
-import type { InputRequest } from '../protocol/mrtr.ts'
+import { HandlerError } from '../protocol/errors.ts'
+import type { HandlerContext } from '../protocol/runner.ts'
 import type { RevisionRules } from '../protocol/revisions.ts'
 import type { ContentBlock, Icon } from '../protocol/content.ts'
 
@@ -32,38 +32,18 @@ export interface ToolAnnotations {
   openWorldHint?: boolean
 }
 
-/** What a tool's `run` gets besides its arguments. */
-export interface ToolContext {
-  /** The Worker's bindings and settings, as wrangler passes them. */
-  env: Env
+/** What a tool's `run` gets besides its arguments: the runner's context (env, signal, ask,
+ *  askAll, canAsk: src/protocol/runner.ts), and what only tools have. */
+export interface ToolContext extends HandlerContext {
   /**
    * Who is calling, when AUTH=true: the signed-in user (`subject`, `name`, `email`) or API key,
    * the OAuth client, and the scopes the token holds. null when auth is off.
    */
   auth: Principal | null
-  /** Aborts on timeout or cancellation; pass it to fetch() and check it in loops. */
-  signal: AbortSignal
   /** Reports progress; sent only when the client asked (progressToken), and only if increasing. */
   progress(progress: number, total?: number, message?: string): void
   /** Sends a log message to the client (`notifications/message`) at or above the set level. */
   log(level: LoggingLevel, data: unknown, logger?: string): void
-  /**
-   * Asks the client for input (elicitation, sampling, roots) and returns its answer. In
-   * 2026-07-28 this ends the run with an `input_required` result and the client's retry runs
-   * the tool again from the top, where `ask` then returns the answer: so ask first, act after,
-   * and never catch around `ask`. Without a way to reach the client it throws a ToolError.
-   * `key` names the question in 2026-07-28's `inputRequests` (default `q0`, `q1`, ...).
-   */
-  ask(request: InputRequest, key?: string): Promise<Record<string, unknown>>
-  /**
-   * Asks several questions at once (one MRTR round in 2026-07-28; one after another in a legacy
-   * session) and returns the answers by key.
-   */
-  askAll<K extends string>(
-    requests: Record<K, InputRequest>,
-  ): Promise<Record<K, Record<string, unknown>>>
-  /** Whether `ask` can reach the client with this request (it declared the capability). */
-  canAsk(request: InputRequest): boolean
   /**
    * SSE polling (2025-11-25, SEP-1699): closes the call's response stream now without ending
    * the call; the client reconnects with GET and `Last-Event-ID` and receives the rest, result
@@ -74,7 +54,7 @@ export interface ToolContext {
   /**
    * The legacy session's id (`Mcp-Session-Id`); null without one. Keep it server-side with a
    * URL elicitation's state to announce its completion later with `completeElicitation`
-   * (src/sessions/route.ts). Never put it in a URL, and never take it for who the user is.
+   * (src/pipeline/sessions.ts). Never put it in a URL, and never take it for who the user is.
    */
   sessionId: string | null
   /**
@@ -97,10 +77,11 @@ export type ToolReturn<O> =
     }
 
 /**
- * Thrown by a tool to fail with a message meant for the client ("City not found"). Any other
- * throw is reported with a generic message and logged on the server.
+ * Thrown by a tool to fail with a message meant for the client ("City not found"): the call's
+ * result is then a tool error with that text. Any other throw is reported with a generic message
+ * and logged on the server.
  */
-export class ToolError extends Error {}
+export class ToolError extends HandlerError {}
 
 type ObjectSchema = v.GenericSchema<Record<string, unknown>, Record<string, unknown>>
 

@@ -15,14 +15,21 @@ export interface Accepting extends Acceptable {
   sseFirst: boolean
 }
 
-export type Intake =
-  | { ok: true; accept: Accepting; batch: boolean; messages: Parsed<JSONRPCMessage>[] }
-  | { ok: false; response: Response }
+/** A POST's messages and how its client accepts replies: read once, in the Worker, and carried
+ *  to the session's shard as they are (src/transports/envelope.ts). */
+export interface Intake {
+  accept: Accepting
+  /** A JSON array body (2025-03-26 only; the era and revision decide whether that is allowed). */
+  batch: boolean
+  messages: Parsed<JSONRPCMessage>[]
+}
 
-const refuse = (response: Response): Intake => ({ ok: false, response })
+export type Taken = { ok: true; intake: Intake } | { ok: false; response: Response }
+
+const refuse = (response: Response): Taken => ({ ok: false, response })
 
 /** Checks the request's framing and parses its body into messages. */
-export const intake = async (request: Request, config: Config): Promise<Intake> => {
+export const intake = async (request: Request, config: Config): Promise<Taken> => {
   // R-JR-2 (deliberately strict, as every real client sends it): the body is UTF-8 JSON.
   if (!isJsonContentType(request.headers.get('content-type'))) {
     return refuse(rpcError(415, invalidRequest('Content-Type must be application/json (UTF-8)')))
@@ -53,6 +60,6 @@ export const intake = async (request: Request, config: Config): Promise<Intake> 
       config.SSE_USER_AGENTS.some((prefix) => agent.startsWith(prefix)))
   const accepting = { ...accept, sseFirst }
   return parsed.batch
-    ? { ok: true, accept: accepting, batch: true, messages: parsed.messages }
-    : { ok: true, accept: accepting, batch: false, messages: [parsed.message] }
+    ? { ok: true, intake: { accept: accepting, batch: true, messages: parsed.messages } }
+    : { ok: true, intake: { accept: accepting, batch: false, messages: [parsed.message] } }
 }

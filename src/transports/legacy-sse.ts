@@ -11,23 +11,22 @@
 //     data: {"jsonrpc":"2.0","id":1,"result":{...}}
 //
 // R-SSE-1..R-SSE-7 · https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
-// Both requests run in the session's shard, where the stream lives.
+// Both requests run in the session's shard, where the stream lives. A message is handled as on
+// Streamable HTTP (the same context, initialize and notification handling); only where the
+// answers go differs.
 
-import { accessFor } from '../auth/access.ts'
-import type { Principal } from '../protocol/principal.ts'
-import * as v from 'valibot'
+import { METHODS } from '../catalog/methods.ts'
 import type { Config } from '../settings/config.ts'
-import type { Env } from '../settings/env.ts'
 import { invalidRequest } from '../jsonrpc/errors.ts'
-import { ObjectSchema, type JSONRPCResponse, type Outbound } from '../jsonrpc/message.ts'
+import type { JSONRPCResponse, Outbound } from '../jsonrpc/message.ts'
 import { accepted, rpcError } from '../http/responses.ts'
-import type { RequestContext, ServerFeatures } from '../protocol/context.ts'
 import { dispatch } from '../protocol/dispatch.ts'
-import { negotiate } from '../protocol/lifecycle.ts'
-import type { LegacyRevision } from '../protocol/revisions.ts'
-import type { ShardSession } from '../sessions/live.ts'
-import type { SessionRow } from '../sessions/store.ts'
-import { intake } from './intake.ts'
+import { initialized } from '../protocol/lifecycle.ts'
+import { LEGACY_SSE_REVISION } from '../protocol/revisions.ts'
+import { NEVER } from '../protocol/timeout.ts'
+import { contextFor, type Host } from './context.ts'
+import type { Intake } from './intake.ts'
+import type { Session } from './session.ts'
 import { openSseStream, type SseStream } from './sse.ts'
 
 /** R-SSE-2: the stream opens with the `endpoint` event naming where to POST. */
@@ -44,32 +43,18 @@ export const endpointFor = (ssePath: string, sessionId: string): string => {
   return `${base}?sessionId=${encodeURIComponent(sessionId)}`
 }
 
-const InitializeSchema = v.looseObject({
-  protocolVersion: v.string(),
-  capabilities: ObjectSchema,
-  clientInfo: ObjectSchema,
-})
-
 /**
  * POST /messages: one JSON-RPC message (R-SSE-5: 202); whatever it produces goes out as
  * `event: message` on the session's stream (R-SSE-3).
  */
 export const legacyMessage = async (
-  request: Request,
-  config: Config,
-  features: ServerFeatures,
-  env: Env,
-  session: ShardSession,
+  input: Intake,
+  host: Host,
+  session: Session,
   stream: SseStream,
-  update: (
-    change: Partial<Pick<SessionRow, 'revision' | 'clientInfo' | 'clientCapabilities'>>,
-  ) => void,
-  auth: Principal | null = null,
 ): Promise<Response> => {
-  const taken = await intake(request, config)
-  if (!taken.ok) return taken.response
-  if (taken.batch) return rpcError(400, invalidRequest('POST one JSON-RPC message at a time'))
-  const [message] = taken.messages
+  if (input.batch) return rpcError(400, invalidRequest('POST one JSON-RPC message at a time'))
+  const [message] = input.messages
   if (message === undefined || !message.ok) {
     return rpcError(
       400,
@@ -77,60 +62,32 @@ export const legacyMessage = async (
       message?.ok === false ? message.id : null,
     )
   }
+  if (message.value.kind !== 'request') {
+    session.receive(message.value)
+    return accepted()
+  }
   const out = (value: Outbound | JSONRPCResponse): boolean => {
     void stream.send({ event: 'message', data: JSON.stringify(value) })
     return true
   }
-  const { value } = message
-  if (value.kind === 'response') {
-    session.answer(value.message)
-    return accepted()
-  }
-  if (value.kind === 'notification') {
-    if (value.message.method === 'notifications/cancelled')
-      session.cancel(value.message.params?.requestId)
-    return accepted()
-  }
-
-  const call = value.message
-  // R-AU-14: a tool call the token lacks scopes for is refused before anything runs.
-  const access = accessFor(request, config, features, auth, taken.messages)
-  if (!access.ok) return access.response
-  const revision: LegacyRevision = session.row.revision ?? '2024-11-05'
-  const ctx = (signal: AbortSignal): RequestContext => ({
-    revision,
-    config,
-    env,
-    ...access.features,
-    signal,
-    send: out,
-    // 2024-11-05 streams have no event ids: nothing to resume from.
-    closeStream: async () => false,
-    logLevel: session.row.logLevel ?? config.LOG_LEVEL,
-    clientCapabilities: session.row.clientCapabilities,
-    session: session.handle,
-    auth,
-  })
+  const call = message.value.message
+  const era = { era: 'legacy', revision: session.revision ?? LEGACY_SSE_REVISION } as const
+  // 2024-11-05 streams have no event ids: nothing to resume from.
+  const io = (signal: AbortSignal) => ({ send: out, signal, closeStream: async () => false })
 
   if (call.method === 'initialize') {
-    const response = await dispatch(call, ctx(new AbortController().signal))
-    const params = v.safeParse(InitializeSchema, call.params)
-    if (response !== null && 'result' in response && params.success) {
-      // Stored before the answer goes out, so the client's next POST sees the revision.
-      update({
-        revision: negotiate(params.output.protocolVersion),
-        clientInfo: params.output.clientInfo,
-        clientCapabilities: params.output.capabilities,
-      })
-    }
+    const response = await dispatch(call, contextFor(host, era, session, io(NEVER)), METHODS)
+    const init = response !== null && 'result' in response ? initialized(call.params) : null
+    // Stored before the answer goes out, so the client's next POST sees the revision.
+    if (init !== null) session.initialized(init)
     if (response !== null) out(response)
     return accepted()
   }
 
   const signal = session.track(call.id)
   // dispatch never rejects; its response (null when cancelled) goes out on the stream.
-  void dispatch(call, ctx(signal))
+  void dispatch(call, contextFor(host, era, session, io(signal)), METHODS)
     .then((response) => (response === null ? undefined : out(response)))
-    .finally(() => session.untrack(call.id))
+    .finally(() => session.done(call.id))
   return accepted()
 }

@@ -8,15 +8,11 @@
 // Value present in the body: the header MUST be there and match (after Base64 decoding; integers
 // compared as numbers). Value null or absent: the header is not expected. Failures: 400, -32020.
 
-import { ErrorCode, type JSONRPCErrorObject } from '../jsonrpc/errors.ts'
+import { headerMismatch as mismatch, type JSONRPCErrorObject } from '../jsonrpc/errors.ts'
 import type { JSONRPCRequest } from '../jsonrpc/message.ts'
+import type { HeaderView } from '../protocol/era.ts'
 import { decodeHeaderValue } from '../http/header-value.ts'
 import type { ToolSet } from '../tools/toolset.ts'
-
-const mismatch = (message: string): JSONRPCErrorObject => ({
-  code: ErrorCode.HeaderMismatch,
-  message,
-})
 
 const matches = (header: string, body: unknown): boolean => {
   if (typeof body === 'string') return header === body
@@ -28,7 +24,7 @@ const matches = (header: string, body: unknown): boolean => {
 /** The -32020 error for a `tools/call` whose `Mcp-Param-*` headers disagree with its body. */
 export const checkParamHeaders = (
   request: JSONRPCRequest,
-  headers: Headers,
+  headers: HeaderView,
   tools: ToolSet,
 ): JSONRPCErrorObject | null => {
   if (request.method !== 'tools/call') return null

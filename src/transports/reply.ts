@@ -20,10 +20,11 @@
 
 import type { Config } from '../settings/config.ts'
 import type { JSONRPCResponse, Outbound } from '../jsonrpc/message.ts'
-import type { Accepting } from './intake.ts'
 import { json } from '../http/responses.ts'
+import type { RevisionRules } from '../protocol/revisions.ts'
+import { settledSoon } from '../protocol/timeout.ts'
+import type { Accepting } from './intake.ts'
 import { openSseStream, sseHeaders } from './sse.ts'
-import { statusFor } from './status.ts'
 
 /** The SSE body of one reply. Sessions make it resumable (src/sessions/resumable.ts). */
 export interface ReplyStream {
@@ -66,9 +67,9 @@ export interface Exchange {
   ): Promise<JSONRPCResponse | null>[]
   /** A batch is answered with an array, a single request with one object. */
   batch: boolean
-  /** Decides the status of a single error reply (status.ts). */
-  era: 'legacy' | 'modern'
-  /** Called when the client closes the SSE stream: 2026-07-28 cancels the call (R-JR-21). */
+  /** The request's revision: the status of a single error reply, cancel on disconnect. */
+  rules: RevisionRules
+  /** Called when the client closes the SSE stream, where that cancels the call (R-JR-21). */
   cancel(): void
   /** Opens the SSE body when the reply streams. */
   open(): ReplyStream
@@ -78,13 +79,17 @@ export interface Exchange {
   primed: boolean
 }
 
-/** The first of `all` and `streaming` to settle, or 'later' after `ms`; the timer never outlives
- *  the race (a quick call must not leave a pending timer behind). */
+/**
+ * The first of `all` and `streaming` to settle, or 'later' after `ms`. A call that finishes
+ * without waiting for I/O starts no timer at all; otherwise the timer never outlives the race.
+ */
 const raceWithTimer = async <T>(
   all: Promise<T>,
   streaming: Promise<'streaming'>,
   ms: number,
 ): Promise<T | 'streaming' | 'later'> => {
+  const soon = await settledSoon(Promise.race([all, streaming]))
+  if (soon !== 'waiting' && 'value' in soon) return soon.value
   let timer: ReturnType<typeof setTimeout> | null = null
   const later = new Promise<'later'>((resolve) => (timer = setTimeout(() => resolve('later'), ms)))
   try {
@@ -131,7 +136,7 @@ export const reply = async (
   const stream = exchange.open()
   opened!(stream)
   opened = null
-  if (exchange.era === 'modern')
+  if (exchange.rules.cancelOnDisconnect)
     stream.closed.addEventListener('abort', exchange.cancel, { once: true })
   for (const response of exchange.ready) void stream.send(response)
   for (const message of early ?? []) void stream.send(message)
@@ -153,7 +158,7 @@ const jsonReply = (exchange: Exchange, settled: (JSONRPCResponse | null)[]): Res
   const [only] = responses
   // A single request that was cancelled has no response (R-JR-20): nothing to send.
   if (only === undefined) return new Response(null, { status: 202 })
-  return json(only, 'error' in only ? statusFor(only.error.code, exchange.era) : 200)
+  return json(only, 'error' in only ? exchange.rules.status(only.error.code) : 200)
 }
 
 /**
@@ -164,7 +169,7 @@ export const replyNow = (
   response: JSONRPCResponse,
   accept: Accepting,
   config: Config,
-  era: 'legacy' | 'modern',
+  allowed: RevisionRules,
   headers = new Headers(),
 ): Response => {
   if (accept.sseFirst) {
@@ -172,5 +177,5 @@ export const replyNow = (
     void stream.send(response).then(() => stream.close())
     return new Response(stream.readable, { status: 200, headers: sseHeaders(headers) })
   }
-  return json(response, 'error' in response ? statusFor(response.error.code, era) : 200, headers)
+  return json(response, 'error' in response ? allowed.status(response.error.code) : 200, headers)
 }

@@ -50,7 +50,8 @@ export interface SseStream {
   /** Writes one event; false once the client has gone. */
   send(event: SseEvent): Promise<boolean>
   close(): Promise<void>
-  /** Fires when the client disconnects (a write fails). */
+  /** Fires when the stream ends: the client went away (a write fails, or it cancelled the
+   *  body), or the stream was closed. */
   closed: AbortSignal
 }
 
@@ -96,6 +97,7 @@ export const openSseStream = (keepaliveMs: number): SseStream => {
       if (!open) return
       stop()
       controller.close()
+      gone.abort()
     },
   }
 }

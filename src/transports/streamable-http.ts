@@ -8,222 +8,202 @@
 //   {"jsonrpc":"2.0","id":2,"method":"tools/list"}
 //
 // The answer is 202 (no body) when the POST held only notifications or responses, and otherwise
-// one JSON object or an SSE stream (see reply.ts). The same function serves a stateless POST in
-// the Worker and a session's POST inside its shard (then `session` is set).
+// one JSON object or an SSE stream (reply.ts). By the time a POST gets here its body has been
+// read and parsed (intake.ts) and its era decided (src/protocol/era.ts), once, in the Worker; a
+// POST with a session runs in the session's shard, which hands in the `session`.
+//
+// Each era has its own short path: `legacy` (batches, sessions, initialize, server-to-client
+// requests) and `modern` (2026-07-28: one request, header cross-checks, cancel on disconnect,
+// `subscriptions/listen`).
 //
 // https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http
+// https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
 
-import * as v from 'valibot'
-import { accessFor } from '../auth/access.ts'
-import type { Principal } from '../protocol/principal.ts'
-import type { Config } from '../settings/config.ts'
-import type { Env } from '../settings/env.ts'
+import { METHODS } from '../catalog/methods.ts'
 import { invalidRequest, type JSONRPCErrorObject } from '../jsonrpc/errors.ts'
-import {
-  errorResponse,
-  ObjectSchema,
-  type JSONRPCRequest,
-  type JSONRPCResponse,
-} from '../jsonrpc/message.ts'
+import { errorResponse, type JSONRPCRequest, type JSONRPCResponse } from '../jsonrpc/message.ts'
 import { accepted, rpcError } from '../http/responses.ts'
-import type { RequestContext, ServerFeatures } from '../protocol/context.ts'
-import { dispatch, LISTEN } from '../protocol/dispatch.ts'
-import { negotiate } from '../protocol/lifecycle.ts'
-import { rules } from '../protocol/revisions.ts'
-import type { ShardSession } from '../sessions/live.ts'
-import { openSession, sessionsEnabled } from '../sessions/route.ts'
-import { chooseEra } from './era.ts'
-import { intake, type Accepting } from './intake.ts'
+import { dispatch } from '../protocol/dispatch.ts'
+import type { EraOf, HeaderView } from '../protocol/era.ts'
+import { initialized } from '../protocol/lifecycle.ts'
+import { rules, type LegacyRevision, type ModernRevision } from '../protocol/revisions.ts'
+import { NEVER } from '../protocol/timeout.ts'
+import { contextFor, type Host } from './context.ts'
+import type { Intake } from './intake.ts'
 import { checkParamHeaders } from './param-headers.ts'
-import { listen } from './subscriptions.ts'
 import { plainStream, reply, replyNow } from './reply.ts'
+import type { Session } from './session.ts'
+import { listen } from './subscriptions.ts'
 
-/** Legacy Streamable HTTP never reads a disconnect as cancellation (R-HT-8). */
-const NEVER = new AbortController().signal
+/** What `initialize` opens a session with (R-HT-13). */
+export interface SessionInit {
+  transport: 'streamable-http' | 'sse'
+  revision: LegacyRevision
+  clientInfo: Record<string, unknown>
+  clientCapabilities: Record<string, unknown>
+  subject: string | null
+}
 
-/** Handles a POST to the MCP endpoint. */
-export const post = async (
-  request: Request,
-  config: Config,
-  features: ServerFeatures,
-  env: Env,
-  session: ShardSession | null = null,
-  auth: Principal | null = null,
+/** The Worker's way to open a session (none in a shard: a session is already open there). */
+export type OpenSession = (init: SessionInit) => Promise<string>
+
+/** The parts of the HTTP request a POST still needs once its body is read. */
+export interface PostRequest {
+  headers: HeaderView
+  /** Fires when the client disconnects (2026-07-28 cancels the call then, R-JR-21). */
+  signal: AbortSignal
+}
+
+/**
+ * 2026-07-28: one request (or a notification), no session. Closing the response stream
+ * cancels the call (R-JR-21).
+ */
+export const postModern = async (
+  input: Intake,
+  era: EraOf & { revision: ModernRevision },
+  host: Host,
+  request: PostRequest,
 ): Promise<Response> => {
-  const taken = await intake(request, config)
-  if (!taken.ok) return taken.response
-  const { accept, messages } = taken
-  const parsed = { batch: taken.batch, message: messages[0]! }
-
-  const era = chooseEra(request.headers, messages, parsed.batch)
-  if (!era.ok) return rpcError(era.status, era.error, era.id)
-  // R-HT-17: inside a session, the revision is the one negotiated at initialize.
-  const revision =
-    era.era === 'legacy' && session?.row.revision ? session.row.revision : era.revision
-
-  // R-JR-17: batches exist in 2025-03-26 only; later revisions take exactly one message.
-  if (parsed.batch && !rules(revision).batches) {
-    return rpcError(
-      400,
-      invalidRequest(
-        `Batches are not supported in protocol version ${revision} (only in 2025-03-26)`,
-      ),
-    )
+  const [message] = input.messages
+  if (message === undefined || !message.ok) {
+    return rpcError(400, message?.ok === false ? message.error : emptyBody, message?.id ?? null)
   }
-  // A single malformed message is refused with 400 and its id, if readable.
-  if (!parsed.batch && !parsed.message.ok) {
-    return rpcError(400, parsed.message.error, parsed.message.id)
-  }
-
-  // R-AU-14: a tool call the token lacks scopes for is refused before anything runs.
-  const access = accessFor(request, config, features, auth, messages)
-  if (!access.ok) return access.response
-  const visible = access.features
-
-  // R-JR-21: in 2026-07-28 a client that closes its stream cancels the call; in legacy
-  // revisions a disconnect is not a cancellation (R-HT-8), so nothing aborts.
+  // R-HT-31, R-JR-9: a notification is accepted and never answered.
+  if (message.value.kind !== 'request') return accepted()
+  const call = message.value.message
+  // R-HT-38: Mcp-Param-* headers mirror the arguments they name.
+  const mismatch = checkParamHeaders(call, request.headers, host.features.tools)
+  if (mismatch !== null) return rpcError(400, mismatch, call.id)
   const cancel = new AbortController()
-  if (era.era === 'modern')
-    request.signal.addEventListener('abort', () => cancel.abort(), { once: true })
-  const ctx = (
-    send: RequestContext['send'],
-    signal = NEVER,
-    closeStream: RequestContext['closeStream'] = async () => false,
-  ): RequestContext => ({
-    revision,
-    config,
-    env,
-    ...visible,
-    signal: era.era === 'modern' ? cancel.signal : signal,
-    send,
-    closeStream,
-    logLevel:
-      era.era === 'modern' ? era.meta.logLevel : (session?.row.logLevel ?? config.LOG_LEVEL),
-    clientCapabilities:
-      era.era === 'modern'
-        ? era.meta.clientCapabilities
-        : (session?.row.clientCapabilities ?? null),
-    session: era.era === 'legacy' ? (session?.handle ?? null) : null,
-    auth,
-  })
-  // In a session, a request can be cancelled by `notifications/cancelled` (R-JR-20).
-  const run = async (
-    request: JSONRPCRequest,
-    send: RequestContext['send'],
-    closeStream: RequestContext['closeStream'],
-  ) => {
-    if (session === null || era.era === 'modern') return dispatch(request, ctx(send))
-    try {
-      return await dispatch(request, ctx(send, session.track(request.id), closeStream))
-    } finally {
-      session.untrack(request.id)
+  request.signal.addEventListener('abort', () => cancel.abort(), { once: true })
+  if (call.method === 'subscriptions/listen') {
+    if (!input.accept.sse) {
+      const needsSse = invalidRequest('subscriptions/listen needs Accept: text/event-stream')
+      return rpcError(406, needsSse, call.id)
     }
+    return listen(call, cancel.signal, host.config, host.env, host.features.resources)
   }
+  return reply(
+    {
+      ready: [],
+      batch: false,
+      rules: rules(era.revision),
+      run: (send) => [
+        dispatch(
+          call,
+          contextFor(host, era, null, { send, signal: cancel.signal, closeStream: noPolling }),
+          METHODS,
+        ),
+      ],
+      open: () => plainStream(host.config),
+      resumable: false,
+      primed: false,
+      cancel: () => cancel.abort(),
+    },
+    input.accept,
+    host.config,
+  )
+}
+
+/**
+ * The initialize era (2024-11-05 .. 2025-11-25 over Streamable HTTP): a batch in 2025-03-26,
+ * notifications and responses for the session, `initialize` that opens a session, and replies
+ * that are resumable in a session.
+ */
+export const postLegacy = async (
+  input: Intake,
+  era: EraOf & { revision: LegacyRevision },
+  host: Host,
+  session: Session | null,
+  openSession: OpenSession | null = null,
+): Promise<Response> => {
+  // R-HT-17: inside a session, the revision is the one negotiated at initialize.
+  const allowed = rules(session?.revision ?? era.revision)
+  // R-JR-17: batches exist in 2025-03-26 only; later revisions take exactly one message.
+  if (input.batch && !allowed.batches) {
+    const refused = invalidRequest(
+      `Batches are not supported in protocol version ${allowed.revision} (only in 2025-03-26)`,
+    )
+    return rpcError(400, refused)
+  }
+  const [first] = input.messages
+  // A single malformed message is refused with 400 and its id, if readable.
+  if (!input.batch && first !== undefined && !first.ok) return rpcError(400, first.error, first.id)
 
   const ready: JSONRPCResponse[] = []
   const requests: JSONRPCRequest[] = []
-  for (const message of messages) {
-    if (!message.ok) {
-      ready.push(errorResponse(message.id, message.error))
-    } else if (message.value.kind === 'request') {
-      const request = message.value.message
-      // R-LC-6: initialize MUST NOT be part of a batch.
-      if (parsed.batch && request.method === 'initialize') {
-        ready.push(errorResponse(request.id, batchedInitialize))
-      } else if (session !== null && era.era === 'legacy' && request.method === 'initialize') {
-        ready.push(errorResponse(request.id, alreadyInitialized))
-      } else {
-        requests.push(request)
-      }
-    } else if (message.value.kind === 'notification') {
-      // Notifications are never answered (R-JR-9). Only cancellation needs action, and only in a
-      // session, where the request it names can be found.
-      const { method, params } = message.value.message
-      if (method === 'notifications/cancelled') session?.cancel(params?.requestId)
-    } else {
-      // A client's answer to our sampling/elicitation/roots request reaches the waiting call
-      // (R-HT-20); without a session we never send any, so it is simply accepted (R-HT-6).
-      session?.answer(message.value.message)
-    }
+  for (const message of input.messages) {
+    if (!message.ok) ready.push(errorResponse(message.id, message.error))
+    else if (message.value.kind !== 'request') session?.receive(message.value)
+    // R-LC-6: initialize MUST NOT be part of a batch; a session is initialized once.
+    else if (message.value.message.method === 'initialize' && (input.batch || session !== null))
+      ready.push(
+        errorResponse(message.value.message.id, input.batch ? batched : initializedAlready),
+      )
+    else requests.push(message.value.message)
   }
-
-  // R-HT-6: only notifications and responses -> 202 Accepted, no body.
+  // R-HT-6: only notifications and responses -> 202 Accepted, no body. (R-HT-20: a response to
+  // our request reached the call waiting for it; without a session we never send any.)
   if (requests.length === 0 && ready.length === 0) return accepted()
 
-  const [first] = requests
-  if (era.era === 'modern' && first !== undefined) {
-    const mismatch = checkParamHeaders(first, request.headers, features.tools)
-    if (mismatch !== null) return rpcError(400, mismatch, first.id)
-  }
-  if (era.era === 'modern' && first?.method === LISTEN) {
-    if (!accept.sse) {
-      return rpcError(
-        406,
-        invalidRequest('subscriptions/listen needs Accept: text/event-stream'),
-        first.id,
+  const [only] = requests
+  // R-HT-13: a stateless `initialize` that succeeds opens a session when sessions are on.
+  if (session === null && !input.batch && only?.method === 'initialize') {
+    const ctx = contextFor(host, era, null, {
+      send: () => false,
+      signal: NEVER,
+      closeStream: noPolling,
+    })
+    const response = (await dispatch(only, ctx, METHODS))!
+    const headers = new Headers()
+    const init = 'result' in response ? initialized(only.params) : null
+    if (init !== null && openSession !== null) {
+      const subject = host.principal?.subject ?? null
+      headers.set(
+        'Mcp-Session-Id',
+        await openSession({ transport: 'streamable-http', ...init, subject }),
       )
     }
-    return listen(first, cancel.signal, config, env, features.resources)
-  }
-
-  // R-HT-13: a stateless `initialize` that succeeds opens a session when sessions are on.
-  if (session === null && era.era === 'legacy' && !parsed.batch && first?.method === 'initialize') {
-    return initialize(
-      first,
-      ctx(() => false),
-      accept,
-      env,
-    )
+    return replyNow(response, input.accept, host.config, allowed, headers)
   }
 
   return reply(
     {
       ready,
-      batch: parsed.batch,
-      era: era.era,
-      run: (send, closeStream) => requests.map((request) => run(request, send, closeStream)),
-      open: () => session?.open() ?? plainStream(config),
-      resumable: era.era === 'legacy' && session !== null && session.resumable,
-      primed: era.era === 'legacy' && session !== null && session.primed,
-      cancel: () => cancel.abort(),
+      batch: input.batch,
+      rules: allowed,
+      run: (send, closeStream) =>
+        requests.map(async (request) => {
+          // In a session, a request can be cancelled by `notifications/cancelled` (R-JR-20); a
+          // disconnect is not a cancellation (R-HT-8).
+          const signal = session?.track(request.id) ?? NEVER
+          try {
+            return await dispatch(
+              request,
+              contextFor(host, era, session, { send, signal, closeStream }),
+              METHODS,
+            )
+          } finally {
+            session?.done(request.id)
+          }
+        }),
+      open: () => session?.open() ?? plainStream(host.config),
+      resumable: session?.resumable === true,
+      primed: session?.primed === true,
+      cancel: () => {},
     },
-    accept,
-    config,
+    input.accept,
+    host.config,
   )
 }
 
-const InitializeSchema = v.looseObject({
-  protocolVersion: v.string(),
-  capabilities: ObjectSchema,
-  clientInfo: ObjectSchema,
-})
+/** SSE polling needs a resumable stream: without one, `closeStream` does nothing. */
+const noPolling = async () => false
 
-/** Answers `initialize`, minting `Mcp-Session-Id` on the response when sessions are on. */
-const initialize = async (
-  request: JSONRPCRequest,
-  ctx: RequestContext,
-  accept: Accepting,
-  env: Env,
-): Promise<Response> => {
-  const response = (await dispatch(request, ctx)) as JSONRPCResponse
-  const headers = new Headers()
-  const params = v.safeParse(InitializeSchema, request.params)
-  if ('result' in response && params.success && sessionsEnabled(env, ctx.config)) {
-    const id = await openSession(env, ctx.config, {
-      transport: 'streamable-http',
-      revision: negotiate(params.output.protocolVersion),
-      clientInfo: params.output.clientInfo,
-      clientCapabilities: params.output.capabilities,
-      subject: ctx.auth?.subject ?? null,
-    })
-    headers.set('Mcp-Session-Id', id)
-  }
-  return replyNow(response, accept, ctx.config, 'legacy', headers)
-}
-
-const batchedInitialize: JSONRPCErrorObject = invalidRequest(
+const emptyBody: JSONRPCErrorObject = invalidRequest('Empty body')
+const batched: JSONRPCErrorObject = invalidRequest(
   'initialize must not be part of a JSON-RPC batch',
 )
-const alreadyInitialized: JSONRPCErrorObject = invalidRequest(
+const initializedAlready: JSONRPCErrorObject = invalidRequest(
   'This session is already initialized; send initialize without Mcp-Session-Id to start a new one',
 )

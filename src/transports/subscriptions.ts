@@ -27,11 +27,11 @@ import { invalidParams } from '../jsonrpc/errors.ts'
 import { describeIssues } from '../jsonrpc/issues.ts'
 import { notification, type JSONRPCRequest } from '../jsonrpc/message.ts'
 import { rpcError } from '../http/responses.ts'
-import { SERVER_CAPABILITIES } from '../protocol/lifecycle.ts'
+import { SERVER_CAPABILITIES } from '../catalog/capabilities.ts'
 import type { ResourceSet } from '../resources/resource-set.ts'
 import { LIST_CHANGED, versionOf } from '../resources/source.ts'
 import { exists } from '../resources/subscribe.ts'
-import { META } from './era.ts'
+import { META } from '../protocol/era.ts'
 import { openSseStream, sseHeaders } from './sse.ts'
 
 const ListenParamsSchema = v.looseObject({

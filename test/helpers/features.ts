@@ -1,7 +1,7 @@
 // Resources, templates and prompts that exist only to exercise the framework's rules in tests.
 
 import * as v from 'valibot'
-import { completeFrom } from '../../src/protocol/completion.ts'
+import { completeFrom } from '../../src/protocol/completer.ts'
 import { definePrompt, assistant, user } from '../../src/prompts/define.ts'
 import {
   defineResource,

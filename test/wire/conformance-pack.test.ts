@@ -13,7 +13,7 @@ import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, test } from 'vitest'
 import { WATCHED_EVERY_MS } from '../../src/fixtures/conformance-features.ts'
 import { shardName, shardOf } from '../../src/sessions/id.ts'
-import type { SessionShard } from '../../src/sessions/shard.ts'
+import type { SessionShard } from '../../src/transports/session-shard.ts'
 import { MODERN_META, modernRequest } from '../helpers/eras.ts'
 import {
   CLIENT_HEADERS,

@@ -476,7 +476,7 @@ describe('R-SF-43 prompts/get may ask the client (MRTR in 2026-07-28)', () => {
         status: 200,
         json: rpcError(
           -32603,
-          'prompts/get needs input from the client (elicitation/create), which this connection cannot carry: use a session or protocol 2026-07-28',
+          'prompts/get needs input from the client (elicitation/create), which this connection cannot carry: use protocol 2026-07-28, or keep the session initialize offered',
         ),
       },
     },

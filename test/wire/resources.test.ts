@@ -600,7 +600,7 @@ describe('R-SF-43 resources/read may ask the client (MRTR in 2026-07-28)', () =>
         status: 200,
         json: rpcError(
           -32603,
-          'resources/read needs input from the client (elicitation/create), which this connection cannot carry: use a session or protocol 2026-07-28',
+          'resources/read needs input from the client (elicitation/create), which this connection cannot carry: use protocol 2026-07-28, or keep the session initialize offered',
         ),
       },
     },

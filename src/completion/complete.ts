@@ -1,6 +1,6 @@
-// Completion: suggestions for a prompt argument or a resource-template variable, while the user
-// is still typing it. Each argument or variable may declare a `complete` function; the others
-// get no suggestions (an empty list), which is a valid answer.
+// `completion/complete`: suggestions for a prompt argument or a resource-template variable, from
+// the completer it declares (src/protocol/completer.ts), run like any author code (deadline,
+// cancellation: src/protocol/runner.ts).
 //
 //   -> {"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{
 //       "ref":{"type":"ref/prompt","name":"code_review"},
@@ -11,41 +11,21 @@
 // R-SF-33 · https://modelcontextprotocol.io/specification/2025-11-25/server/utilities/completion
 
 import * as v from 'valibot'
-import type { Env } from '../settings/env.ts'
 import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
 import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
-import { Cancelled, type RequestContext } from './context.ts'
-import { parseParams } from './params.ts'
-import { deadline, timedOut } from './timeout.ts'
+import {
+  MAX_COMPLETION_VALUES,
+  type Completer,
+  type CompletionReturn,
+} from '../protocol/completer.ts'
+import type { RequestContext } from '../protocol/context.ts'
+import { parseParams } from '../protocol/params.ts'
+import { failAsError, runHandler } from '../protocol/runner.ts'
+import type { PromptSet } from '../prompts/prompt-set.ts'
+import type { ResourceSet } from '../resources/resource-set.ts'
 
-/** What a `complete` function gets besides the value typed so far. */
-export interface CompletionContext {
-  /** Values already chosen for the other arguments or variables (`context.arguments`). */
-  arguments: Readonly<Record<string, string>>
-  env: Env
-  signal: AbortSignal
-}
-
-/** Candidates, best first: all of them, or a page with what is known about the rest. */
-export type CompletionReturn =
-  readonly string[] | { values: readonly string[]; total?: number; hasMore?: boolean }
-
-/** Suggests values for one prompt argument or template variable. */
-export type Completer = (
-  value: string,
-  context: CompletionContext,
-) => CompletionReturn | Promise<CompletionReturn>
-
-/** A completer offering the `options` that start with what was typed, ignoring case. */
-export const completeFrom =
-  (options: readonly string[]): Completer =>
-  (value) => {
-    const typed = value.toLowerCase()
-    return options.filter((option) => option.toLowerCase().startsWith(typed))
-  }
-
-/** R-SF-33: a response carries at most 100 values. */
-export const MAX_COMPLETION_VALUES = 100
+/** What completion looks in: the request's prompts and resource templates. */
+export type CompletionContext = RequestContext & { prompts: PromptSet; resources: ResourceSet }
 
 const STRING = 'must be a string'
 const StringRecordSchema = v.pipe(
@@ -74,7 +54,7 @@ const CompleteParamsSchema = v.looseObject({
 const completerFor = (
   ref: v.InferOutput<typeof CompleteParamsSchema>['ref'],
   argument: string,
-  ctx: RequestContext,
+  ctx: CompletionContext,
 ): Completer | undefined => {
   if (ref.type === 'ref/prompt') {
     const prompt = ctx.prompts.get(ref.name)
@@ -97,7 +77,7 @@ const completerFor = (
 }
 
 /** `completion/complete`, in every revision (the `completions` capability is from 2025-03-26). */
-export const complete = async (params: Params | undefined, ctx: RequestContext) => {
+export const complete = async (params: Params | undefined, ctx: CompletionContext) => {
   const { ref, argument, context } = parseParams(
     'completion/complete',
     CompleteParamsSchema,
@@ -106,25 +86,29 @@ export const complete = async (params: Params | undefined, ctx: RequestContext) 
   const completer = completerFor(ref, argument.name, ctx)
   let returned: CompletionReturn = []
   if (completer !== undefined) {
+    const run = completer
+    const target = ref.type === 'ref/prompt' ? ref.name : ref.uri
     // R-JR-22: TOOL_TIMEOUT_MS, as for tools; then -32603 naming the method.
-    const limit = deadline(ctx)
-    try {
-      returned = await limit.race(
-        Promise.resolve().then(() =>
-          completer(argument.value, {
-            arguments: context?.arguments ?? {},
-            env: ctx.env,
-            signal: limit.signal,
-          }),
-        ),
-      )
-    } catch (error) {
-      if (ctx.signal.aborted) throw new Cancelled()
-      if (limit.expired) throw timedOut('completion/complete', ctx)
-      throw error
-    } finally {
-      limit.clear()
-    }
+    const result = await runHandler(
+      ctx,
+      {
+        method: 'completion/complete',
+        target,
+        args: {},
+        params,
+        asks: false,
+        label: 'completion/complete',
+        fail: failAsError('completion/complete'),
+      },
+      async (handler) => ({
+        returned: await run(argument.value, {
+          arguments: context?.arguments ?? {},
+          env: handler.env,
+          signal: handler.signal,
+        }),
+      }),
+    )
+    returned = result.returned as CompletionReturn
   }
   // R-SF-33: at most 100 values; `total` and `hasMore` say what was left out.
   const all = isList(returned) ? { values: returned } : returned

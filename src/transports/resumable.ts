@@ -15,7 +15,7 @@
 //
 // https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#resumability-and-redelivery
 
-import type { SseStream } from '../transports/sse.ts'
+import type { SseStream } from './sse.ts'
 
 export interface EventLog {
   append(stream: string, seq: number, payload: string): void
@@ -36,6 +36,8 @@ export interface ResumableStream {
   attach(connection: SseStream, seq: number): Promise<void>
   /** Closes the current connection but not the stream (the client will resume). */
   disconnect(): Promise<void>
+  /** `connection`'s client went away: if it is still the current one, the stream has none. */
+  detach(connection: SseStream): Promise<void>
   /** The stream's work is done: close its connection; resumes replay, then close. */
   finish(): Promise<void>
 }
@@ -100,6 +102,11 @@ export const openResumable = (
       const closing = current
       current = null
       await closing?.close()
+    },
+    async detach(connection) {
+      if (current !== connection) return
+      current = null
+      await connection.close()
     },
     async finish() {
       done = true

@@ -8,14 +8,24 @@
 //   /mcp/<profile>            only the tools TOOL_PROFILES names for <profile>
 //                             (default: /mcp/readonly = read-only tools, /mcp/research = search, fetch)
 
-import type { Config } from './settings/config.ts'
-import { PROMPTS } from './prompts/index.ts'
-import { promptSet } from './prompts/prompt-set.ts'
-import type { ServerFeatures } from './protocol/context.ts'
-import { RESOURCES, SOURCE, TEMPLATES } from './resources/index.ts'
-import { resourceSet } from './resources/resource-set.ts'
-import { TOOLS } from './tools/index.ts'
-import { toolSet } from './tools/toolset.ts'
+import type { Config } from '../settings/config.ts'
+import { PROMPTS } from '../prompts/index.ts'
+import type { PromptSet } from '../prompts/prompt-set.ts'
+import { promptSet } from '../prompts/prompt-set.ts'
+import { RESOURCES, SOURCE, TEMPLATES } from '../resources/index.ts'
+import { resourceSet, type ResourceSet } from '../resources/resource-set.ts'
+import { TOOLS } from '../tools/index.ts'
+import { toolSet, type ToolSet } from '../tools/toolset.ts'
+
+/** What a server offers (its server features), built once and shared by every request. */
+export interface ServerFeatures {
+  /** The tools a request may list and call. */
+  tools: ToolSet
+  /** The resources and resource templates it may list and read. */
+  resources: ResourceSet
+  /** The prompts it may list and get. */
+  prompts: PromptSet
+}
 
 /** The catalog of each fixture pack a build registered (src/conformance.ts). */
 const packs = new Map<string, ServerFeatures>()

@@ -14,12 +14,13 @@
 //      else is 400 with -32022 listing every version we serve.
 //
 // A legacy request never sees modern fields, and the reverse: the verdict carries the revision,
-// and `rules(revision)` shapes everything downstream.
+// and its `rules` shape everything downstream. This is decided once per request, in the Worker;
+// a session's shard gets the verdict with the request (src/pipeline/forward.ts).
 
 import * as v from 'valibot'
 import { LOG_LEVELS, type LoggingLevel } from '../settings/config.ts'
 import {
-  ErrorCode,
+  headerMismatch,
   invalidParams,
   invalidRequest,
   methodNotFound,
@@ -33,15 +34,16 @@ import {
   type Parsed,
   type RequestId,
 } from '../jsonrpc/message.ts'
-import { isModernMethod } from '../protocol/dispatch.ts'
 import {
-  isLegacyRevision,
   MODERN_REVISION,
+  refusalStatus,
   REVISION_WITHOUT_HEADER,
+  revisionNamed,
+  rules,
   SUPPORTED_REVISIONS,
   type LegacyRevision,
   type ModernRevision,
-} from '../protocol/revisions.ts'
+} from './revisions.ts'
 import { decodeHeaderValue } from '../http/header-value.ts'
 
 /** The `_meta` keys of a 2026-07-28 request (R-LC-20). */
@@ -62,16 +64,21 @@ export interface ModernRequestMeta {
   logLevel: LoggingLevel | null
 }
 
+/** The era and revision of a request that passed; see `Era`. */
+export type EraOf =
+  | { era: 'legacy'; revision: LegacyRevision }
+  | { era: 'modern'; revision: ModernRevision; meta: ModernRequestMeta }
+
+/** The verdict: the era, or the refusal (its HTTP status mirrors the error, R-HT-35). */
 export type Era =
-  | { ok: true; era: 'legacy'; revision: LegacyRevision }
-  | { ok: true; era: 'modern'; revision: ModernRevision; meta: ModernRequestMeta }
+  | ({ ok: true } & EraOf)
   | { ok: false; status: number; error: JSONRPCErrorObject; id: RequestId | null }
 
 type Message = Parsed<JSONRPCMessage>
 
-const reject = (status: number, error: JSONRPCErrorObject, id: RequestId | null): Era => ({
+const reject = (error: JSONRPCErrorObject, id: RequestId | null): Era => ({
   ok: false,
-  status,
+  status: refusalStatus(error.code),
   error,
   id,
 })
@@ -92,14 +99,22 @@ const claimsModern = (message: Message): boolean => {
 const idOf = (message: Message | undefined): RequestId | null =>
   message?.ok === true && message.value.kind === 'request' ? message.value.message.id : null
 
+/** The request headers era rules read (a `Headers` object will do; nothing else of HTTP). */
+export interface HeaderView {
+  get(name: string): string | null
+}
+
 /** Decides the era and revision of a POST holding `messages` (one, or a batch). */
-export const chooseEra = (headers: Headers, messages: readonly Message[], batch: boolean): Era => {
+export const chooseEra = (
+  headers: HeaderView,
+  messages: readonly Message[],
+  batch: boolean,
+): Era => {
   const header = headers.get('mcp-protocol-version')?.trim() ?? null
   if (batch) {
     // 1. R-JR-17: 2026-07-28 bodies are a single message.
     if (messages.some(claimsModern)) {
       return reject(
-        400,
         invalidRequest('A 2026-07-28 request must be a single message, not a batch'),
         null,
       )
@@ -107,7 +122,7 @@ export const chooseEra = (headers: Headers, messages: readonly Message[], batch:
     return legacy(header, null)
   }
   const [message] = messages
-  if (message === undefined) return reject(400, invalidRequest('Empty body'), null)
+  if (message === undefined) return reject(invalidRequest('Empty body'), null)
   // 2. The body's claim decides.
   if (claimsModern(message)) return modern(headers, header, message)
   // 3. The legacy handshake ignores the header.
@@ -119,9 +134,8 @@ export const chooseEra = (headers: Headers, messages: readonly Message[], batch:
     return { ok: true, era: 'legacy', revision: REVISION_WITHOUT_HEADER }
   }
   // 4. A modern header without the modern body.
-  if (header === MODERN_REVISION) {
+  if (header !== null && eraOfHeader(header) === 'modern') {
     return reject(
-      400,
       invalidParams(
         `Missing _meta keys for ${MODERN_REVISION}: ${META.protocolVersion}, ${META.clientCapabilities}`,
       ),
@@ -134,14 +148,18 @@ export const chooseEra = (headers: Headers, messages: readonly Message[], batch:
 /** 5. R-HT-17: the legacy revision named by the header, 2025-03-26 without one. */
 const legacy = (header: string | null, id: RequestId | null): Era => {
   if (header === null) return { ok: true, era: 'legacy', revision: REVISION_WITHOUT_HEADER }
-  if (isLegacyRevision(header)) return { ok: true, era: 'legacy', revision: header }
-  return reject(400, unsupportedProtocolVersion(header, SUPPORTED_REVISIONS), id)
+  const revision = revisionNamed(header)
+  if (revision !== null && revision !== MODERN_REVISION && rules(revision).era === 'legacy') {
+    return { ok: true, era: 'legacy', revision }
+  }
+  return reject(unsupportedProtocolVersion(header, SUPPORTED_REVISIONS), id)
 }
 
-const headerMismatch = (message: string): JSONRPCErrorObject => ({
-  code: ErrorCode.HeaderMismatch,
-  message,
-})
+/** The era a version header names, if it names a revision we serve. */
+export const eraOfHeader = (header: string | null | undefined): 'legacy' | 'modern' | null => {
+  const revision = revisionNamed(header?.trim())
+  return revision === null ? null : rules(revision).era
+}
 
 /** R-LC-20: the required keys, and the optional ones when present. */
 const ModernMetaSchema = v.looseObject({
@@ -168,33 +186,32 @@ const NAMED: Record<string, 'name' | 'uri'> = {
  *
  * https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#server-validation
  */
-const modern = (headers: Headers, header: string | null, message: Message): Era => {
+const modern = (headers: HeaderView, header: string | null, message: Message): Era => {
   const id = idOf(message)
   // R-HT-34: every POST carries MCP-Protocol-Version.
-  if (header === null) return reject(400, headerMismatch('Missing MCP-Protocol-Version header'), id)
+  if (header === null) return reject(headerMismatch('Missing MCP-Protocol-Version header'), id)
   // R-LC-21: a request without its required _meta keys is malformed.
   const parsed = v.safeParse(ModernMetaSchema, metaOf(message))
   if (!parsed.success) {
-    return reject(400, invalidParams(`_meta: ${describeIssues(parsed.issues)}`), id)
+    return reject(invalidParams(`_meta: ${describeIssues(parsed.issues)}`), id)
   }
   const meta = parsed.output
   const claimed = meta[META.protocolVersion]
   // R-HT-34: the header must equal the body's version.
   if (header !== claimed) {
     return reject(
-      400,
       headerMismatch(
         `Header mismatch: MCP-Protocol-Version '${header}' does not match _meta '${claimed}'`,
       ),
       id,
     )
   }
-  // R-LC-22: a version we do not serve.
-  if (claimed !== MODERN_REVISION) {
-    return reject(400, unsupportedProtocolVersion(claimed, SUPPORTED_REVISIONS), id)
+  // R-LC-22: a version we do not serve (in this era).
+  if (eraOfHeader(claimed) !== 'modern') {
+    return reject(unsupportedProtocolVersion(claimed, SUPPORTED_REVISIONS), id)
   }
   if (!message.ok || message.value.kind === 'response') {
-    return reject(400, invalidRequest('Clients must not send responses in 2026-07-28'), id)
+    return reject(invalidRequest('Clients must not send responses in 2026-07-28'), id)
   }
   const verdict: Era = {
     ok: true,
@@ -211,10 +228,9 @@ const modern = (headers: Headers, header: string | null, message: Message): Era 
   const { method, params } = message.value.message
   // R-HT-36, R-HT-37: the standard headers mirror the body.
   const methodHeader = headers.get('mcp-method')
-  if (methodHeader === null) return reject(400, headerMismatch('Missing Mcp-Method header'), id)
+  if (methodHeader === null) return reject(headerMismatch('Missing Mcp-Method header'), id)
   if (methodHeader !== method) {
     return reject(
-      400,
       headerMismatch(
         `Header mismatch: Mcp-Method '${methodHeader}' does not match body '${method}'`,
       ),
@@ -224,14 +240,12 @@ const modern = (headers: Headers, header: string | null, message: Message): Era 
   const field = NAMED[method]
   if (field !== undefined) {
     const raw = headers.get('mcp-name')
-    if (raw === null) return reject(400, headerMismatch('Missing Mcp-Name header'), id)
+    if (raw === null) return reject(headerMismatch('Missing Mcp-Name header'), id)
     const named = decodeHeaderValue(raw)
-    if (named === null)
-      return reject(400, headerMismatch('Mcp-Name header has invalid characters'), id)
+    if (named === null) return reject(headerMismatch('Mcp-Name header has invalid characters'), id)
     const body = params?.[field]
     if (named !== body) {
       return reject(
-        400,
         headerMismatch(
           `Header mismatch: Mcp-Name '${named}' does not match body ${field} '${String(body)}'`,
         ),
@@ -240,6 +254,6 @@ const modern = (headers: Headers, header: string | null, message: Message): Era 
     }
   }
   // R-HT-35, R-LC-27: an unknown (or legacy-only) method is 404 with -32601.
-  if (!isModernMethod(method)) return reject(404, methodNotFound(method), id)
+  if (!rules(MODERN_REVISION).methods.has(method)) return reject(methodNotFound(method), id)
   return verdict
 }

@@ -1,10 +1,13 @@
-// SessionShard: the Durable Object that holds one shard of the session table.
+// SessionShard: the Durable Object that holds one shard of the session table, and runs every
+// request that names one of its sessions.
 //
-// Every request that names a session runs here, in the shard its id names, so a tool's request
-// to the client and the client's answer (a separate POST) meet in one place, and a session's
-// streams live next to its row. Sessions are rows in this object's SQLite database (store.ts);
-// open streams and pending requests are in memory (live.ts). An alarm deletes idle sessions, so
-// nothing is kept, or billed, for a session that is over; an idle shard costs no CPU.
+// A session's requests all run here, in the shard its id names, so a tool's request to the
+// client and the client's answer (a separate POST) meet in one place, and a session's streams
+// live next to its row. Sessions are rows in this object's SQLite database
+// (src/sessions/store.ts); open streams and pending requests are in memory
+// (src/sessions/live.ts). The Worker sends each request as one typed envelope (envelope.ts),
+// already read, parsed and checked. An alarm deletes idle sessions, so nothing is kept, or
+// billed, for a session that is over; an idle shard costs no CPU.
 //
 // While one of its sessions has a stream open (GET or /sse) on a catalog whose resource list
 // changes (a resource source), the shard polls the list's version every LIST_CHANGED_POLL_MS and
@@ -12,32 +15,15 @@
 // timer stops with the last stream.
 
 import { DurableObject } from 'cloudflare:workers'
-import { decodePrincipal } from '../auth/principal.ts'
-import type { Principal } from '../protocol/principal.ts'
-import { catalogFor, serverCatalog } from '../catalog.ts'
-import type { ServerFeatures } from '../protocol/context.ts'
+import { catalogFor, serverCatalog, type ServerFeatures } from '../catalog/catalog.ts'
+import { visibleTo } from '../catalog/visibility.ts'
 import { config as settings, type Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
 import { invalidRequest } from '../jsonrpc/errors.ts'
+import type { RequestId } from '../jsonrpc/message.ts'
 import { rpcError } from '../http/responses.ts'
-import type { LegacyRevision } from '../protocol/revisions.ts'
-import { post } from '../transports/streamable-http.ts'
-import { openSseStream, sseHeaders } from '../transports/sse.ts'
-import { openLegacyStream, legacyMessage } from '../transports/legacy-sse.ts'
 import { versionOf, type ResourceSource } from '../resources/source.ts'
-import {
-  completeElicitation,
-  listAt,
-  newLive,
-  shardSession,
-  streaming,
-  unwatch,
-  watchResource,
-  type Live,
-  type ShardSession,
-} from './live.ts'
-import { openResumable, parseEventId, type EventLog } from './resumable.ts'
-import { INTERNAL, sessionNotFound, type ShardOp } from './route.ts'
+import { newLive, stopAll, streaming } from '../sessions/live.ts'
 import {
   appendEvent,
   countSessions,
@@ -51,18 +37,45 @@ import {
   touchSession,
   updateSession,
   type SessionRow,
-  type SessionTransport,
-} from './store.ts'
+} from '../sessions/store.ts'
+import type { Host } from './context.ts'
+import { requestIdOf, type Envelope, type Route } from './envelope.ts'
+import type { Intake } from './intake.ts'
+import { legacyMessage, openLegacyStream } from './legacy-sse.ts'
+import { openResumable, parseEventId, type EventLog } from './resumable.ts'
+import {
+  completeElicitation,
+  listAt,
+  sessionOf,
+  watchResource,
+  type Session,
+  type SessionLive,
+} from './session.ts'
+import { openSseStream, sseHeaders } from './sse.ts'
+import { postLegacy, type SessionInit } from './streamable-http.ts'
 
 /** last_seen is written at most this often per session (cheap, and precise enough for expiry). */
 const TOUCH_EVERY_MS = 10_000
 
+/**
+ * The 404 every unknown, expired or terminated session gets (R-HT-14), with the request's id
+ * when it was readable (R-JR-8).
+ */
+export const sessionNotFound = (id: RequestId | null = null): Response =>
+  rpcError(
+    404,
+    invalidRequest('Session not found: it expired or was terminated; initialize again'),
+    id,
+  )
+
 export class SessionShard extends DurableObject<Env> {
   #sql: SqlStorage
-  #live = new Map<string, Live>()
+  #live = new Map<string, SessionLive>()
   /** R-SF-25: polls resource list versions while a stream is open (null: none is). */
   #listPoll: ReturnType<typeof setInterval> | null = null
   #listPolling = false
+  /** What to do when the client of each open connection goes away, by connection id. */
+  #hangUps = new Map<string, () => void>()
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -74,28 +87,30 @@ export class SessionShard extends DurableObject<Env> {
     return settings(this.env)
   }
 
-  /** The catalog of the request's path (the Worker has already refused a missing pack). */
-  #catalog(request: Request): ServerFeatures {
-    const features =
-      serverCatalog(request.headers.get(INTERNAL.catalog)) ??
-      catalogFor(this.#config, new URL(request.url).pathname)
+  /** The catalog of the request's route (the Worker has already refused a missing pack). */
+  #features(route: Route): ServerFeatures {
+    const features = serverCatalog(route.catalog) ?? catalogFor(this.#config, route.path)
     if (features === null) throw new Error(`FIXTURES=${this.#config.FIXTURES} is not in this build`)
     return features
   }
 
+  #host(route: Route): Host {
+    const config = this.#config
+    return {
+      config,
+      env: this.env,
+      features: visibleTo(this.#features(route), route.principal, config),
+      principal: route.principal,
+      sessions: true,
+    }
+  }
+
   /** RPC from the Worker: a session opened by a successful `initialize` (R-HT-13). */
-  async create(init: {
-    id: string
-    transport: SessionTransport
-    revision: string | null
-    clientInfo: Record<string, unknown> | null
-    clientCapabilities: Record<string, unknown> | null
-    subject: string | null
-  }): Promise<void> {
+  async create(id: string, init: SessionInit): Promise<void> {
     const now = Date.now()
     insertSession(this.#sql, {
+      id,
       ...init,
-      revision: init.revision as LegacyRevision | null,
       logLevel: null,
       subscriptions: [],
       created: now,
@@ -120,41 +135,60 @@ export class SessionShard extends DurableObject<Env> {
     return completeElicitation(live, elicitationId)
   }
 
-  override async fetch(request: Request): Promise<Response> {
-    const op = request.headers.get(INTERNAL.op) as ShardOp | null
-    const id = request.headers.get(INTERNAL.session) ?? ''
-    if (op === 'sse-open') return this.#openLegacy(id, request)
-    const row = findSession(this.#sql, id)
-    const principal = decodePrincipal(request.headers.get(INTERNAL.principal))
+  /**
+   * RPC from the Worker: the client of `connection` (a GET or /sse stream) went away. A GET
+   * stream's session lives on, and its client may resume; a /sse session ends with its stream.
+   */
+  async hangUp(connection: string): Promise<void> {
+    const hangUp = this.#hangUps.get(connection)
+    this.#hangUps.delete(connection)
+    hangUp?.()
+  }
+
+  /** Runs `hangUp` when `connection`'s client goes away or the stream itself ends. */
+  #onHangUp(connection: string, stream: { closed: AbortSignal }, hangUp: () => void): void {
+    this.#hangUps.set(connection, hangUp)
+    stream.closed.addEventListener(
+      'abort',
+      () => {
+        if (this.#hangUps.get(connection) !== hangUp) return
+        this.#hangUps.delete(connection)
+        hangUp()
+      },
+      { once: true },
+    )
+  }
+
+  /** RPC from the Worker: one request for one of this shard's sessions. */
+  async handle(envelope: Envelope): Promise<Response> {
+    if (envelope.op === 'sse-open') return this.#openLegacy(envelope.session, envelope)
+    const row = findSession(this.#sql, envelope.session)
     // A session belongs to whoever opened it: another caller gets the same 404 as for a
     // session that does not exist, learning nothing about it.
-    if (row === null || (row.subject !== null && row.subject !== principal?.subject)) {
-      await request.body?.cancel()
-      return sessionNotFound()
-    }
+    const notFound = () => sessionNotFound(requestIdOf(envelope))
+    if (row === null || (row.subject !== null && row.subject !== envelope.route.principal?.subject))
+      return notFound()
     this.#touch(row)
-    switch (op) {
+    const streamable = row.transport === 'streamable-http'
+    switch (envelope.op) {
       case 'post':
-        if (row.transport !== 'streamable-http') return sessionNotFound()
-        return post(
-          request,
-          this.#config,
-          this.#catalog(request),
-          this.env,
+        if (!streamable) return notFound()
+        return postLegacy(
+          envelope.intake,
+          envelope.era,
+          this.#host(envelope.route),
           this.#session(row),
-          principal,
         )
       case 'get':
-        if (row.transport !== 'streamable-http') return sessionNotFound()
-        return this.#standalone(row, request)
+        if (!streamable) return notFound()
+        return this.#standalone(row, envelope.route, envelope.lastEventId, envelope.connection)
       case 'delete':
-        if (row.transport !== 'streamable-http') return sessionNotFound()
+        if (!streamable) return notFound()
         this.#end(row.id)
         return new Response(null, { status: 204 })
       case 'sse-message':
-        return this.#legacyMessage(row, request, principal)
-      default:
-        return rpcError(400, invalidRequest('Unknown shard operation'))
+        if (streamable) return notFound()
+        return this.#legacyMessage(row, envelope.route, envelope.intake)
     }
   }
 
@@ -163,10 +197,7 @@ export class SessionShard extends DurableObject<Env> {
     const { SESSION_TTL_MS } = this.#config
     const now = Date.now()
     // A session with a stream open is in use, however quiet: it is not idle.
-    for (const [id, live] of this.#live) {
-      if (live.legacy !== null || live.standalone?.connected === true)
-        touchSession(this.#sql, id, now)
-    }
+    for (const [id, live] of this.#live) if (streaming(live)) touchSession(this.#sql, id, now)
     for (const id of expireSessions(this.#sql, now - SESSION_TTL_MS)) this.#close(id)
     await this.#schedule()
   }
@@ -184,7 +215,7 @@ export class SessionShard extends DurableObject<Env> {
     if (now - row.lastSeen >= TOUCH_EVERY_MS) touchSession(this.#sql, row.id, now)
   }
 
-  #liveOf(id: string): Live {
+  #liveOf(id: string): SessionLive {
     let live = this.#live.get(id)
     if (live === undefined) {
       live = newLive()
@@ -205,8 +236,8 @@ export class SessionShard extends DurableObject<Env> {
     }
   }
 
-  #session(row: SessionRow): ShardSession {
-    return shardSession(row, this.#liveOf(row.id), this.#log(row.id), this.#config, (change) =>
+  #session(row: SessionRow): Session {
+    return sessionOf(row, this.#liveOf(row.id), this.#log(row.id), this.#config, (change) =>
       updateSession(this.#sql, row.id, change),
     )
   }
@@ -216,7 +247,7 @@ export class SessionShard extends DurableObject<Env> {
    * version is read now (the client's starting point, or a change it missed while away), and
    * the poll runs while any stream is open.
    */
-  async #watchList(live: Live, source: ResourceSource | undefined): Promise<void> {
+  async #watchList(live: SessionLive, source: ResourceSource | undefined): Promise<void> {
     if (source === undefined) return
     live.listSource = source
     const version = await versionOf(source, { env: this.env, config: this.#config })
@@ -255,11 +286,10 @@ export class SessionShard extends DurableObject<Env> {
     const live = this.#live.get(id)
     if (live === undefined) return
     this.#live.delete(id)
-    unwatch(live)
+    stopAll(live)
     void live.legacy?.close()
     void live.standalone?.finish()
     for (const stream of live.streams.values()) void stream.finish()
-    for (const controller of live.inflight.values()) controller.abort()
   }
 
   /** DELETE, or the end of a legacy SSE stream: the row, its events and its streams go. */
@@ -269,15 +299,20 @@ export class SessionShard extends DurableObject<Env> {
   }
 
   /**
-   * GET /mcp with a session (R-HT-10): the standalone stream, one per session (a second is 409);
+   * GET /mcp with a session (R-HT-10): the standalone stream, one per session (a new GET takes
+   * it over);
    * with `Last-Event-ID`, the resumption of the stream that id names (R-HT-12), replaying only
    * that stream's events.
    */
-  async #standalone(row: SessionRow, request: Request): Promise<Response> {
+  async #standalone(
+    row: SessionRow,
+    route: Route,
+    last: string | null,
+    id: string,
+  ): Promise<Response> {
     const config = this.#config
     const live = this.#liveOf(row.id)
     const connection = openSseStream(config.KEEPALIVE_MS)
-    const last = request.headers.get('last-event-id')
     if (last !== null) {
       const resume = parseEventId(last)
       if (resume === null)
@@ -287,9 +322,10 @@ export class SessionShard extends DurableObject<Env> {
         (live.standalone?.id === resume.stream ? live.standalone : null)
       if (stream !== null) {
         await stream.attach(connection, resume.seq)
+        this.#onHangUp(id, connection, () => void stream.detach(connection))
         // The GET stream is back: a list change while it was away is announced now.
         if (stream === live.standalone)
-          await this.#watchList(live, this.#catalog(request).resources.source)
+          await this.#watchList(live, this.#features(route).resources.source)
       } else {
         // The stream is over (or its shard restarted): replay what the log still has, then end.
         for (const event of eventsAfter(this.#sql, row.id, resume.stream, resume.seq)) {
@@ -303,28 +339,29 @@ export class SessionShard extends DurableObject<Env> {
       }
       return new Response(connection.readable, { headers: sseHeaders() })
     }
-    // One connected GET stream per session; once its client has gone, a new GET replaces it.
-    if (live.standalone !== null && live.standalone.connected) {
-      await connection.close()
-      return rpcError(409, invalidRequest('This session already has a GET stream open'))
-    }
+    // One GET stream per session: a new GET takes it over and the previous one is closed, so a
+    // client that reconnects at once (before its old connection is seen to drop) is never
+    // locked out of its own session.
     await live.standalone?.finish()
-    live.standalone = openResumable(this.#log(row.id), connection, {
-      priming: row.revision !== null && row.revision >= '2025-11-25',
+    const session = this.#session(row)
+    const standalone = openResumable(this.#log(row.id), connection, {
+      priming: session.primed,
       retryMs: config.SSE_RETRY_MS,
     })
+    live.standalone = standalone
     // Subscriptions outlive the shard's memory (they are in the row): watch them again.
-    const { resources } = this.#catalog(request)
-    for (const uri of row.subscriptions) watchResource(live, uri, resources.get(uri))
+    const { resources } = this.#features(route)
+    for (const uri of row.subscriptions) watchResource(live, uri, resources.get(uri)?.watch)
     await this.#watchList(live, resources.source)
-    connection.closed.addEventListener('abort', () => {
-      if (live.standalone !== null) void live.standalone.disconnect()
-    })
+    this.#onHangUp(id, connection, () => void standalone.detach(connection))
     return new Response(connection.readable, { headers: sseHeaders() })
   }
 
   /** GET /sse (2024-11-05): the session is born with its stream and dies with it. */
-  async #openLegacy(id: string, request: Request): Promise<Response> {
+  async #openLegacy(
+    id: string,
+    envelope: { route: Route; endpoint: string; connection: string },
+  ): Promise<Response> {
     const now = Date.now()
     insertSession(this.#sql, {
       id,
@@ -336,39 +373,25 @@ export class SessionShard extends DurableObject<Env> {
       subscriptions: [],
       created: now,
       lastSeen: now,
-      subject: decodePrincipal(request.headers.get(INTERNAL.principal))?.subject ?? null,
+      subject: envelope.route.principal?.subject ?? null,
     })
     await this.#schedule()
     const live = this.#liveOf(id)
-    const endpoint = request.headers.get(INTERNAL.endpoint) ?? `messages?sessionId=${id}`
-    const stream = openLegacyStream(endpoint, this.#config)
+    const stream = openLegacyStream(envelope.endpoint, this.#config)
     live.legacy = stream
-    stream.closed.addEventListener('abort', () => this.#end(id), { once: true })
-    await this.#watchList(live, this.#catalog(request).resources.source)
+    // R-SSE-1: the session is its stream; a client that closes it ends the session.
+    this.#onHangUp(envelope.connection, stream, () => this.#end(id))
+    await this.#watchList(live, this.#features(envelope.route).resources.source)
     return new Response(stream.readable, { headers: sseHeaders() })
   }
 
-  async #legacyMessage(
-    row: SessionRow,
-    request: Request,
-    principal: Principal | null,
-  ): Promise<Response> {
+  async #legacyMessage(row: SessionRow, route: Route, intake: Intake): Promise<Response> {
     const live = this.#liveOf(row.id)
-    if (row.transport !== 'sse') return sessionNotFound()
     if (live.legacy === null) {
       // The stream is gone (the shard restarted): the session cannot answer; start again.
       this.#end(row.id)
-      return sessionNotFound()
+      return sessionNotFound(requestIdOf({ op: 'sse-message', session: row.id, route, intake }))
     }
-    return legacyMessage(
-      request,
-      this.#config,
-      this.#catalog(request),
-      this.env,
-      this.#session(row),
-      live.legacy,
-      (init) => updateSession(this.#sql, row.id, init),
-      principal,
-    )
+    return legacyMessage(intake, this.#host(route), this.#session(row), live.legacy)
   }
 }

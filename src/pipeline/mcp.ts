@@ -1,0 +1,202 @@
+// The request pipeline of the MCP endpoints: every request to /mcp (and its tool profiles),
+// /sse and /messages goes through the same stages, each a small function, in this order:
+//
+//   1. Origin: a present Origin we do not trust is 403 (R-HT-2); a preflight is answered.
+//   2. Auth (AUTH=true): the caller's token -> principal, or its 401/400 (R-AU-1, R-AU-2).
+//   3. Intake (POST): media types, body size, UTF-8, JSON -> messages; read once, here.
+//   4. Era (POST /mcp): legacy or 2026-07-28, and the revision, decided once (src/protocol/era.ts).
+//   5. Scopes: a tool call the token lacks scopes for is 403 before anything runs (R-AU-14).
+//   6. Where it runs: a request of a legacy session goes to the session's shard as one envelope
+//      (src/pipeline/sessions.ts); every other request runs here, in the Worker, on the
+//      transport of its era (src/transports/).
+//
+// CORS headers go on every answer to a trusted browser origin.
+
+import type { ServerFeatures } from '../catalog/catalog.ts'
+import { visibleTo } from '../catalog/visibility.ts'
+import type { Config } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
+import {
+  authenticate,
+  authMisconfigured,
+  hasAuthStore,
+  scopeRefusal,
+  supportedScopes,
+} from '../auth/resource-server.ts'
+import { invalidRequest } from '../jsonrpc/errors.ts'
+import { checkOrigin, preflightHeaders, withCors } from '../http/cors.ts'
+import { acceptable } from '../http/media-type.ts'
+import { methodNotAllowed, notFound, rpcError } from '../http/responses.ts'
+import { chooseEra, eraOfHeader } from '../protocol/era.ts'
+import type { Principal } from '../protocol/principal.ts'
+import type { Host } from '../transports/context.ts'
+import type { Envelope, Route } from '../transports/envelope.ts'
+import { intake, type Intake } from '../transports/intake.ts'
+import { endpointFor } from '../transports/legacy-sse.ts'
+import { postLegacy, postModern } from '../transports/streamable-http.ts'
+import { connectionId, forward, mintLegacyId, opener, sessionsEnabled } from './sessions.ts'
+
+/** Keeps the Worker running for work that outlives the response (ExecutionContext). */
+export type WaitUntil = (work: Promise<unknown>) => void
+
+/** Which MCP endpoint a request is for. */
+export type Endpoint = 'mcp' | 'sse' | 'messages'
+
+/** R-HT-10, R-HT-15: without a session there is no GET stream and nothing to DELETE. */
+const ALLOW = 'POST, OPTIONS'
+
+/** Serves one request to an MCP endpoint with `features` (`catalog`: its id, for the shard). */
+export const serveMcp = async (
+  endpoint: Endpoint,
+  request: Request,
+  config: Config,
+  features: ServerFeatures,
+  env: Env,
+  catalog: string | null,
+  waitUntil: WaitUntil,
+): Promise<Response> => {
+  // 1. R-HT-2: a present Origin we do not trust is refused with 403 before anything else.
+  const origin = checkOrigin(request, config)
+  if (!origin.ok) return rpcError(403, invalidRequest(`Origin ${origin.origin} is not allowed`))
+  if (request.method === 'OPTIONS') {
+    const headers =
+      origin.origin === null
+        ? new Headers({ Allow: ALLOW })
+        : preflightHeaders(request, origin.origin)
+    return new Response(null, { status: 204, headers })
+  }
+  const answer = await authenticated(endpoint, request, config, features, env, catalog, waitUntil)
+  withCors(answer.headers, origin.origin)
+  return answer
+}
+
+/** 2. R-AU-1, R-AU-2: with AUTH=true every request carries a token, sessions included. */
+const authenticated = async (
+  endpoint: Endpoint,
+  request: Request,
+  config: Config,
+  features: ServerFeatures,
+  env: Env,
+  catalog: string | null,
+  waitUntil: WaitUntil,
+): Promise<Response> => {
+  let principal: Principal | null = null
+  if (config.AUTH) {
+    if (!hasAuthStore(env)) return authMisconfigured()
+    const guarded = await authenticate(
+      request,
+      env,
+      config,
+      supportedScopes(config, features.tools),
+    )
+    if (!guarded.ok) return guarded.response
+    principal = guarded.principal
+  }
+  const path = new URL(request.url).pathname
+  const call: Call = {
+    request,
+    env,
+    waitUntil,
+    features,
+    host: {
+      config,
+      env,
+      features: visibleTo(features, principal, config),
+      principal,
+      sessions: sessionsEnabled(env, config),
+    },
+    route: { path, catalog, principal },
+  }
+  if (endpoint === 'mcp') return mcp(call)
+  if (!call.host.sessions) return notFound(path, config.MCP_PATH)
+  return endpoint === 'sse' ? sse(call) : messages(call)
+}
+
+/** One request past origin and auth. */
+interface Call {
+  request: Request
+  env: Env
+  waitUntil: WaitUntil
+  /** The endpoint's whole catalog (what the caller may see of it is `host.features`). */
+  features: ServerFeatures
+  host: Host
+  route: Route
+}
+
+/** /mcp: POST for every message; GET and DELETE for a session's stream and end. */
+const mcp = async (call: Call): Promise<Response> => {
+  const { request, host } = call
+  if (request.method === 'POST') return postMcp(call)
+  const session = request.headers.get('mcp-session-id')
+  // R-HT-40: a 2026-07-28 request never belongs to a session, whatever headers it carries.
+  const sessionful =
+    host.sessions &&
+    session !== null &&
+    eraOfHeader(request.headers.get('mcp-protocol-version')) !== 'modern'
+  if (sessionful && request.method === 'GET') {
+    if (!acceptable(request.headers.get('accept')).sse) {
+      return rpcError(406, invalidRequest('GET needs Accept: text/event-stream'))
+    }
+    const lastEventId = request.headers.get('last-event-id')
+    const connection = connectionId()
+    return send(call, { op: 'get', session, route: call.route, lastEventId, connection })
+  }
+  if (sessionful && request.method === 'DELETE') {
+    return send(call, { op: 'delete', session, route: call.route })
+  }
+  return methodNotAllowed(ALLOW)
+}
+
+/** 3-6 for POST /mcp. */
+const postMcp = async (call: Call): Promise<Response> => {
+  const { request, host } = call
+  const taken = await intake(request, host.config)
+  if (!taken.ok) return taken.response
+  const era = chooseEra(request.headers, taken.intake.messages, taken.intake.batch)
+  if (!era.ok) return rpcError(era.status, era.error, era.id)
+  const refused = scopes(call, taken.intake)
+  if (refused !== null) return refused
+  if (era.era === 'modern') return postModern(taken.intake, era, host, request)
+  const session = request.headers.get('mcp-session-id')
+  if (host.sessions && session !== null) {
+    return send(call, { op: 'post', session, route: call.route, intake: taken.intake, era })
+  }
+  return postLegacy(
+    taken.intake,
+    era,
+    host,
+    null,
+    host.sessions ? opener(call.env, host.config) : null,
+  )
+}
+
+/** GET /sse (2024-11-05): a new session, born in its shard with its stream. */
+const sse = async (call: Call): Promise<Response> => {
+  if (call.request.method !== 'GET') return methodNotAllowed('GET, OPTIONS')
+  const session = mintLegacyId(call.host.config)
+  const endpoint = endpointFor(call.route.path, session)
+  const connection = connectionId()
+  return send(call, { op: 'sse-open', session, route: call.route, endpoint, connection })
+}
+
+/** POST /messages?sessionId=... (2024-11-05): one message for the session's shard. */
+const messages = async (call: Call): Promise<Response> => {
+  const { request, host } = call
+  if (request.method !== 'POST') return methodNotAllowed('POST, OPTIONS')
+  const session = new URL(request.url).searchParams.get('sessionId')
+  if (session === null)
+    return rpcError(400, invalidRequest('The sessionId query parameter is required'))
+  const taken = await intake(request, host.config)
+  if (!taken.ok) return taken.response
+  const refused = scopes(call, taken.intake)
+  if (refused !== null) return refused
+  return send(call, { op: 'sse-message', session, route: call.route, intake: taken.intake })
+}
+
+/** 6. A session's request goes to its shard. */
+const send = (call: Call, envelope: Envelope): Promise<Response> =>
+  forward(call.env, call.host.config, envelope, call.waitUntil)
+
+/** 5. R-AU-14: the 403 for a tool call the token lacks scopes for, before anything runs. */
+const scopes = (call: Call, input: Intake): Response | null =>
+  scopeRefusal(call.request, call.host.config, call.features, call.route.principal, input.messages)

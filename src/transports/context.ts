@@ -1,0 +1,59 @@
+// Building a request's context (src/protocol/context.ts) from where it runs, the same way on
+// both HTTP transports and in both eras: the revision and its rules, what the client declared
+// (on the request in 2026-07-28, at `initialize` in a legacy session), the log level, the server's
+// capabilities, the session, and who is calling.
+
+import type { ServerFeatures } from '../catalog/catalog.ts'
+import { serverCapabilities } from '../catalog/capabilities.ts'
+import type { McpContext } from '../catalog/methods.ts'
+import type { Config } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
+import type { EraOf } from '../protocol/era.ts'
+import type { Principal } from '../protocol/principal.ts'
+import { rules } from '../protocol/revisions.ts'
+import type { Session } from './session.ts'
+
+/** Where a request runs: the Worker (stateless) or a session's shard. */
+export interface Host {
+  config: Config
+  env: Env
+  /** What this request may list and call (its path's catalog, as its caller may see it). */
+  features: ServerFeatures
+  /** Who is calling (AUTH=true); null when auth is off. */
+  principal: Principal | null
+  /** Whether initialize-era sessions are on (settings and binding; always true in a shard). */
+  sessions: boolean
+}
+
+/** How a request talks back: its response stream, its cancellation, and SSE polling. */
+export interface Io {
+  send: McpContext['send']
+  signal: AbortSignal
+  closeStream: McpContext['closeStream']
+}
+
+/** The context of one request of `era` running at `host`, in `session` if it has one. */
+export const contextFor = (host: Host, era: EraOf, session: Session | null, io: Io): McpContext => {
+  // R-HT-17: inside a session, the revision is the one negotiated at initialize.
+  const revision = era.era === 'legacy' ? (session?.revision ?? era.revision) : era.revision
+  const allowed = rules(revision)
+  return {
+    revision,
+    rules: allowed,
+    config: host.config,
+    env: host.env,
+    ...host.features,
+    signal: io.signal,
+    send: io.send,
+    closeStream: io.closeStream,
+    logLevel:
+      era.era === 'modern' ? era.meta.logLevel : (session?.logLevel ?? host.config.LOG_LEVEL),
+    clientCapabilities:
+      era.era === 'modern' ? era.meta.clientCapabilities : (session?.clientCapabilities ?? null),
+    // R-SF-24, R-SF-47: resource updates need a session's stream in the initialize era, and
+    // travel on `subscriptions/listen` in 2026-07-28.
+    capabilities: serverCapabilities(host.features, !allowed.sessions || host.sessions),
+    session: era.era === 'legacy' ? (session?.handle ?? null) : null,
+    auth: host.principal,
+  }
+}

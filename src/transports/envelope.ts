@@ -1,0 +1,46 @@
+// What crosses the Durable Object boundary: the Worker reads, parses and checks a request once
+// (body, era, token, scopes), then hands the session's shard one typed envelope over RPC. Its
+// members are plain data (structured-cloned), so the shard repeats none of that work and no
+// request context travels as loose headers.
+//
+//   Worker                                   SessionShard (one per shard of the session table)
+//   POST /mcp  Mcp-Session-Id: s3.q8Xk...  -> handle({op: 'post', session: 's3.q8Xk...',
+//                                                     route, intake, era})  -> Response
+
+import type { RequestId } from '../jsonrpc/message.ts'
+import type { EraOf } from '../protocol/era.ts'
+import type { Principal } from '../protocol/principal.ts'
+import type { LegacyRevision } from '../protocol/revisions.ts'
+import type { Intake } from './intake.ts'
+
+/** Which catalog the request uses and who sent it. */
+export interface Route {
+  /** The request's path: its catalog and tool profile (src/catalog/catalog.ts). */
+  path: string
+  /** The id of a `createServer(tools)` catalog; null: the settings' catalog. */
+  catalog: string | null
+  /** The caller the Worker authenticated (AUTH=true); null when auth is off. */
+  principal: Principal | null
+}
+
+/**
+ * One request for a session, by operation. `connection` names a stream the Worker holds open
+ * for its client: when that client goes away the Worker says so (`SessionShard.hangUp`), since
+ * a Durable Object is not told when a stream it returned stops being read.
+ */
+export type Envelope = { session: string; route: Route } & (
+  | { op: 'post'; intake: Intake; era: EraOf & { era: 'legacy'; revision: LegacyRevision } }
+  | { op: 'get'; lastEventId: string | null; connection: string }
+  | { op: 'delete' }
+  | { op: 'sse-open'; endpoint: string; connection: string }
+  | { op: 'sse-message'; intake: Intake }
+)
+
+/** The id of the one request an envelope carries, when it has one (R-JR-8: errors name it). */
+export const requestIdOf = (envelope: Envelope): RequestId | null => {
+  if (!('intake' in envelope) || envelope.intake.batch) return null
+  const [message] = envelope.intake.messages
+  if (message === undefined) return null
+  if (!message.ok) return message.id
+  return message.value.kind === 'request' ? message.value.message.id : null
+}
