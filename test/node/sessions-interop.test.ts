@@ -88,14 +88,15 @@ const pingIn = (id: string, version: string) =>
     { jsonrpc: '2.0', id: 99, method: 'ping' },
   )
 
-const SESSION_NOT_FOUND = {
+/** R-HT-14: the 404 of a session that is gone, naming the request's id (R-JR-8). */
+const sessionNotFound = (id: number) => ({
   jsonrpc: '2.0',
-  id: null,
+  id,
   error: {
     code: -32600,
     message: 'Session not found: it expired or was terminated; initialize again',
   },
-}
+})
 
 describe.each(['2025-11-25', '2025-03-26'] as const)(
   '(a) SDK v1 StreamableHTTPClientTransport with a session at %s',
@@ -230,7 +231,7 @@ describe.each(['2025-11-25', '2025-03-26'] as const)(
       }
       const after = await pingIn(sessionId, version)
       expect(after.status).toBe(404)
-      expect(after.messages).toEqual([SESSION_NOT_FOUND])
+      expect(after.messages).toEqual([sessionNotFound(99)])
     })
   },
 )
@@ -352,7 +353,7 @@ describe('(b) SDK v1 SSEClientTransport against /sse', () => {
       const reply = await post(endpoint, JSON_HEADERS, { jsonrpc: '2.0', id: 1, method: 'ping' })
       return reply.status === 404 ? reply : undefined
     }, 'the session to be deleted after its stream closed')
-    expect(status.messages).toEqual([SESSION_NOT_FOUND])
+    expect(status.messages).toEqual([sessionNotFound(1)])
   })
 })
 
