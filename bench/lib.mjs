@@ -2,7 +2,7 @@
 // starting `wrangler dev` in its own process group, stopping every group on any exit, free
 // ports, and a whole-run bound.
 
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { freePorts, ROOT, signalGroup, sleep, WRANGLER_ENV } from '../scripts/lib/wrangler.mjs'
@@ -91,6 +91,23 @@ export const groupMembers = (pgid) => {
       members.push(stat)
   }
   return members
+}
+
+/**
+ * The loopback TCP ports the processes of a process group listen on (Linux, `ss -ltnpH`):
+ * wrangler dev's proxy, its inspector, and workerd's own sockets, one of which serves the Worker
+ * itself.
+ */
+export const listeningPorts = (pgid) => {
+  const pids = new Set(groupMembers(pgid).map((member) => member.pid))
+  const out = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' })
+  const ports = []
+  for (const line of out.split('\n')) {
+    const port = /127\.0\.0\.1:(\d+)\s/.exec(line)?.[1]
+    const owners = [...line.matchAll(/pid=(\d+)/g)].map((match) => Number(match[1]))
+    if (port !== undefined && owners.some((pid) => pids.has(pid))) ports.push(Number(port))
+  }
+  return [...new Set(ports)]
 }
 
 /** Whether a process group still has live members; Linux reads /proc, elsewhere kill(-pgid, 0). */

@@ -35,6 +35,7 @@ import {
   type RequestId,
 } from '../jsonrpc/message.ts'
 import {
+  isLegacyRevision,
   MODERN_REVISION,
   refusalStatus,
   REVISION_WITHOUT_HEADER,
@@ -148,10 +149,7 @@ export const chooseEra = (
 /** 5. R-HT-17: the legacy revision named by the header, 2025-03-26 without one. */
 const legacy = (header: string | null, id: RequestId | null): Era => {
   if (header === null) return { ok: true, era: 'legacy', revision: REVISION_WITHOUT_HEADER }
-  const revision = revisionNamed(header)
-  if (revision !== null && revision !== MODERN_REVISION && rules(revision).era === 'legacy') {
-    return { ok: true, era: 'legacy', revision }
-  }
+  if (isLegacyRevision(header)) return { ok: true, era: 'legacy', revision: header }
   return reject(unsupportedProtocolVersion(header, SUPPORTED_REVISIONS), id)
 }
 

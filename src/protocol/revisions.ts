@@ -79,6 +79,8 @@ export interface RevisionRules {
   primingEvents: boolean
   /** 2026-07-28: a client that closes the response stream cancels the call (R-JR-21; not R-HT-8). */
   cancelOnDisconnect: boolean
+  /** 2026-07-28: questions to the client are `input_required` rounds (MRTR, R-SF-44), not requests. */
+  mrtr: boolean
   /** 2026-07-28: results carry `resultType` (R-JR-11) and the server's identity in `_meta` (R-LC-26). */
   resultType: boolean
   /** 2026-07-28: cacheable results carry `ttlMs` and `cacheScope` (R-SF-35). */
@@ -175,6 +177,7 @@ const table = new Map<Revision, RevisionRules>(
         resumableStreams: !modern && atLeast(revision, '2025-03-26'),
         primingEvents: !modern && atLeast(revision, '2025-11-25'),
         cancelOnDisconnect: modern,
+        mrtr: modern,
         resultType: modern,
         cacheHints: modern,
         status: modern ? refusalStatus : () => 200,

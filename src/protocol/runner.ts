@@ -85,7 +85,7 @@ export const runHandler = async (
 ): Promise<Record<string, unknown>> => {
   // 2026-07-28: questions to the client travel as MRTR rounds (src/protocol/mrtr.ts).
   const asking =
-    running.asks && ctx.rules.era === 'modern'
+    running.asks && ctx.rules.mrtr
       ? await inputs(running.params, running.method, running.target, running.args, ctx)
       : null
   const limit = deadline(ctx.signal, ctx.config.TOOL_TIMEOUT_MS)

@@ -256,7 +256,7 @@ const withHeaderParams = (
   params: ReadonlyMap<string, string>,
   allowed: RevisionRules,
 ): Record<string, unknown> => {
-  if (params.size === 0 || allowed.era !== 'modern') return schema
+  if (params.size === 0 || !allowed.headerParams) return schema
   const properties = { ...(schema.properties as Record<string, Record<string, unknown>>) }
   for (const [argument, header] of params)
     properties[argument] = { ...properties[argument], 'x-mcp-header': header }

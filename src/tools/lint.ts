@@ -7,11 +7,16 @@
 //
 // Run it with `npm run lint:tools`; `npm test` runs it over the served tools.
 
-import { rules, type Revision } from '../protocol/revisions.ts'
+import {
+  LATEST_LEGACY_REVISION,
+  MODERN_REVISION,
+  rules,
+  type Revision,
+} from '../protocol/revisions.ts'
 import { TOOL_NAME, type Tool } from './define.ts'
 
 /** The revisions whose listings are checked: the newest of each era. */
-export const LINT_REVISIONS: readonly Revision[] = ['2025-11-25', '2026-07-28']
+export const LINT_REVISIONS: readonly Revision[] = [LATEST_LEGACY_REVISION, MODERN_REVISION]
 
 /**
  * Longest description we accept. MCP sets no limit; OpenAI's function tools have refused
