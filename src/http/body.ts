@@ -1,27 +1,65 @@
 // Reading a body with a size limit, so a huge or endless upload (or, for the documents the
 // authorization server fetches, download) is refused after at most `limit` bytes instead of
-// being buffered whole. `Content-Length` is trusted only to refuse early; a chunked body is
-// counted as it streams.
+// being buffered whole. A declared `Content-Length` within the limit is read in one piece (the
+// runtime frames the body by it); a chunked body is counted as it streams.
+//
+// A request body refused for its size is still read to its end (and thrown away, up to
+// DRAIN_BYTES or DRAIN_MS): a client, or a proxy in front of us, that is still sending when the
+// answer comes may otherwise see a broken connection instead of our 413. A response (a
+// download) that is too large is simply cancelled.
 
 export type Body = { ok: true; text: string } | { ok: false; reason: 'too-large' | 'not-utf8' }
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
 /** A request or a response: anything with headers and a body. */
-type Message = Pick<Request, 'headers' | 'body'>
+type Message = Pick<Request, 'headers' | 'body' | 'arrayBuffer'>
+
+/** The most of a refused body we read and throw away, and for how long. */
+const DRAIN_BYTES = 64 * 1_048_576
+const DRAIN_MS = 5_000
+
+type Read = { ok: true; bytes: Uint8Array } | { ok: false; reason: 'too-large' }
+const TOO_LARGE: Read = { ok: false, reason: 'too-large' }
+
+/**
+ * Reads and discards what is left of a refused request body, within DRAIN_BYTES and DRAIN_MS;
+ * cancels a refused response body.
+ */
+const drain = async (
+  message: Message,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<void> => {
+  if (!(message instanceof Request)) return reader.cancel().catch(() => {})
+  const until = Date.now() + DRAIN_MS
+  let drained = 0
+  try {
+    while (drained < DRAIN_BYTES && Date.now() < until) {
+      const { done, value } = await reader.read()
+      if (done) return
+      drained += value.byteLength
+    }
+    await reader.cancel()
+  } catch {
+    // the client went away: nothing left to read
+  }
+}
 
 /** Reads the body's bytes, at most `limit` of them. */
-export const readBytes = async (
-  request: Message,
-  limit: number,
-): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; reason: 'too-large' }> => {
-  const declared = request.headers.get('content-length')
-  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > limit) {
-    await request.body?.cancel().catch(() => {})
-    return { ok: false, reason: 'too-large' }
+export const readBytes = async (message: Message, limit: number): Promise<Read> => {
+  if (message.body === null) return { ok: true, bytes: new Uint8Array() }
+  const declared = message.headers.get('content-length')
+  const length = declared !== null && /^\d+$/.test(declared.trim()) ? Number(declared) : null
+  if (length !== null && length > limit) {
+    await drain(message, message.body.getReader())
+    return TOO_LARGE
   }
-  if (request.body === null) return { ok: true, bytes: new Uint8Array() }
-  const reader = request.body.getReader()
+  if (length !== null) {
+    // Framed by its Content-Length: one read, no per-chunk work.
+    const bytes = new Uint8Array(await message.arrayBuffer())
+    return bytes.byteLength > limit ? TOO_LARGE : { ok: true, bytes }
+  }
+  const reader = message.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
@@ -29,8 +67,8 @@ export const readBytes = async (
     if (done) break
     size += value.byteLength
     if (size > limit) {
-      await reader.cancel().catch(() => {})
-      return { ok: false, reason: 'too-large' }
+      await drain(message, reader)
+      return TOO_LARGE
     }
     chunks.push(value)
   }
@@ -38,8 +76,8 @@ export const readBytes = async (
 }
 
 /** Reads the body as UTF-8 text of at most `limit` bytes. */
-export const readBody = async (request: Message, limit: number): Promise<Body> => {
-  const read = await readBytes(request, limit)
+export const readBody = async (message: Message, limit: number): Promise<Body> => {
+  const read = await readBytes(message, limit)
   if (!read.ok) return read
   try {
     // R-JR-2: JSON-RPC messages MUST be UTF-8; invalid sequences are a parse error, not U+FFFD.

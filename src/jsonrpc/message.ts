@@ -15,6 +15,7 @@
 
 import * as v from 'valibot'
 import { invalidRequest, parseError, type JSONRPCErrorObject } from './errors.ts'
+import { nestsDeeperThan } from './depth.ts'
 import { describeIssues } from './issues.ts'
 
 export const JSONRPC_VERSION = '2.0'
@@ -163,21 +164,45 @@ export const parseMessage = (value: unknown): Parsed<JSONRPCMessage> => {
   }
 }
 
+/** What a body may hold: the longest batch, and the deepest nesting (see depth.ts). */
+export interface BodyLimits {
+  maxBatch: number
+  maxDepth: number
+}
+
 /**
  * Decodes a POST body. Malformed JSON is a parse error (-32700, id null); an empty array is an
  * invalid request, as JSON-RPC 2.0 says; any other array is a batch whose members are parsed
- * one by one, so one bad member does not spoil the others.
+ * one by one, so one bad member does not spoil the others. A batch longer than
+ * `limits.maxBatch`, or a body nesting deeper than `limits.maxDepth`, is one -32600 naming the
+ * limit: what a request may cost is bounded before any member runs.
  */
-export const parseBody = (text: string): ParsedBody => {
+export const parseBody = (text: string, limits: BodyLimits): ParsedBody => {
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch {
     return { ok: false, error: parseError('Parse error: the body is not valid JSON') }
   }
+  if (nestsDeeperThan(value, limits.maxDepth)) {
+    return {
+      ok: false,
+      error: invalidRequest(
+        `The body nests deeper than ${limits.maxDepth} levels (MAX_JSON_DEPTH)`,
+      ),
+    }
+  }
   if (Array.isArray(value)) {
     if (value.length === 0) {
       return { ok: false, error: invalidRequest('A batch must not be empty') }
+    }
+    if (value.length > limits.maxBatch) {
+      return {
+        ok: false,
+        error: invalidRequest(
+          `A batch may hold at most ${limits.maxBatch} messages (MAX_BATCH); this one holds ${value.length}`,
+        ),
+      }
     }
     return { ok: true, batch: true, messages: value.map(parseMessage) }
   }

@@ -34,6 +34,7 @@ import type { Envelope, Route } from '../transports/envelope.ts'
 import { intake, type Intake } from '../transports/intake.ts'
 import { endpointFor } from '../transports/legacy-sse.ts'
 import { postLegacy, postModern } from '../transports/streamable-http.ts'
+import { stateKeyOf } from './state-key.ts'
 import { connectionId, forward, mintLegacyId, opener, sessionsEnabled } from './sessions.ts'
 
 /** Keeps the Worker running for work that outlives the response (ExecutionContext). */
@@ -104,6 +105,7 @@ const authenticated = async (
       features: visibleTo(features, principal, config),
       principal,
       sessions: sessionsEnabled(env, config),
+      stateKey: stateKeyOf(env, config),
     },
     route: { path, catalog, principal },
   }

@@ -45,6 +45,11 @@ export interface RequestContext {
   session: SessionHandle | null
   /** Who is calling (AUTH=true: proven by the request's token); null when auth is off. */
   auth: Principal | null
+  /**
+   * The HMAC key of MRTR `requestState` (R-SF-45), the same in every isolate, so a retry can
+   * land on any of them (src/protocol/mrtr.ts).
+   */
+  stateKey(): Promise<CryptoKey>
 }
 
 /** What a handler may do with the session a legacy request belongs to. */

@@ -12,6 +12,8 @@
 
 import * as v from 'valibot'
 import type { Config } from '../settings/config.ts'
+import { nestsDeeperThan } from '../jsonrpc/depth.ts'
+import { invalidParams, type JSONRPCErrorObject } from '../jsonrpc/errors.ts'
 import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import type { RequestContext } from './context.ts'
 import { parseParams } from './params.ts'
@@ -46,6 +48,30 @@ export const initialized = (params: Params | undefined): Initialized | null => {
     clientInfo: parsed.output.clientInfo,
     clientCapabilities: parsed.output.capabilities,
   }
+}
+
+/**
+ * What a session keeps of `initialize` is bounded: `clientInfo` and `capabilities` of at most
+ * MAX_CLIENT_INFO_BYTES of JSON and MAX_CLIENT_INFO_DEPTH levels. Larger is -32602, answered
+ * with 400 before anything is stored (a session row is read on every request it makes).
+ */
+export const unstorable = (
+  params: Params | undefined,
+  config: Config,
+): JSONRPCErrorObject | null => {
+  const kept = { clientInfo: params?.clientInfo, capabilities: params?.capabilities }
+  if (nestsDeeperThan(kept, config.MAX_CLIENT_INFO_DEPTH + 1)) {
+    return invalidParams(
+      `initialize: "params.clientInfo" and "params.capabilities" may nest at most ${config.MAX_CLIENT_INFO_DEPTH} levels (MAX_CLIENT_INFO_DEPTH)`,
+    )
+  }
+  const bytes = new TextEncoder().encode(JSON.stringify(kept)).byteLength
+  if (bytes > config.MAX_CLIENT_INFO_BYTES) {
+    return invalidParams(
+      `initialize: "params.clientInfo" and "params.capabilities" may hold at most ${config.MAX_CLIENT_INFO_BYTES} bytes of JSON (MAX_CLIENT_INFO_BYTES); these hold ${bytes}`,
+    )
+  }
+  return null
 }
 
 /** R-LC-2: the InitializeResult for the negotiated revision. */

@@ -17,14 +17,15 @@
 // no `requestState` may already answer them in `inputResponses` (SEP-2322: a server SHOULD use
 // what it recognises and ignore the rest); every later answer must come with the state.
 //
-// `requestState` is attacker-controlled input (R-SF-45): it is HMAC-SHA256 signed, expires, and
-// is bound to the method, the tool and a digest of its arguments, so it cannot be replayed on
-// another call or altered.
+// `requestState` is attacker-controlled input (R-SF-45): it is HMAC-SHA256 signed with a key
+// every isolate shares (`ctx.stateKey`: MRTR_SECRET, else derived from the server's master
+// secret), so a retry may land anywhere; it expires, and it is bound to the caller (the token's
+// subject), the method, the tool and a digest of its arguments, so it cannot be replayed by
+// someone else, on another call, or altered.
 //
 // https://modelcontextprotocol.io/specification/2026-07-28/basic/patterns/mrtr
 
 import * as v from 'valibot'
-import type { Config } from '../settings/config.ts'
 import { ErrorCode, invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
 import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import type { RequestContext } from './context.ts'
@@ -79,6 +80,8 @@ export const forModern = (request: InputRequest): InputRequest => {
 
 const StateSchema = v.object({
   v: v.literal(1),
+  /** the caller it was issued to (the token's subject; null without auth) */
+  c: v.nullable(v.string()),
   /** method, tool (or prompt, resource) name, digest of the arguments */
   m: v.string(),
   t: v.string(),
@@ -121,55 +124,22 @@ const canonical = (value: unknown): string =>
 const digest = async (value: unknown): Promise<string> =>
   b64url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(canonical(value)))))
 
-let isolateKey: Promise<CryptoKey> | undefined
-const keys = new Map<string, Promise<CryptoKey>>()
-
-/** The HMAC key: from MRTR_SECRET, or one random key per isolate when it is not set. */
-const hmacKey = (config: Config): Promise<CryptoKey> => {
-  const usage = ['sign', 'verify']
-  if (config.MRTR_SECRET === '') {
-    isolateKey ??= crypto.subtle.generateKey(
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      usage,
-    ) as Promise<CryptoKey>
-    return isolateKey
-  }
-  let key = keys.get(config.MRTR_SECRET)
-  if (key === undefined) {
-    key = crypto.subtle.importKey(
-      'raw',
-      encoder.encode(config.MRTR_SECRET),
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      usage,
-    )
-    keys.set(config.MRTR_SECRET, key)
-  }
-  return key
-}
-
-const seal = async (state: RequestState, config: Config): Promise<string> => {
+const seal = async (state: RequestState, key: CryptoKey): Promise<string> => {
   const body = b64url(encoder.encode(JSON.stringify(state)))
-  const signature = await crypto.subtle.sign('HMAC', await hmacKey(config), encoder.encode(body))
+  const signature = await crypto.subtle.sign('HMAC', key, encoder.encode(body))
   return `v1.${body}.${b64url(new Uint8Array(signature))}`
 }
 
 const stateError = (message: string) => new JsonRpcError(invalidParams(`requestState ${message}`))
 
-const open = async (token: string, config: Config): Promise<RequestState> => {
+const open = async (token: string, key: CryptoKey): Promise<RequestState> => {
   const [version, body, signature, extra] = token.split('.')
   if (version !== 'v1' || body === undefined || signature === undefined || extra !== undefined) {
     throw stateError('is not one we issued')
   }
   let valid = false
   try {
-    valid = await crypto.subtle.verify(
-      'HMAC',
-      await hmacKey(config),
-      unb64url(signature),
-      encoder.encode(body),
-    )
+    valid = await crypto.subtle.verify('HMAC', key, unb64url(signature), encoder.encode(body))
   } catch {
     valid = false
   }
@@ -213,8 +183,14 @@ export const inputs = async (
   const hash = () => (hashed ??= digest(args))
   const answers: Record<string, Record<string, unknown>> = {}
   if (given.output.requestState !== undefined) {
-    const state = await open(given.output.requestState, ctx.config)
-    if (state.m !== method || state.t !== target || state.h !== (await hash())) {
+    const state = await open(given.output.requestState, await ctx.stateKey())
+    const caller = ctx.auth?.subject ?? null
+    if (
+      state.c !== caller ||
+      state.m !== method ||
+      state.t !== target ||
+      state.h !== (await hash())
+    ) {
       throw stateError('belongs to a different request')
     }
     Object.assign(answers, state.a)
@@ -269,6 +245,7 @@ export const inputs = async (
       requestState: await seal(
         {
           v: 1,
+          c: ctx.auth?.subject ?? null,
           m: method,
           t: target,
           h: await hash(),
@@ -276,7 +253,7 @@ export const inputs = async (
           a: answers,
           p: Object.keys(pending.requests),
         },
-        ctx.config,
+        await ctx.stateKey(),
       ),
     }),
   }

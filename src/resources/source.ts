@@ -72,3 +72,24 @@ export const versionOf = async (
     return null
   }
 }
+
+/** The last version read of each source in this isolate, and when. */
+const recent = new WeakMap<ResourceSource, { version: string; at: number }>()
+
+/**
+ * The source's version, read at most once per `maxAgeMs` in this isolate: many listeners
+ * polling one source (2026-07-28 `subscriptions/listen` streams) cost one read per interval,
+ * not one each.
+ */
+export const recentVersionOf = async (
+  source: ResourceSource,
+  ctx: SourceContext,
+  maxAgeMs: number,
+): Promise<string | null> => {
+  const now = Date.now()
+  const last = recent.get(source)
+  if (last !== undefined && now - last.at < maxAgeMs) return last.version
+  const version = await versionOf(source, ctx)
+  if (version !== null) recent.set(source, { version, at: now })
+  return version
+}

@@ -76,6 +76,32 @@ const SettingsSchema = v.object({
   ALLOW_LOCALHOST_ORIGINS: flag(true),
   /** Largest accepted POST body in bytes; larger bodies get 413. */
   MAX_BODY_BYTES: integer(1_048_576, 1024, 100 * 1_048_576),
+  /** Most messages in one 2025-03-26 batch; a longer batch is 400 with one -32600. */
+  MAX_BATCH: integer(32, 1, 1000),
+  /** Deepest nesting of arrays and objects in a request body; deeper is 400 with -32600. */
+  MAX_JSON_DEPTH: integer(64, 8, 1000),
+  /**
+   * Largest `clientInfo` plus `capabilities` a session stores from `initialize`, in bytes of
+   * JSON, and their deepest nesting; larger or deeper is 400 with -32602.
+   */
+  MAX_CLIENT_INFO_BYTES: integer(16_384, 1024, 1_048_576),
+  MAX_CLIENT_INFO_DEPTH: integer(16, 4, 64),
+  /** Requests of one session running at once; more are refused with 429 until one ends. */
+  MAX_INFLIGHT_PER_SESSION: integer(32, 1, 10_000),
+  /** Sessions one caller (its token's subject, else its IP) may hold at once; more are 429. */
+  MAX_SESSIONS_PER_CALLER: integer(100, 1, 1_000_000),
+  /** Sessions one shard holds at once, whoever opened them; more are 503 until some expire. */
+  MAX_SESSIONS_PER_SHARD: integer(10_000, 100, 10_000_000),
+  /**
+   * Long-lived streams one caller may hold open at once: session GET and /sse streams (per
+   * session shard) and 2026-07-28 `subscriptions/listen` streams (per Worker isolate).
+   */
+  MAX_STREAMS_PER_CALLER: integer(32, 1, 100_000),
+  /**
+   * Bytes an SSE stream may hold for a client that does not read them; past this the stream
+   * is cut off (a slow reader is dropped, never buffered without end).
+   */
+  MAX_STREAM_BUFFER_BYTES: integer(1_048_576, 65_536, 64 * 1_048_576),
   /** Items per page of a list result (`tools/list`). */
   PAGE_SIZE: integer(50, 1, 1000),
   /** "auto": JSON unless the call streams; "sse": SSE whenever the client accepts it. */

@@ -23,6 +23,8 @@ export interface Host {
   principal: Principal | null
   /** Whether initialize-era sessions are on (settings and binding; always true in a shard). */
   sessions: boolean
+  /** The key of MRTR `requestState`, shared by every isolate (src/pipeline/state-key.ts). */
+  stateKey(): Promise<CryptoKey>
 }
 
 /** How a request talks back: its response stream, its cancellation, and SSE polling. */
@@ -55,5 +57,6 @@ export const contextFor = (host: Host, era: EraOf, session: Session | null, io: 
     capabilities: serverCapabilities(host.features, !allowed.sessions || host.sessions),
     session: era.era === 'legacy' ? (session?.handle ?? null) : null,
     auth: host.principal,
+    stateKey: host.stateKey,
   }
 }

@@ -50,7 +50,10 @@ export const intake = async (request: Request, config: Config): Promise<Taken> =
         : rpcError(400, parseError('Parse error: the body is not valid UTF-8')),
     )
   }
-  const parsed = parseBody(body.text)
+  const parsed = parseBody(body.text, {
+    maxBatch: config.MAX_BATCH,
+    maxDepth: config.MAX_JSON_DEPTH,
+  })
   if (!parsed.ok) return refuse(rpcError(400, parsed.error))
   const agent = (request.headers.get('user-agent') ?? '').toLowerCase()
   const sseFirst =

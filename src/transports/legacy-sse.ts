@@ -21,7 +21,7 @@ import { invalidRequest } from '../jsonrpc/errors.ts'
 import type { JSONRPCResponse, Outbound } from '../jsonrpc/message.ts'
 import { accepted, rpcError } from '../http/responses.ts'
 import { dispatch } from '../protocol/dispatch.ts'
-import { initialized } from '../protocol/lifecycle.ts'
+import { initialized, unstorable } from '../protocol/lifecycle.ts'
 import { LEGACY_SSE_REVISION } from '../protocol/revisions.ts'
 import { NEVER } from '../protocol/timeout.ts'
 import { contextFor, type Host } from './context.ts'
@@ -31,7 +31,7 @@ import { openSseStream, type SseStream } from './sse.ts'
 
 /** R-SSE-2: the stream opens with the `endpoint` event naming where to POST. */
 export const openLegacyStream = (endpoint: string, config: Config): SseStream => {
-  const stream = openSseStream(config.KEEPALIVE_MS)
+  const stream = openSseStream(config)
   void stream.send({ event: 'endpoint', data: endpoint })
   return stream
 }
@@ -76,6 +76,8 @@ export const legacyMessage = async (
   const io = (signal: AbortSignal) => ({ send: out, signal, closeStream: async () => false })
 
   if (call.method === 'initialize') {
+    const oversized = unstorable(call.params, host.config)
+    if (oversized !== null) return rpcError(400, oversized, call.id)
     const response = await dispatch(call, contextFor(host, era, session, io(NEVER)), METHODS)
     const init = response !== null && 'result' in response ? initialized(call.params) : null
     // Stored before the answer goes out, so the client's next POST sees the revision.

@@ -44,7 +44,7 @@ export interface ReplyStream {
 
 /** A plain SSE reply: `event: message` per message, keep-alives, no ids. */
 export const plainStream = (config: Config): ReplyStream => {
-  const stream = openSseStream(config.KEEPALIVE_MS)
+  const stream = openSseStream(config)
   return {
     readable: stream.readable,
     send: (message) => stream.send({ event: 'message', data: JSON.stringify(message) }),

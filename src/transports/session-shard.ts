@@ -102,6 +102,8 @@ export class SessionShard extends DurableObject<Env> {
       features: visibleTo(this.#features(route), route.principal, config),
       principal: route.principal,
       sessions: true,
+      // MRTR is 2026-07-28's, and a 2026-07-28 request never reaches a session (R-HT-40).
+      stateKey: () => Promise.reject(new Error('requestState is not used in a legacy session')),
     }
   }
 
@@ -312,7 +314,7 @@ export class SessionShard extends DurableObject<Env> {
   ): Promise<Response> {
     const config = this.#config
     const live = this.#liveOf(row.id)
-    const connection = openSseStream(config.KEEPALIVE_MS)
+    const connection = openSseStream(config)
     if (last !== null) {
       const resume = parseEventId(last)
       if (resume === null)

@@ -217,7 +217,7 @@ export const sessionOf = (
     // 2024-11-05 has no resumability: its replies are plain streams.
     open: () => {
       if (!resumable) return plainStream(config)
-      const connection = openSseStream(config.KEEPALIVE_MS)
+      const connection = openSseStream(config)
       const stream = openResumable(log, connection, {
         priming: primed,
         retryMs: config.SSE_RETRY_MS,

@@ -57,11 +57,22 @@ export interface SseStream {
 
 const encoder = new TextEncoder()
 
+/** How a stream paces itself: keep-alives, and how much it holds for a client not reading. */
+export interface SsePacing {
+  /** KEEPALIVE_MS: a `: keep-alive` comment this often while open. */
+  KEEPALIVE_MS: number
+  /** MAX_STREAM_BUFFER_BYTES: unread bytes past which the client is cut off. */
+  MAX_STREAM_BUFFER_BYTES: number
+}
+
 /**
- * Opens a stream that sends a `: keep-alive` comment every `keepaliveMs` while open. A client
- * that goes away cancels the body, which fires `closed` at once (not at the next write).
+ * Opens a stream that sends a `: keep-alive` comment every KEEPALIVE_MS while open. A client
+ * that goes away cancels the body, which fires `closed` at once (not at the next write). A
+ * client that stays but does not read is cut off once MAX_STREAM_BUFFER_BYTES wait for it: the
+ * stream errors (its queue is dropped) and `closed` fires, so a slow reader costs a bounded
+ * amount of memory, never everything sent to it.
  */
-export const openSseStream = (keepaliveMs: number): SseStream => {
+export const openSseStream = (pacing: SsePacing): SseStream => {
   const gone = new AbortController()
   let controller!: ReadableStreamDefaultController<Uint8Array>
   let open = true
@@ -69,26 +80,29 @@ export const openSseStream = (keepaliveMs: number): SseStream => {
     if (!open) return
     open = false
     clearInterval(timer)
+    gone.abort()
   }
-  const readable = new ReadableStream<Uint8Array>({
-    start: (c) => void (controller = c),
-    cancel: () => {
-      stop()
-      gone.abort()
-    },
-  })
+  const readable = new ReadableStream<Uint8Array>(
+    { start: (c) => void (controller = c), cancel: stop },
+    new ByteLengthQueuingStrategy({ highWaterMark: pacing.MAX_STREAM_BUFFER_BYTES }),
+  )
   const write = async (text: string): Promise<boolean> => {
     if (!open) return false
     try {
       controller.enqueue(encoder.encode(text))
-      return true
     } catch {
       stop()
-      gone.abort()
       return false
     }
+    if ((controller.desiredSize ?? 0) < 0) {
+      // The client has not read MAX_STREAM_BUFFER_BYTES: drop it and what waits for it.
+      controller.error(new Error('the client stopped reading'))
+      stop()
+      return false
+    }
+    return true
   }
-  const timer = setInterval(() => void write(comment('keep-alive')), keepaliveMs)
+  const timer = setInterval(() => void write(comment('keep-alive')), pacing.KEEPALIVE_MS)
   return {
     readable,
     closed: gone.signal,
@@ -97,7 +111,6 @@ export const openSseStream = (keepaliveMs: number): SseStream => {
       if (!open) return
       stop()
       controller.close()
-      gone.abort()
     },
   }
 }

@@ -25,7 +25,7 @@ import { errorResponse, type JSONRPCRequest, type JSONRPCResponse } from '../jso
 import { accepted, rpcError } from '../http/responses.ts'
 import { dispatch } from '../protocol/dispatch.ts'
 import type { EraOf, HeaderView } from '../protocol/era.ts'
-import { initialized } from '../protocol/lifecycle.ts'
+import { initialized, unstorable } from '../protocol/lifecycle.ts'
 import { rules, type LegacyRevision, type ModernRevision } from '../protocol/revisions.ts'
 import { NEVER } from '../protocol/timeout.ts'
 import { contextFor, type Host } from './context.ts'
@@ -149,6 +149,8 @@ export const postLegacy = async (
   const [only] = requests
   // R-HT-13: a stateless `initialize` that succeeds opens a session when sessions are on.
   if (session === null && !input.batch && only?.method === 'initialize') {
+    const oversized = unstorable(only.params, host.config)
+    if (oversized !== null) return rpcError(400, oversized, only.id)
     const ctx = contextFor(host, era, null, {
       send: () => false,
       signal: NEVER,

@@ -29,7 +29,7 @@ import { notification, type JSONRPCRequest } from '../jsonrpc/message.ts'
 import { rpcError } from '../http/responses.ts'
 import { SERVER_CAPABILITIES } from '../catalog/capabilities.ts'
 import type { ResourceSet } from '../resources/resource-set.ts'
-import { LIST_CHANGED, versionOf } from '../resources/source.ts'
+import { LIST_CHANGED, recentVersionOf, versionOf } from '../resources/source.ts'
 import { exists } from '../resources/subscribe.ts'
 import { META } from '../protocol/era.ts'
 import { openSseStream, sseHeaders } from './sse.ts'
@@ -104,7 +104,7 @@ export const listen = async (
   // client could not have seen in a list it fetched before listening is announced.
   const context = { env, config }
   let seen = source === undefined ? null : await versionOf(source, context)
-  const stream = openSseStream(config.KEEPALIVE_MS)
+  const stream = openSseStream(config)
   const _meta = { [META.subscriptionId]: request.id }
   const acknowledged = notification('notifications/subscriptions/acknowledged', {
     _meta,
@@ -123,7 +123,8 @@ export const listen = async (
     const timer = setInterval(async () => {
       if (polling) return
       polling = true
-      const now = await versionOf(source, context)
+      // One read per interval in this isolate, however many streams listen (R-SF-25).
+      const now = await recentVersionOf(source, context, config.LIST_CHANGED_POLL_MS / 2)
       polling = false
       if (now === null || watching.signal.aborted) return
       if (seen !== null && now !== seen) {

@@ -14,17 +14,18 @@ describe('hostile input', () => {
   wireTable([
     {
       rule: 'R-JR-8',
-      name: 'JSON nested 100,000 deep is a batch with one invalid member, not a crash',
+      name: 'JSON nested 100,000 deep is refused for its depth (MAX_JSON_DEPTH), not a crash',
       request: post('['.repeat(100_000) + ']'.repeat(100_000)),
       expect: {
-        status: 200,
-        json: [
-          {
-            jsonrpc: '2.0',
-            id: null,
-            error: { code: -32600, message: 'A JSON-RPC message must be an object' },
+        status: 400,
+        json: {
+          jsonrpc: '2.0',
+          id: null,
+          error: {
+            code: -32600,
+            message: 'The body nests deeper than 64 levels (MAX_JSON_DEPTH)',
           },
-        ],
+        },
       },
     },
     {

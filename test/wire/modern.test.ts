@@ -578,6 +578,7 @@ describe('MRTR: input_required and retry', () => {
   test('R-SF-45 an expired state is refused', async () => {
     const state = await forgeState({
       v: 1,
+      c: null,
       m: 'tools/call',
       t: 'greet',
       h: await argsDigest({}),
