@@ -36,6 +36,9 @@ interface ModernOptions {
   headers?: Record<string, string | undefined>
 }
 
+/** The methods whose `Mcp-Name` header mirrors `params.name` or `params.uri`. */
+const NAMED = new Set(['tools/call', 'prompts/get', 'resources/read'])
+
 /** A 2026-07-28 request: `_meta` claim, `Mcp-Method`, and `Mcp-Name` from params.name or .uri. */
 export const modernRequest = (
   method: string,
@@ -47,9 +50,8 @@ export const modernRequest = (
     ...CLIENT_HEADERS,
     'mcp-protocol-version': MODERN,
     'mcp-method': method,
-    ...(typeof name === 'string' && (method === 'resources/read' || method === 'prompts/get')
-      ? { 'mcp-name': name }
-      : {}),
+    // R-HT-36, R-HT-37: Mcp-Name mirrors the tool or prompt name, or the resource URI.
+    ...(typeof name === 'string' && NAMED.has(method) ? { 'mcp-name': name } : {}),
     ...headers,
   }
   return {
