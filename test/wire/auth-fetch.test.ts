@@ -11,7 +11,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest'
 import type { AuthStore } from '../../src/auth/store.ts'
 import { TOOLS } from '../../src/tools/index.ts'
 import { authorizeQuery, ISSUER, LOOPBACK, oauthClient, pkce } from '../helpers/oauth.ts'
-import { serverWith } from '../helpers/wire.ts'
+import { serverWith, workerWith } from '../helpers/wire.ts'
 
 const AUTH = {
   AUTH: 'true',
@@ -117,7 +117,15 @@ describe('BM-AUTH-3 metadata documents come from public DNS names on port 443', 
         'redirects',
       ],
       [() => new Response('<html>', { headers: { 'content-type': 'text/html' } }), 'not JSON'],
-      [() => jsonResponse({ client_id: 'https://other.example/c.json' }), 'client_id'],
+      [
+        () =>
+          jsonResponse({
+            client_id: 'https://other.example/c.json',
+            client_name: 'Impostor',
+            redirect_uris: [LOOPBACK],
+          }),
+        'does not equal its URL',
+      ],
     ]
     for (const [route, reason] of cases) {
       const url = cimdUrl()
@@ -200,6 +208,7 @@ const keyedClient = async (jwksBytes = 0) => {
 }
 
 describe('BM-AUTH-26 the caches of documents and key sets are bounded', () => {
+  // workerWith: one env, parsed once, as in an isolate (the key-set cache lives per settings).
   /** Authenticates `client` at /revoke (which checks its assertion against its key set). */
   const authenticate = async (
     as: ReturnType<typeof oauthClient>,
@@ -218,7 +227,7 @@ describe('BM-AUTH-26 the caches of documents and key sets are bounded', () => {
       .length
 
   test('BM-AUTH-26 key sets: at most AUTH_JWKS_CACHE_MAX of them, least recently used evicted', async () => {
-    const as = oauthClient(serverWith(TOOLS, { ...AUTH, AUTH_JWKS_CACHE_MAX: '1' }))
+    const as = oauthClient(workerWith({ ...AUTH, AUTH_JWKS_CACHE_MAX: '1' }))
     const a = await keyedClient()
     const b = await keyedClient()
     const spy = serve({ ...a.routes, ...b.routes })
@@ -231,7 +240,7 @@ describe('BM-AUTH-26 the caches of documents and key sets are bounded', () => {
   })
 
   test('BM-AUTH-26 key sets: at most AUTH_JWKS_CACHE_BYTES in all', async () => {
-    const as = oauthClient(serverWith(TOOLS, { ...AUTH, AUTH_JWKS_CACHE_BYTES: '2048' }))
+    const as = oauthClient(workerWith({ ...AUTH, AUTH_JWKS_CACHE_BYTES: '2048' }))
     const a = await keyedClient(1200)
     const b = await keyedClient(1200)
     const spy = serve({ ...a.routes, ...b.routes })
@@ -243,7 +252,7 @@ describe('BM-AUTH-26 the caches of documents and key sets are bounded', () => {
 
   test('BM-AUTH-26 a key set over AUTH_JWKS_MAX_BYTES is refused', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {})
-    const as = oauthClient(serverWith(TOOLS, { ...AUTH, AUTH_JWKS_MAX_BYTES: '1024' }))
+    const as = oauthClient(workerWith({ ...AUTH, AUTH_JWKS_MAX_BYTES: '1024' }))
     const a = await keyedClient(2000)
     serve(a.routes)
     expect(await authenticate(as, a)).toBe(401)

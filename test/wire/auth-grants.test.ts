@@ -109,7 +109,7 @@ describe('BM-AUTH-28 every token carries the base scope, and MCP access requires
     expect(String((await json(narrowed)).scope).split(' ')).toContain('mcp')
   })
 
-  test('BM-AUTH-28 RFC 6750 §3.1 a token without the base scope is refused: 403 insufficient_scope', async () => {
+  test('BM-AUTH-28 RFC 6750 §3.1 a token without the base scope is refused: 403 insufficient_scope (R-AU-18: offline_access not named)', async () => {
     const { accessToken } = await mintAccessToken(worker.env as Env, config(worker.env), ISSUER, {
       subject: 'dev:nobody',
       clientId: 'client-x',
@@ -120,7 +120,7 @@ describe('BM-AUTH-28 every token carries the base scope, and MCP access requires
     const res = await toolsList(accessToken)
     expect(res.status).toBe(403)
     expect(res.headers.get('www-authenticate')).toMatch(
-      /^Bearer error="insufficient_scope", error_description="[^"]*", resource_metadata="[^"]+", scope="offline_access mcp"$/,
+      /^Bearer error="insufficient_scope", error_description="[^"]*", resource_metadata="[^"]+", scope="mcp"$/,
     )
     expect(await json(res)).toMatchObject({ error: 'insufficient_scope' })
   })

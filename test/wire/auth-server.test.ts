@@ -31,7 +31,7 @@ const AS = serverWith(TOOLS, {
   AUTH: 'true',
   AUTH_PROVIDER: 'dev',
   AUTH_SECRET: SECRET,
-  AUTH_SCOPES: 'mcp extra',
+  AUTH_SCOPES: 'mcp extra other',
 })
 const { call, postForm, register, registered, browse, authorized, exchange, refresh, withTokens } =
   oauthClient(AS)
@@ -395,14 +395,15 @@ describe('R-AU-3 R-AU-12 the token endpoint', () => {
       'invalid_scope',
     )
     // The refused request did not spend the token.
-    const wide = await withTokens({ scope: 'mcp extra' })
+    const wide = await withTokens({ scope: 'mcp extra other' })
     const narrowed = await refresh(wide.client, wide.refreshToken, { scope: 'extra' })
     expect(narrowed.status).toBe(200)
     const body = await json(narrowed)
-    expect(body.scope).toBe('extra')
+    // BM-AUTH-28: the base scope stays, narrowed or not.
+    expect(body.scope).toBe('mcp extra')
     // The new refresh token still carries the whole grant (RFC 6749 §6).
     const back = await refresh(wide.client, String(body.refresh_token))
-    expect((await json(back)).scope).toBe('mcp extra')
+    expect((await json(back)).scope).toBe('mcp extra other')
     const ok = await refresh(tokens.client, tokens.refreshToken)
     expect(ok.status).toBe(200)
   })
@@ -737,14 +738,17 @@ describe('R-AU-15 BM-AUTH-3 BM-AUTH-4 Client ID Metadata Documents (fetch stubbe
     ],
   ]
   test.each(broken)(
-    'BM-AUTH-3 R-AU-15 %s is an error page naming the problem, never a redirect',
+    'BM-AUTH-3 R-AU-15 %s is an error page (never a redirect); the log names the problem',
     async (_name, respond, words) => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
       const url = cimdUrl()
       serve({ [url]: () => respond(url) })
       const { res } = await authorizeWith(url, LOOPBACK)
       expect(res.status).toBe(400)
       expect(res.headers.get('location')).toBeNull()
-      expect(await res.text()).toContain(words)
+      // The client hears one sentence whatever went wrong; the operator's log says what.
+      expect(await res.text()).toContain('client metadata document could not be used')
+      expect(warn.mock.calls.map((args) => args.join(' ')).join('\n')).toContain(words)
     },
   )
 
