@@ -8,7 +8,9 @@
 //    "client_id":"...","scope":"mcp kb.read","gid":"<grant id>","jti":"...","iat":..,"exp":..}
 //
 // R-AU-10: a token is accepted only if we issued it (`iss`, signature) for one of our resources
-// (`aud`, RFC 8707); any other token is refused, never passed on.
+// (`aud`, RFC 8707); any other token is refused, never passed on. `gid` names the grant, so a
+// revoked grant's tokens can be refused (BM-AUTH-5, revocations.ts); a token without it is not
+// one of ours.
 
 import { jwtVerify, SignJWT, errors } from 'jose'
 import type { Config } from '../config.ts'
