@@ -135,6 +135,18 @@ const MIGRATIONS: readonly { probe: string; fix: readonly string[] }[] = [
   },
 ]
 
+/** Creates the tables, and brings those an earlier version made up to date. */
+export const setUpTables = (sql: SqlStorage): void => {
+  for (const statement of SCHEMA) sql.exec(statement)
+  for (const { probe, fix } of MIGRATIONS) {
+    try {
+      sql.exec(probe)
+    } catch {
+      for (const statement of fix) sql.exec(statement)
+    }
+  }
+}
+
 /** How often the alarm sweeps while rows with an expiry remain. */
 const SWEEP_MS = 3_600_000
 
@@ -227,14 +239,7 @@ export class AuthStore extends DurableObject<Env> {
   constructor(state: DurableObjectState, env: Env) {
     super(state, env)
     this.sql = state.storage.sql
-    for (const statement of SCHEMA) this.sql.exec(statement)
-    for (const { probe, fix } of MIGRATIONS) {
-      try {
-        this.sql.exec(probe)
-      } catch {
-        for (const statement of fix) this.sql.exec(statement)
-      }
-    }
+    setUpTables(this.sql)
     void state.blockConcurrencyWhile(async () => {
       this.alarmAt = await state.storage.getAlarm()
     })

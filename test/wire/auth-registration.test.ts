@@ -7,7 +7,7 @@
 import { env } from 'cloudflare:workers'
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import type { AuthStore } from '../../src/auth/store.ts'
+import { setUpTables, type AuthStore } from '../../src/auth/store.ts'
 import { TOOLS } from '../../src/tools/index.ts'
 import { authorizeQuery, expectOAuthError, LOOPBACK, oauthClient, pkce } from '../helpers/oauth.ts'
 import { serverWith } from '../helpers/wire.ts'
@@ -262,5 +262,45 @@ describe('BM-AUTH-27 errors go back only to redirect URIs this server vouches fo
       const location = new URL(res.headers.get('location')!)
       expect(location.searchParams.get('error')).toBe('unsupported_response_type')
     }
+  })
+})
+
+describe('BM-AUTH-25 BM-AUTH-11 the AuthStore of an earlier version is brought up to date', () => {
+  test('BM-AUTH-25 BM-AUTH-11 old clients stay (and never expire); old consents, blind to the resource, are dropped', async () => {
+    const namespace = (env as unknown as { AUTH_STORE: DurableObjectNamespace<AuthStore> })
+      .AUTH_STORE
+    const old = namespace.get(namespace.idFromName('migration-test'))
+    const after = await runInDurableObject(old, (store: AuthStore, state) => {
+      const sql = state.storage.sql
+      // The tables as the previous version made them, with a row each.
+      sql.exec('DROP TABLE consents')
+      sql.exec('DROP TABLE clients')
+      sql.exec(`CREATE TABLE consents (client_id TEXT NOT NULL, subject TEXT NOT NULL,
+        scopes TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (client_id, subject))`)
+      sql.exec(`CREATE TABLE clients (client_id TEXT PRIMARY KEY, data TEXT NOT NULL,
+        secret_hash TEXT, created_at INTEGER NOT NULL)`)
+      sql.exec("INSERT INTO consents VALUES ('c-old', 'dev:ada', 'mcp', 1)")
+      const client = {
+        clientId: 'c-old',
+        clientName: 'Old',
+        redirectUris: [LOOPBACK],
+        tokenEndpointAuthMethod: 'none',
+        kind: 'dcr',
+      }
+      sql.exec(
+        'INSERT INTO clients VALUES (?, ?, NULL, 1)',
+        'c-old',
+        JSON.stringify({ client, metadata: { redirect_uris: [LOOPBACK] } }),
+      )
+      setUpTables(sql)
+      return {
+        client: store.getClient('c-old')?.client.clientName,
+        expiresAt: sql.exec("SELECT expires_at FROM clients WHERE client_id = 'c-old'").one()
+          .expires_at,
+        consent: store.getConsent('c-old', 'dev:ada', `${LOOPBACK}`),
+        consents: Number(sql.exec('SELECT COUNT(*) AS n FROM consents').one().n),
+      }
+    })
+    expect(after).toEqual({ client: 'Old', expiresAt: null, consent: null, consents: 0 })
   })
 })
