@@ -77,7 +77,8 @@ export const adminKeys = async (
       id: minted.id,
       hash: minted.hash,
       label: parsed.output.label,
-      scopes: [...new Set(parsed.output.scopes)],
+      // BM-AUTH-28: every key carries the base scope, as every token does.
+      scopes: [...new Set([config.AUTH_BASE_SCOPE, ...parsed.output.scopes])],
     })
     return json({ ...row, key: minted.key }, 201, new Headers({ 'Cache-Control': 'no-store' }))
   }

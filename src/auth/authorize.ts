@@ -10,7 +10,10 @@
 // Until client_id and redirect_uri are known good, an error is a page for the person, never a
 // redirect (RFC 6749 §4.1.2.1: redirecting to an unchecked URI would be an open redirector).
 // After that, errors go back to the client: error, error_description, state, and `iss`
-// (R-AU-17, RFC 9207).
+// (R-AU-17, RFC 9207), but only to a redirect URI this server vouches for, loopback or
+// allow-listed (BM-AUTH-27, RFC 9700 §4.11.2: no redirects to unverified clients before the
+// person consented); any other client's errors are a page too.
+// BM-AUTH-28: the base scope is always asked for, whatever `scope` says.
 //
 // R-AU-12 · https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#security-considerations
 // redirect_uri matches a registered one exactly (loopback: any port, RFC 8252 §7.3).
@@ -26,7 +29,7 @@ import { parseMediaType } from '../http/media-type.ts'
 import { beginSignIn } from './signin.ts'
 import type { AuthContext, Client, Identity, Pending } from './types.ts'
 import { canonicalResource, ourResource } from './urls.ts'
-import { matchRedirectUri } from './redirect-uris.ts'
+import { matchRedirectUri, vouchedRedirect } from './redirect-uris.ts'
 
 /** How long a person has to sign in and consent. */
 const PENDING_TTL_MS = 10 * 60_000
@@ -119,11 +122,14 @@ export const authorize = async (ctx: AuthContext): Promise<Response> => {
     )
   }
 
-  // 2. Everything else goes back to the client.
+  // 2. Everything else goes back to the client, if we vouch for where it would go.
   const stateParam = single('state')
   const state = stateParam?.value ?? null
+  const vouched = vouchedRedirect(redirectUri, ctx.config)
   const fail = (error: string, description: string) =>
-    redirectError(ctx, redirectUri, state, error, description)
+    vouched
+      ? redirectError(ctx, redirectUri, state, error, description)
+      : badRequestPage(`The application's request is not valid (${error}): ${description}.`)
   if (stateParam === null) return fail('invalid_request', 'state must not be repeated')
   for (const name of [
     'response_type',
@@ -162,7 +168,10 @@ export const authorize = async (ctx: AuthContext): Promise<Response> => {
   if (unknown.length > 0) {
     return fail('invalid_scope', `unknown scope ${unknown.join(' ')}`)
   }
-  const scopes = requested.length === 0 ? [...ctx.scopes] : [...new Set(requested)]
+  const scopes =
+    requested.length === 0
+      ? [...ctx.scopes]
+      : [...new Set([ctx.config.AUTH_BASE_SCOPE, ...requested])]
 
   // OIDC Core §3.1.2.1 `prompt`, which MCP clients send (mcp-remote: `prompt=consent`). We keep
   // no sign-in session, so every flow signs in: `none` cannot be met; `consent` shows the
@@ -272,10 +281,25 @@ export const finishAuthorization = async (
   return redirectTo(request.redirectUri, { code, state: request.state, iss: ctx.issuer })
 }
 
-/** The user said no: redirects to the client with error=access_denied. */
-export const denyAuthorization = async (ctx: AuthContext, pending: Pending): Promise<Response> => {
+/**
+ * The user said no (on our consent page, or at the upstream provider): error=access_denied
+ * goes to the client. Before the person has seen our consent page, only to a redirect URI we
+ * vouch for (BM-AUTH-27); otherwise they get a page saying so.
+ */
+export const denyAuthorization = async (
+  ctx: AuthContext,
+  pending: Pending,
+  how: { seenConsent: boolean },
+): Promise<Response> => {
   const taken = await take(ctx, pending)
   if (!taken.ok) return taken.response
+  if (!how.seenConsent && !vouchedRedirect(taken.pending.redirectUri, ctx.config)) {
+    return errorPage(
+      403,
+      'Sign-in cancelled',
+      'The sign-in was refused or cancelled. Go back to the app and connect again.',
+    )
+  }
   return redirectError(
     ctx,
     taken.pending.redirectUri,

@@ -14,22 +14,14 @@
 // and clients get the two confused. A failed authentication is 401 invalid_client (RFC 6749
 // §5.2), with `WWW-Authenticate: Basic` when Basic was tried.
 
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  customFetch,
-  decodeJwt,
-  errors,
-  jwtVerify,
-  type JWTVerifyGetKey,
-} from 'jose'
+import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from 'jose'
 import { parseMediaType } from '../http/media-type.ts'
 import { authStore } from './binding.ts'
 import { readText } from '../http/body.ts'
-import { CIMD_MAX_BYTES, CIMD_TIMEOUT_MS } from './cimd.ts'
 import { findClient } from './clients.ts'
 import { sameSecret, sha256 } from './crypto.ts'
 import { oauthError } from './oauth-errors.ts'
+import { KeySetUnavailable, remoteKeySet } from './remote-jwks.ts'
 import type { AuthContext, Client } from './types.ts'
 import { AUTH_PATHS } from './urls.ts'
 
@@ -92,33 +84,13 @@ const basicCredentials = (header: string): { id: string; secret: string } | null
   }
 }
 
-/** JWKS of remote clients, one per jwks_uri per isolate (jose caches and refetches the keys). */
-const remoteKeySets = new Map<string, JWTVerifyGetKey>()
-
-/** A fetch for jose's JWKS loader that refuses key sets over 50 KiB (no unbounded reads). */
-const boundedFetch = async (url: string, init: RequestInit): Promise<Response> => {
-  const response = await fetch(url, init)
-  const text = await readText(response, CIMD_MAX_BYTES * 10)
-  if (text === null) throw new Error('JWKS too large')
-  return new Response(text, { status: response.status, headers: response.headers })
-}
-
-const keySetOf = (client: Client): JWTVerifyGetKey | null => {
+const keySetOf = (ctx: AuthContext, client: Client): JWTVerifyGetKey | null => {
   if (client.jwks !== undefined) {
     return createLocalJWKSet({ keys: client.jwks.keys.map((key) => ({ ...key })) })
   }
   if (client.jwksUri === undefined) return null
-  let keys = remoteKeySets.get(client.jwksUri)
-  if (keys === undefined) {
-    keys = createRemoteJWKSet(new URL(client.jwksUri), {
-      timeoutDuration: CIMD_TIMEOUT_MS,
-      cooldownDuration: 30_000,
-      cacheMaxAge: 600_000,
-      [customFetch]: boundedFetch,
-    })
-    remoteKeySets.set(client.jwksUri, keys)
-  }
-  return keys
+  // BM-AUTH-26: fetched under the limits of outbound.ts, kept in a bounded LRU cache.
+  return remoteKeySet(client.jwksUri, ctx.config, ctx.outbound, ctx.config.AUTH_JWKS_MAX_BYTES)
 }
 
 /**
@@ -132,7 +104,7 @@ const verifyAssertion = async (
   client: Client,
   assertion: string,
 ): Promise<string | null> => {
-  const keys = keySetOf(client)
+  const keys = keySetOf(ctx, client)
   if (keys === null) return 'the client has no keys (jwks or jwks_uri)'
   const endpoint = `${ctx.issuer}${new URL(ctx.request.url).pathname}`
   let payload
@@ -150,7 +122,11 @@ const verifyAssertion = async (
     if (error instanceof errors.JWTClaimValidationFailed) {
       return `client_assertion claim ${error.claim} is not acceptable`
     }
-    if (error instanceof errors.JWKSTimeout) return "the client's jwks_uri did not answer in time"
+    if (error instanceof KeySetUnavailable) {
+      // BM-AUTH-3: one sentence whatever went wrong; the reason is for the log only.
+      console.warn(`client ${client.clientId}: ${error.message}`)
+      return "the client's key set (jwks_uri) could not be used"
+    }
     return 'client_assertion could not be verified with the client\u2019s keys'
   }
   const now = Math.floor(Date.now() / 1000)

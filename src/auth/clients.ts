@@ -2,12 +2,15 @@
 // when AUTH_CIMD=true and the id is an https URL, the client its metadata document describes
 // (cimd.ts, cached in the AuthStore).
 //
-//   "Qx3...f2"                                  -> clients table
+//   "Qx3...f2"                                  -> clients table (unless it expired unused)
 //   "https://chatgpt.com/oauth/abc/client.json" -> cimd_cache, or fetched and validated
+//
+// BM-AUTH-3: a document that could not be used is remembered as such for
+// AUTH_FETCH_FAILURE_TTL_S, so asking again does not fetch again; the client hears one sentence
+// (CIMD_UNUSABLE) whatever the reason, which goes to the log.
 
 import { authStore } from './binding.ts'
-import { checkCimdUrl, fetchDocument, looksLikeCimd } from './cimd.ts'
-import type { StoredClient } from './store.ts'
+import { checkCimdUrl, CIMD_UNUSABLE, fetchDocument, looksLikeCimd } from './cimd.ts'
 import type { AuthContext, Client } from './types.ts'
 
 export type Found =
@@ -17,16 +20,27 @@ export type Found =
 export const findClient = async (ctx: AuthContext, clientId: string): Promise<Found> => {
   const store = authStore(ctx.env)
   if (ctx.config.AUTH_CIMD && looksLikeCimd(clientId)) {
-    const problem = checkCimdUrl(clientId, ctx.config)
+    const problem = checkCimdUrl(clientId, ctx.outbound)
     if (problem !== null) return { ok: false, error: problem }
     const cached = await store.getCachedDocument(clientId)
-    if (cached !== null) return { ok: true, client: cached, secretHash: null }
-    const fetched = await fetchDocument(clientId, ctx.config)
-    if (!fetched.ok) return fetched
-    await store.putCachedDocument(clientId, fetched.client, Date.now() + fetched.maxAgeS * 1000)
+    if (cached !== null) {
+      return 'client' in cached
+        ? { ok: true, client: cached.client, secretHash: null }
+        : { ok: false, error: CIMD_UNUSABLE }
+    }
+    const fetched = await fetchDocument(clientId, ctx.config, ctx.outbound)
+    const max = ctx.config.AUTH_CIMD_CACHE_MAX
+    if (!fetched.ok) {
+      console.warn(`client metadata document ${clientId} refused: ${fetched.reason}`)
+      const until = Date.now() + ctx.config.AUTH_FETCH_FAILURE_TTL_S * 1000
+      await store.putCachedDocument(clientId, null, until, max)
+      return { ok: false, error: CIMD_UNUSABLE }
+    }
+    const until = Date.now() + fetched.maxAgeS * 1000
+    await store.putCachedDocument(clientId, fetched.client, until, max)
     return { ok: true, client: fetched.client, secretHash: null }
   }
-  const stored = clientId === '' ? null : ((await store.getClient(clientId)) as StoredClient | null)
+  const stored = clientId === '' ? null : await store.getClient(clientId)
   if (stored === null) return { ok: false, error: 'unknown client_id' }
   return { ok: true, client: stored.client, secretHash: stored.secretHash }
 }

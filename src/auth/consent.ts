@@ -4,7 +4,7 @@
 //   GET  /consent?request=<id>                   -> the page (the Pending must hold an identity,
 //                                                   and the browser the cookie that started it)
 //   POST /consent request=<id>&csrf=<token>&decision=approve|deny
-//        approve -> consent remembered (client, user, scopes) -> finishAuthorization()
+//        approve -> consent remembered (client, user, resource, scopes) -> finishAuthorization()
 //                   -> 302 <redirect_uri>?code=...&state=...&iss=...
 //        deny    -> denyAuthorization() -> 302 <redirect_uri>?error=access_denied&...
 //
@@ -14,7 +14,10 @@
 // custom-scheme redirect is called what it is, an app on this device.
 // R-AU-12 · https://modelcontextprotocol.io/specification/2025-06-18/basic/authorization#security-considerations
 // Consent is kept per client: a dynamically registered client never rides on another client's
-// approval.
+// approval. BM-AUTH-11: and per resource (RFC 8707): approving the read-only tools
+// (/mcp/readonly) approves nothing wider, so the page says in words which tools the resource
+// serves (from TOOL_PROFILES), and what is remembered is the client, the user, the resource
+// and the scopes. BM-AUTH-28: the base scope is always listed; every token carries it.
 // BM-AUTH-10: the form carries the CSRF token, checked against the cookie and the Pending in
 // constant time; a mismatch is 403.
 
@@ -24,17 +27,38 @@ import { authStore } from './binding.ts'
 import { clearCsrfCookie, formOf, sameBrowser, withCookie } from './csrf.ts'
 import { allowFormRedirect } from './form-action.ts'
 import { errorPage, escapeHtml, page } from './html.ts'
+import type { Config } from '../settings/config.ts'
 import type { AuthContext, Identity, Pending } from './types.ts'
-import { isLoopbackHost } from './upstream/fetch.ts'
-import { AUTH_PATHS } from './urls.ts'
+import { isLoopbackHost } from './outbound.ts'
+import { AUTH_PATHS, canonicalResource } from './urls.ts'
 
 const EXPIRED =
   'This authorization request has expired or was already answered. Go back to the app and connect again.'
 
 /** What a person should know about the scopes we define; others are shown by name. */
-const SCOPE_TEXT: Record<string, string> = {
-  mcp: "use this server's tools, resources and prompts",
-  offline_access: 'stay connected while you are away (a refresh token)',
+const scopeText = (scope: string, config: Config): string | undefined =>
+  scope === config.AUTH_BASE_SCOPE
+    ? "use this server's tools, resources and prompts"
+    : scope === 'offline_access'
+      ? 'stay connected while you are away (a refresh token)'
+      : undefined
+
+/**
+ * Which tools a resource (one of ours, urls.ts `ourResource`) serves, in words: the whole
+ * server and the MCP endpoint serve every tool; a profile the tools TOOL_PROFILES names.
+ */
+export const resourceInWords = (resource: string, issuer: string, config: Config): string => {
+  const mcp = canonicalResource(issuer, config)
+  if (resource === issuer) return 'every tool (the whole server)'
+  if (resource === mcp || resource === `${issuer}/sse`) return 'every tool'
+  const name = resource.slice(mcp.length + 1)
+  const selectors = config.TOOL_PROFILES.find((profile) => profile.name === name)?.selectors ?? []
+  const named = selectors.filter((selector) => selector !== '@readonly')
+  const parts = [
+    ...(selectors.includes('@readonly') ? ['read-only tools'] : []),
+    ...(named.length > 0 ? [`the tools ${named.join(', ')}`] : []),
+  ]
+  return parts.length > 0 ? parts.join(' and ') : `the tools of the ${name} profile`
 }
 
 /** Where the redirect goes, in words, with its host (R-AU-15). */
@@ -66,12 +90,12 @@ const who = (identity: Identity): string => {
   return `<strong>${escapeHtml(name)}</strong>${email} <span class="muted">(${escapeHtml(identity.subject)})</span>`
 }
 
-const scopeList = (scopes: readonly string[]): string =>
+const scopeList = (scopes: readonly string[], config: Config): string =>
   scopes.length === 0
     ? '<p>No specific permissions: it will only know that you signed in.</p>'
     : `<ul>${scopes
         .map((scope) => {
-          const text = SCOPE_TEXT[scope]
+          const text = scopeText(scope, config)
           return `<li><code>${escapeHtml(scope)}</code>${text === undefined ? '' : `: ${escapeHtml(text)}`}</li>`
         })
         .join('')}</ul>`
@@ -91,7 +115,8 @@ ${cimd}
 <p>After you answer, your browser goes to <strong class="redirect-host">${escapeHtml(target.host)}</strong>, ${escapeHtml(target.kind)}.</p>
 <p class="muted">Full address: <code>${escapeHtml(pending.redirectUri)}</code></p>
 <h2>What it may do</h2>
-${scopeList(pending.scopes)}
+<p>Use <strong class="resource">${escapeHtml(resourceInWords(pending.resource, ctx.issuer, ctx.config))}</strong> at <code>${escapeHtml(pending.resource)}</code>, with these permissions:</p>
+${scopeList(pending.scopes, ctx.config)}
 <h2>Who you are</h2>
 <p>Signed in as ${who(identity)}.</p>
 <form method="post" action="${AUTH_PATHS.consent}">
@@ -159,15 +184,17 @@ export const consent = async (ctx: AuthContext): Promise<Response> => {
   const { pending, identity } = found
   let response: Response
   if (form.output.decision === 'approve') {
-    // Remember what was approved, adding to earlier approvals for this client.
+    // Remember what was approved, adding to earlier approvals for this client and resource.
     const store = authStore(ctx.env)
-    const earlier = (await store.getConsent(pending.clientId, identity.subject)) ?? []
-    await store.putConsent(pending.clientId, identity.subject, [
+    const earlier =
+      (await store.getConsent(pending.clientId, identity.subject, pending.resource)) ?? []
+    await store.putConsent(pending.clientId, identity.subject, pending.resource, [
       ...new Set([...earlier, ...pending.scopes]),
     ])
     response = await finishAuthorization(ctx, pending, identity, pending.scopes)
   } else {
-    response = await denyAuthorization(ctx, pending)
+    // The person saw where the answer goes: it goes there (BM-AUTH-27).
+    response = await denyAuthorization(ctx, pending, { seenConsent: true })
   }
   return withCookie(response, clearCsrfCookie(ctx.issuer))
 }

@@ -5,17 +5,23 @@
 //
 //   no token               401  WWW-Authenticate: Bearer resource_metadata="<PRM url>", scope="mcp"
 //   malformed header       400  WWW-Authenticate: Bearer error="invalid_request", ...
-//   bad, expired, foreign  401  WWW-Authenticate: Bearer error="invalid_token", ...
+//   bad, expired, foreign,
+//   or revoked             401  WWW-Authenticate: Bearer error="invalid_token", ...
+//   no base scope          403  WWW-Authenticate: Bearer error="insufficient_scope", scope="mcp"
 //   tool needs a scope     403  WWW-Authenticate: Bearer error="insufficient_scope", scope=...
 //
 // R-AU-1 · https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#error-handling
 // R-AU-8 · RFC 9728 §5.1; R-AU-13 · RFC 6750 §3; R-AU-14 · 2025-11-25 #scope-challenge-handling
+// BM-AUTH-5: a token of a revoked grant is refused (revocations.ts: at once in the isolate that
+// revoked it, within 30 s elsewhere). BM-AUTH-28: MCP access needs the base scope
+// (AUTH_BASE_SCOPE), which every token we issue carries; a token or key without it is 403.
 
 import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
 import { json } from '../http/responses.ts'
 import { findApiKey, isApiKey } from './api-keys.ts'
 import { prmUrlFor } from './metadata.ts'
+import { isRevoked } from './revocations.ts'
 import { verifyAccessToken } from './tokens.ts'
 import type { Principal } from '../protocol/principal.ts'
 import { canonicalResource, issuerOf } from './urls.ts'
@@ -116,10 +122,24 @@ export const authenticate = async (
     ),
   })
 
+  const withBaseScope = (principal: Principal): Guarded =>
+    principal.scopes.includes(config.AUTH_BASE_SCOPE)
+      ? { ok: true, principal }
+      : {
+          ok: false,
+          response: insufficientScope(
+            request,
+            config,
+            principal,
+            [config.AUTH_BASE_SCOPE],
+            `MCP access needs scope ${config.AUTH_BASE_SCOPE}`,
+          ),
+        }
+
   if (isApiKey(token)) {
     const key = await findApiKey(env, token)
     if (key === null) return invalid('The API key is unknown or revoked')
-    return { ok: true, principal: key }
+    return withBaseScope(key)
   }
   const verified = await verifyAccessToken(env, config, issuer, token)
   if (!verified.ok) {
@@ -135,7 +155,8 @@ export const authenticate = async (
   if (!covers(verified.resource, resource, issuer, config)) {
     return invalid(`The access token was issued for ${verified.resource}, not ${resource}`)
   }
-  return { ok: true, principal: verified.principal }
+  if (await isRevoked(env, verified.grantId)) return invalid('The access token was revoked')
+  return withBaseScope(verified.principal)
 }
 
 /**
@@ -152,7 +173,10 @@ export const insufficientScope = (
 ): Response => {
   const issuer = issuerOf(request, config)
   const prm = prmUrlFor(issuer, resourceOfPath(new URL(request.url).pathname, issuer, config))
-  const scope = [...new Set([...principal.scopes, ...needed])]
+  // R-AU-18: offline_access is never named in a challenge.
+  const scope = [...new Set([...principal.scopes, ...needed])].filter(
+    (name) => name !== 'offline_access',
+  )
   return refuse(
     403,
     challenge({ error: 'insufficient_scope', description, scope, prm }),

@@ -10,9 +10,15 @@
 // loopback http always, private-use schemes for native apps. When application_type is absent
 // (clients older than 2026-07-28, R-AU-18, rarely send it) a client whose redirect URIs are all
 // loopback or private-use is taken as native: mcp-remote and Cursor register that way
-// (CLIENTS.md D.10). Registrations never expire and `client_secret_expires_at` is 0 when a
-// secret is issued (CLIENTS.md D.13). Unknown metadata is ignored (RFC 7591 §2); URIs meant
-// for people (logo_uri, client_uri, ...) are not kept, as nothing vouches for them.
+// (CLIENTS.md D.10). `client_secret_expires_at` is 0 when a secret is issued (CLIENTS.md D.13).
+// Unknown metadata is ignored (RFC 7591 §2); URIs meant for people (logo_uri, client_uri, ...)
+// are not kept, as nothing vouches for them.
+//
+// BM-AUTH-25: anyone may register, so what a registration costs is bounded: a body of 16 KiB,
+// at most AUTH_MAX_REDIRECT_URIS redirect URIs of at most AUTH_MAX_REDIRECT_URI_CHARS each,
+// short lists and strings elsewhere, and only the client itself is stored (each redirect URI
+// once). A registration that is never issued tokens is deleted after AUTH_CLIENT_UNUSED_TTL_S;
+// one that is, never expires (CLIENTS.md D.13: expiring clients strand their users).
 
 import * as v from 'valibot'
 import { parseMediaType } from '../http/media-type.ts'
@@ -26,7 +32,7 @@ import type { AuthContext } from './types.ts'
 
 const MAX_BODY_BYTES = 16 * 1024
 const MAX_NAME = 200
-const MAX_REDIRECT_URIS = 20
+const MAX_SCOPE_CHARS = 1000
 
 const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const
 const GRANT_TYPES = ['authorization_code', 'refresh_token'] as const
@@ -35,7 +41,6 @@ const MetadataSchema = v.looseObject({
   redirect_uris: v.pipe(
     v.array(v.string('each redirect URI must be a string'), 'redirect_uris must be an array'),
     v.minLength(1, 'redirect_uris must not be empty'),
-    v.maxLength(MAX_REDIRECT_URIS, `redirect_uris may hold at most ${MAX_REDIRECT_URIS} URIs`),
   ),
   client_name: v.optional(
     v.pipe(
@@ -52,21 +57,32 @@ const MetadataSchema = v.looseObject({
     'none',
   ),
   grant_types: v.optional(
-    v.array(
-      v.picklist(GRANT_TYPES, `grant_types may only hold ${GRANT_TYPES.join(' and ')}`),
-      'grant_types must be an array',
+    v.pipe(
+      v.array(
+        v.picklist(GRANT_TYPES, `grant_types may only hold ${GRANT_TYPES.join(' and ')}`),
+        'grant_types must be an array',
+      ),
+      v.maxLength(GRANT_TYPES.length, 'grant_types may hold each grant type once'),
     ),
   ),
   response_types: v.optional(
-    v.array(
-      v.picklist(['code'], 'response_types may only hold code'),
-      'response_types must be an array',
+    v.pipe(
+      v.array(
+        v.picklist(['code'], 'response_types may only hold code'),
+        'response_types must be an array',
+      ),
+      v.maxLength(1, 'response_types may only hold code'),
     ),
   ),
   application_type: v.optional(
     v.picklist(['web', 'native'], 'application_type must be web or native'),
   ),
-  scope: v.optional(v.string('scope must be a string')),
+  scope: v.optional(
+    v.pipe(
+      v.string('scope must be a string'),
+      v.maxLength(MAX_SCOPE_CHARS, `scope must be at most ${MAX_SCOPE_CHARS} characters`),
+    ),
+  ),
 })
 
 export const register = async (ctx: AuthContext): Promise<Response> => {
@@ -110,6 +126,10 @@ export const register = async (ctx: AuthContext): Promise<Response> => {
   }
 
   const uris = metadata.redirect_uris
+  const maxUris = ctx.config.AUTH_MAX_REDIRECT_URIS
+  if (uris.length > maxUris) {
+    return oauthError('invalid_redirect_uri', `redirect_uris may hold at most ${maxUris} URIs`)
+  }
   const native =
     metadata.application_type === 'native' ||
     (metadata.application_type === undefined && uris.every((uri) => !/^https:/i.test(uri)))
@@ -143,11 +163,10 @@ export const register = async (ctx: AuthContext): Promise<Response> => {
     application_type: native ? 'native' : 'web',
     ...(scopes !== undefined ? { scope: scopes.join(' ') } : {}),
   }
-  await authStore(ctx.env).putClient({
-    client,
-    metadata: registered,
-    secretHash: secret === null ? null : await sha256(secret),
-  })
+  await authStore(ctx.env).putClient(
+    { client, secretHash: secret === null ? null : await sha256(secret) },
+    Date.now() + ctx.config.AUTH_CLIENT_UNUSED_TTL_S * 1000,
+  )
   return oauthJson(
     secret === null
       ? registered

@@ -4,10 +4,10 @@
 //   200 (always, once the client is authenticated: RFC 7009 §2.2)
 //
 // A refresh token revokes its grant: the grant and every refresh token of its family. An access
-// token (our at+jwt) revokes its grant too, so its refresh tokens die; the JWT itself stays
-// valid until it expires, because resource servers check it without a lookup (tokens.ts).
-// RFC 7009 §2 says the access token "SHOULD" become invalid at once when revocable; ours are
-// self-contained, and ACCESS_TOKEN_TTL_S (1 h by default) bounds how long one outlives its grant.
+// token (our at+jwt) revokes its grant too, so its refresh tokens die. Either way the grant's
+// access tokens stop working (RFC 7009 §2): at once in this isolate, and within 30 s in every
+// other, which reads the AuthStore's list of revoked grants that often (revocations.ts), so
+// checking a token still needs no Durable Object round trip per request.
 // Unknown tokens, tokens of other servers and tokens of another client are answered 200 and
 // left alone (RFC 7009 §2.2: the client cannot act on the difference; nothing leaks).
 
@@ -16,6 +16,7 @@ import { authStore } from './binding.ts'
 import { authenticateClient, readForm } from './client-auth.ts'
 import { sha256 } from './crypto.ts'
 import { oauthError, oauthJson } from './oauth-errors.ts'
+import { revokedHere, tokensUntil } from './revocations.ts'
 import { accessTokenKey } from './tokens.ts'
 import type { AuthContext } from './types.ts'
 
@@ -48,14 +49,20 @@ export const revoke = async (ctx: AuthContext): Promise<Response> => {
   // an unknown hint is no error.
   const store = authStore(ctx.env)
   const clientId = client.value.clientId
+  let grantId: string | null = null
   if (JWT_SHAPE.test(token)) {
     const claims = await ourAccessToken(ctx, token)
     if (claims !== null && claims.client_id === clientId && typeof claims.gid === 'string') {
-      await store.revokeGrant(claims.gid)
+      grantId = claims.gid
     }
   } else {
     const grant = await store.refreshTokenGrant(await sha256(token))
-    if (grant !== null && grant.clientId === clientId) await store.revokeGrant(grant.id)
+    if (grant !== null && grant.clientId === clientId) grantId = grant.id
+  }
+  if (grantId !== null) {
+    const until = tokensUntil(ctx.config)
+    await store.revokeGrant(grantId, until)
+    revokedHere(ctx.env, grantId, until)
   }
   return oauthJson({})
 }

@@ -13,13 +13,21 @@
 // The metadata and the endpoints clients call from a browser (token, register, revoke) answer
 // any origin with CORS: they hold nothing a cookie could unlock. The pages a person sees are
 // same-origin only.
+//
+// Rate limits per client address (src/http/rate-limit.ts; BM-RATE-2..4): /register; /token and
+// /revoke; /authorize and the sign-in pages. Over the limit: 429 with Retry-After, an OAuth
+// error body (`temporarily_unavailable`) where a client calls, a page where a person looks.
 
 import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
+import { rateLimit, clientKey, retryAfterHeaders, type LimiterName } from '../http/rate-limit.ts'
 import { json, methodNotAllowed } from '../http/responses.ts'
 import { authorize } from './authorize.ts'
 import { consent } from './consent.ts'
+import { errorPage } from './html.ts'
 import { authorizationServerMetadata, protectedResourceMetadata, PRM_PATH } from './metadata.ts'
+import { oauthError } from './oauth-errors.ts'
+import { outboundFor } from './outbound.ts'
 import { register } from './register.ts'
 import { revoke } from './revoke.ts'
 import { callback, signin } from './signin.ts'
@@ -34,6 +42,10 @@ interface Route {
   handler: Handler
   /** Callable from any browser origin (CORS `*`). */
   cors: boolean
+  /** The rate limit it counts against, per client address. */
+  limiter?: LimiterName
+  /** A page a person's browser shows (so a refusal is a page, not JSON). */
+  page?: boolean
 }
 
 const ROUTES: Record<string, Route> = {
@@ -54,13 +66,83 @@ const ROUTES: Record<string, Route> = {
     handler: async () => json({ keys: [] }),
     cors: true,
   },
-  [AUTH_PATHS.authorize]: { methods: ['GET', 'POST'], handler: authorize, cors: false },
-  [AUTH_PATHS.token]: { methods: ['POST'], handler: token, cors: true },
-  [AUTH_PATHS.register]: { methods: ['POST'], handler: register, cors: true },
-  [AUTH_PATHS.revoke]: { methods: ['POST'], handler: revoke, cors: true },
-  [AUTH_PATHS.signin]: { methods: ['GET', 'POST'], handler: signin, cors: false },
-  [AUTH_PATHS.callback]: { methods: ['GET'], handler: callback, cors: false },
-  [AUTH_PATHS.consent]: { methods: ['GET', 'POST'], handler: consent, cors: false },
+  [AUTH_PATHS.authorize]: {
+    methods: ['GET', 'POST'],
+    handler: authorize,
+    cors: false,
+    limiter: 'AUTHORIZE_RATE_LIMIT',
+    page: true,
+  },
+  [AUTH_PATHS.token]: {
+    methods: ['POST'],
+    handler: token,
+    cors: true,
+    limiter: 'TOKEN_RATE_LIMIT',
+  },
+  [AUTH_PATHS.register]: {
+    methods: ['POST'],
+    handler: register,
+    cors: true,
+    limiter: 'REGISTER_RATE_LIMIT',
+  },
+  [AUTH_PATHS.revoke]: {
+    methods: ['POST'],
+    handler: revoke,
+    cors: true,
+    limiter: 'TOKEN_RATE_LIMIT',
+  },
+  [AUTH_PATHS.signin]: {
+    methods: ['GET', 'POST'],
+    handler: signin,
+    cors: false,
+    limiter: 'AUTHORIZE_RATE_LIMIT',
+    page: true,
+  },
+  [AUTH_PATHS.callback]: {
+    methods: ['GET'],
+    handler: callback,
+    cors: false,
+    limiter: 'AUTHORIZE_RATE_LIMIT',
+    page: true,
+  },
+  [AUTH_PATHS.consent]: {
+    methods: ['GET', 'POST'],
+    handler: consent,
+    cors: false,
+    limiter: 'AUTHORIZE_RATE_LIMIT',
+    page: true,
+  },
+}
+
+/** 429 with Retry-After: a page for a person, an OAuth error for a client (BM-RATE-1). */
+const tooManyRequests = (route: Route, retryAfter: number): Response => {
+  const headers = retryAfterHeaders(retryAfter)
+  if (route.page === true) {
+    const response = errorPage(
+      429,
+      'Too many requests',
+      `Too many sign-in requests came from your network. Wait ${retryAfter} seconds and try again.`,
+    )
+    for (const [name, value] of headers) response.headers.set(name, value)
+    return response
+  }
+  // RFC 6749 defines no rate-limit error; temporarily_unavailable (§4.1.2.1) is the closest.
+  return oauthError(
+    'temporarily_unavailable',
+    `Too many requests from this address: retry after ${retryAfter} s`,
+    429,
+    headers,
+  )
+}
+
+/** The handler's answer, unless the route's rate limit refuses the request first. */
+const limited = async (route: Route, ctx: AuthContext): Promise<Response> => {
+  if (route.limiter !== undefined) {
+    const key = clientKey(ctx.request)
+    const outcome = await rateLimit(ctx.env, ctx.config.RATE_LIMITS, route.limiter, key)
+    if (!outcome.ok) return tooManyRequests(route, outcome.retryAfter)
+  }
+  return route.handler(ctx)
 }
 
 const routeOf = (path: string): Route | null => {
@@ -94,8 +176,10 @@ export const authRoute = async (
     headers.set('Allow', [...route.methods, 'OPTIONS'].join(', '))
     return new Response(null, { status: 204, headers })
   }
+  const issuer = issuerOf(request, config)
+  const outbound = outboundFor(request, issuer, config)
   const response = route.methods.includes(request.method)
-    ? await route.handler({ request, env, config, issuer: issuerOf(request, config), scopes })
+    ? await limited(route, { request, env, config, issuer, scopes, outbound })
     : methodNotAllowed([...route.methods, 'OPTIONS'].join(', '))
   if (!route.cors) return response
   const headers = new Headers(response.headers)

@@ -11,8 +11,8 @@
 // another browser signs nobody in (RFC 6749 §10.12, OAuth 2.1 §7.4). We are the upstream's
 // client with PKCE S256 (RFC 7636): the verifier stays in the Pending, never in the browser.
 //
-// Once we know who it is: consent remembered for this client and user and covering every
-// requested scope -> finishAuthorization() at once; otherwise -> 302 /consent?request=<id>.
+// Once we know who it is: consent remembered for this client, user and resource, covering
+// every requested scope -> finishAuthorization() at once; otherwise -> 302 /consent?request=<id>.
 
 import * as v from 'valibot'
 import { authStore } from './binding.ts'
@@ -72,7 +72,7 @@ export const beginSignIn = async (ctx: AuthContext, pending: Pending): Promise<R
   const nonce = upstream.usesNonce ? randomToken(16) : undefined
   let location: string
   try {
-    location = await upstream.authorizeUrl(ctx.config, {
+    location = await upstream.authorizeUrl(ctx.config, ctx.outbound, {
       redirectUri: `${ctx.issuer}${AUTH_PATHS.callback}`,
       state: await stateFor(ctx, pending.id),
       codeChallenge: await s256(verifier),
@@ -109,9 +109,9 @@ const afterIdentity = async (
   // Keeping the identity first also makes the sign-in step one-shot (a replay is refused).
   const updated = await store.updatePending(pending.id, { identity })
   if (updated === null) return errorPage(400, 'Sign-in expired', EXPIRED)
-  // BM-AUTH-11: a client the user already approved, for no more than they approved, unless
-  // the client asked for the question again (`prompt=consent`).
-  const remembered = await store.getConsent(pending.clientId, identity.subject)
+  // BM-AUTH-11: a client the user already approved for this resource, for no more than they
+  // approved, unless the client asked for the question again (`prompt=consent`).
+  const remembered = await store.getConsent(pending.clientId, identity.subject, pending.resource)
   const covered = remembered !== null && pending.scopes.every((scope) => remembered.includes(scope))
   if (covered && pending.promptConsent !== true) {
     const response = await finishAuthorization(ctx, updated, identity, pending.scopes)
@@ -215,7 +215,9 @@ export const callback = async (ctx: AuthContext): Promise<Response> => {
   // RFC 6749 §4.1.2.1: the provider refused (the person said no, or something broke there).
   // The client hears access_denied at once (with state and iss) rather than waiting for a
   // sign-in that will not come; the page it lands on is the client's own.
-  if (params.get('error') !== null) return denyAuthorization(ctx, open.pending)
+  if (params.get('error') !== null) {
+    return denyAuthorization(ctx, open.pending, { seenConsent: false })
+  }
   const { pending } = open
   const code = params.get('code')
   if (code === null || code === '' || pending.upstream === undefined) {
@@ -223,7 +225,7 @@ export const callback = async (ctx: AuthContext): Promise<Response> => {
   }
   let identity: Identity
   try {
-    identity = await upstream.identity(ctx.config, {
+    identity = await upstream.identity(ctx.config, ctx.outbound, {
       code,
       redirectUri: `${ctx.issuer}${AUTH_PATHS.callback}`,
       verifier: pending.upstream.verifier,

@@ -5,14 +5,19 @@
 //   secrets   (name, value)                 keys this server made for itself (AUTH_SECRET unset)
 //   api_keys  (id, hash, label, scopes, created_at, revoked_at)
 //   pending   (id, data JSON, expires_at)   authorization requests awaiting sign-in and consent
-//   consents  (client_id, subject, scopes)  what a user approved for a client, remembered
-//   clients   (client_id, data JSON, secret_hash)      registered clients (RFC 7591); they never
-//                                                      expire (CLIENTS.md D.13)
+//   consents  (client_id, subject, resource, scopes)   what a user approved for a client and
+//                                                      resource, remembered (BM-AUTH-11)
+//   clients   (client_id, data JSON, secret_hash, expires_at)  registered clients (RFC 7591);
+//                                                      unused ones expire, those that were ever
+//                                                      issued tokens never (BM-AUTH-25, D.13)
 //   grants    (id, client_id, subject, identity, scopes, resource, expires_at)
 //                                                      one user's authorization of one client
 //   codes     (hash, grant_id, ..., used_at, expires_at)  authorization codes, single use
 //   refresh_tokens (hash, grant_id, client_id, used_at, expires_at)  rotated on every use
-//   cimd_cache (url, data JSON, expires_at)            Client ID Metadata Documents, validated
+//   revoked_grants (seq, grant_id, expires_at)         grants revoked while access tokens of
+//                                                      theirs may live (BM-AUTH-5)
+//   cimd_cache (url, data JSON, expires_at)            Client ID Metadata Documents, validated,
+//                                                      and failures (data null); bounded
 //   assertion_jtis (client_id, jti, expires_at)        private_key_jwt `jti`s seen (replay)
 //
 // An alarm sweeps expired rows from every table that has an expiry, hourly while any are left.
@@ -41,15 +46,22 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS consents (
      client_id TEXT NOT NULL,
      subject TEXT NOT NULL,
+     resource TEXT NOT NULL,
      scopes TEXT NOT NULL,
      updated_at INTEGER NOT NULL,
-     PRIMARY KEY (client_id, subject)
+     PRIMARY KEY (client_id, subject, resource)
    )`,
   `CREATE TABLE IF NOT EXISTS clients (
      client_id TEXT PRIMARY KEY,
      data TEXT NOT NULL,
      secret_hash TEXT,
-     created_at INTEGER NOT NULL
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER
+   )`,
+  `CREATE TABLE IF NOT EXISTS revoked_grants (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     grant_id TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
    )`,
   `CREATE TABLE IF NOT EXISTS grants (
      id TEXT PRIMARY KEY,
@@ -103,18 +115,56 @@ const EXPIRING = [
   'grants',
   'cimd_cache',
   'assertion_jtis',
+  'clients',
+  'revoked_grants',
 ] as const
+
+/**
+ * Tables as an earlier version made them, brought up to date: a probe that fails on the old
+ * shape, and what fixes it. Consents remembered without their resource are dropped (they would
+ * approve any resource, BM-AUTH-11); clients registered before expiry existed never expire.
+ */
+const MIGRATIONS: readonly { probe: string; fix: readonly string[] }[] = [
+  {
+    probe: 'SELECT resource FROM consents LIMIT 0',
+    fix: ['DROP TABLE consents', SCHEMA.find((statement) => statement.includes('consents ('))!],
+  },
+  {
+    probe: 'SELECT expires_at FROM clients LIMIT 0',
+    fix: ['ALTER TABLE clients ADD expires_at INTEGER'],
+  },
+]
+
+/** Creates the tables, and brings those an earlier version made up to date. */
+export const setUpTables = (sql: SqlStorage): void => {
+  for (const statement of SCHEMA) sql.exec(statement)
+  for (const { probe, fix } of MIGRATIONS) {
+    try {
+      sql.exec(probe)
+    } catch {
+      for (const statement of fix) sql.exec(statement)
+    }
+  }
+}
 
 /** How often the alarm sweeps while rows with an expiry remain. */
 const SWEEP_MS = 3_600_000
 
-/** A registered (DCR) client as stored: the client, its registration response metadata. */
+/** A registered (DCR) client as stored: the client (each redirect URI once), its secret's hash. */
 export interface StoredClient {
   client: Client
-  /** What the registration answered (RFC 7591 §3.2.1), without the secret. */
-  metadata: Record<string, string | number | boolean | string[]>
   /** SHA-256 of the client secret (confidential clients only). */
   secretHash: string | null
+}
+
+/** A cached metadata document: the client it describes, or a fetch that failed. */
+export type CachedDocument = { client: Client } | { failed: true }
+
+/** Grants revoked after sequence number `since`, and the number to ask from next time. */
+export interface Revocations {
+  seq: number
+  /** Each grant, and until when (epoch ms) tokens of it could still be presented. */
+  grants: { grantId: string; until: number }[]
 }
 
 /** One user's authorization of one client: what its codes and refresh tokens carry. */
@@ -142,14 +192,14 @@ export interface CodeBinding {
 export type Redeemed =
   | { status: 'ok'; code: CodeBinding; grant: Grant }
   /** Already used: its grant has just been revoked (RFC 6749 §4.1.2). */
-  | { status: 'replayed' }
+  | { status: 'replayed'; grantId: string }
   | { status: 'unknown' }
 
 /** What rotating a refresh token did. */
 export type Rotated =
   | { status: 'ok'; grant: Grant }
   /** A used token came back: the whole grant was revoked (RFC 9700 §4.14.2). */
-  | { status: 'reused' }
+  | { status: 'reused'; grantId: string }
   | { status: 'unknown' }
   | { status: 'wrong_client' }
   | { status: 'scope' }
@@ -189,7 +239,7 @@ export class AuthStore extends DurableObject<Env> {
   constructor(state: DurableObjectState, env: Env) {
     super(state, env)
     this.sql = state.storage.sql
-    for (const statement of SCHEMA) this.sql.exec(statement)
+    setUpTables(this.sql)
     void state.blockConcurrencyWhile(async () => {
       this.alarmAt = await state.storage.getAlarm()
     })
@@ -209,7 +259,10 @@ export class AuthStore extends DurableObject<Env> {
     let left = 0
     for (const table of EXPIRING) {
       this.sql.exec(`DELETE FROM ${table} WHERE expires_at <= ?`, now)
-      left += Number(this.sql.exec(`SELECT COUNT(*) AS n FROM ${table}`).one().n)
+      // Rows without an expiry (clients that were issued tokens) wait for nothing.
+      left += Number(
+        this.sql.exec(`SELECT COUNT(*) AS n FROM ${table} WHERE expires_at IS NOT NULL`).one().n,
+      )
     }
     if (left > 0) this.scheduleSweep()
   }
@@ -313,21 +366,28 @@ export class AuthStore extends DurableObject<Env> {
 
   // --- Remembered consent (src/auth/consent.ts) ---
 
-  /** The scopes `subject` approved for `clientId`, or null if never asked. */
-  getConsent(clientId: string, subject: string): string[] | null {
+  /** The scopes `subject` approved for `clientId` at `resource`, or null if never asked. */
+  getConsent(clientId: string, subject: string, resource: string): string[] | null {
     const row = this.sql
-      .exec('SELECT scopes FROM consents WHERE client_id = ? AND subject = ?', clientId, subject)
+      .exec(
+        'SELECT scopes FROM consents WHERE client_id = ? AND subject = ? AND resource = ?',
+        clientId,
+        subject,
+        resource,
+      )
       .toArray()[0]
     return row === undefined ? null : String(row.scopes).split(' ').filter(Boolean)
   }
 
-  putConsent(clientId: string, subject: string, scopes: readonly string[]): void {
+  putConsent(clientId: string, subject: string, resource: string, scopes: readonly string[]): void {
     this.sql.exec(
-      `INSERT INTO consents (client_id, subject, scopes, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (client_id, subject) DO UPDATE SET scopes = excluded.scopes,
+      `INSERT INTO consents (client_id, subject, resource, scopes, updated_at)
+       VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (client_id, subject, resource) DO UPDATE SET scopes = excluded.scopes,
          updated_at = excluded.updated_at`,
       clientId,
       subject,
+      resource,
       scopes.join(' '),
       Date.now(),
     )
@@ -335,41 +395,69 @@ export class AuthStore extends DurableObject<Env> {
 
   // --- Registered clients (src/auth/register.ts, clients.ts) ---
 
-  putClient(stored: StoredClient): void {
+  /** Stores a new registration, deleted at `expiresAt` unless it is issued tokens before. */
+  putClient(stored: StoredClient, expiresAt: number): void {
     this.sql.exec(
-      'INSERT INTO clients (client_id, data, secret_hash, created_at) VALUES (?, ?, ?, ?)',
+      `INSERT INTO clients (client_id, data, secret_hash, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?)`,
       stored.client.clientId,
-      JSON.stringify({ client: stored.client, metadata: stored.metadata }),
+      JSON.stringify(stored.client),
       stored.secretHash,
       Date.now(),
+      expiresAt,
     )
+    this.scheduleSweep()
   }
 
+  /** A live registration (not expired), or null. */
   getClient(clientId: string): StoredClient | null {
     const row = this.sql
-      .exec('SELECT data, secret_hash FROM clients WHERE client_id = ?', clientId)
+      .exec(
+        `SELECT data, secret_hash FROM clients
+         WHERE client_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+        clientId,
+        Date.now(),
+      )
       .toArray()[0]
     if (row === undefined) return null
-    const data = JSON.parse(String(row.data)) as Omit<StoredClient, 'secretHash'>
-    return { ...data, secretHash: row.secret_hash === null ? null : String(row.secret_hash) }
+    const data = JSON.parse(String(row.data)) as Client | { client: Client }
+    // Rows written before BM-AUTH-25 held {client, metadata}.
+    const client = 'client' in data ? data.client : data
+    return { client, secretHash: row.secret_hash === null ? null : String(row.secret_hash) }
   }
 
   // --- Client ID Metadata Documents (src/auth/cimd.ts) ---
 
-  /** A validated document's client, unless its cache entry expired. */
-  getCachedDocument(url: string): Client | null {
+  /** A validated document's client, or a remembered failure, unless its entry expired. */
+  getCachedDocument(url: string): CachedDocument | null {
     const row = this.sql
       .exec('SELECT data FROM cimd_cache WHERE url = ? AND expires_at > ?', url, Date.now())
       .toArray()[0]
-    return row === undefined ? null : (JSON.parse(String(row.data)) as Client)
+    if (row === undefined) return null
+    const client = JSON.parse(String(row.data)) as Client | null
+    return client === null ? { failed: true } : { client }
   }
 
-  putCachedDocument(url: string, client: Client, expiresAt: number): void {
+  /**
+   * Caches a document's client (null: the fetch failed) until `expiresAt`, keeping at most
+   * `maxEntries` rows: those expiring soonest go first (BM-AUTH-26).
+   */
+  putCachedDocument(
+    url: string,
+    client: Client | null,
+    expiresAt: number,
+    maxEntries: number,
+  ): void {
     this.sql.exec(
       'INSERT OR REPLACE INTO cimd_cache (url, data, expires_at) VALUES (?, ?, ?)',
       url,
       JSON.stringify(client),
       expiresAt,
+    )
+    this.sql.exec(
+      `DELETE FROM cimd_cache WHERE url IN
+         (SELECT url FROM cimd_cache ORDER BY expires_at DESC LIMIT -1 OFFSET ?)`,
+      maxEntries,
     )
     this.scheduleSweep()
   }
@@ -440,14 +528,14 @@ export class AuthStore extends DurableObject<Env> {
    * Marks a code used and returns its binding and grant. The code is spent whatever the caller
    * then decides; a code that was already used revokes the grant it produced (RFC 6749 §4.1.2).
    */
-  redeemCode(hash: string): Redeemed {
+  redeemCode(hash: string, tokensUntil: number): Redeemed {
     const row = this.sql
       .exec('SELECT * FROM codes WHERE hash = ? AND expires_at > ?', hash, Date.now())
       .toArray()[0]
     if (row === undefined) return { status: 'unknown' }
     if (row.used_at !== null) {
-      this.revokeGrant(String(row.grant_id))
-      return { status: 'replayed' }
+      this.revokeGrant(String(row.grant_id), tokensUntil)
+      return { status: 'replayed', grantId: String(row.grant_id) }
     }
     this.sql.exec('UPDATE codes SET used_at = ? WHERE hash = ?', Date.now(), hash)
     const grant = this.liveGrant(String(row.grant_id))
@@ -467,8 +555,9 @@ export class AuthStore extends DurableObject<Env> {
   }
 
   /**
-   * Stores a refresh token (hashed) for a live grant and lets the grant live as long as it.
-   * False when the grant is gone (revoked meanwhile).
+   * Stores a refresh token (hashed) for a live grant and lets the grant live as long as it;
+   * its client, now issued tokens, no longer expires (BM-AUTH-25). False when the grant is gone
+   * (revoked meanwhile).
    */
   putRefreshToken(grantId: string, hash: string, expiresAt: number): boolean {
     const grant = this.liveGrant(grantId)
@@ -488,6 +577,7 @@ export class AuthStore extends DurableObject<Env> {
       expiresAt,
       grantId,
     )
+    this.sql.exec('UPDATE clients SET expires_at = NULL WHERE client_id = ?', grant.clientId)
     this.scheduleSweep()
     return true
   }
@@ -504,6 +594,8 @@ export class AuthStore extends DurableObject<Env> {
     scopes: readonly string[] | null
     resource: string | null
     next: { hash: string; expiresAt: number }
+    /** Until when access tokens issued now could be presented (for a revocation). */
+    tokensUntil: number
   }): Rotated {
     const now = Date.now()
     const row = this.sql
@@ -512,8 +604,8 @@ export class AuthStore extends DurableObject<Env> {
     if (row === undefined) return { status: 'unknown' }
     const grantId = String(row.grant_id)
     if (row.used_at !== null) {
-      this.revokeGrant(grantId)
-      return { status: 'reused' }
+      this.revokeGrant(grantId, request.tokensUntil)
+      return { status: 'reused', grantId }
     }
     const grant = this.liveGrant(grantId)
     if (grant === null) return { status: 'unknown' }
@@ -546,10 +638,35 @@ export class AuthStore extends DurableObject<Env> {
     return this.liveGrant(id)
   }
 
-  /** Revokes a grant: deletes it, its codes and every refresh token of its family. */
-  revokeGrant(id: string): void {
+  /**
+   * Revokes a grant: deletes it, its codes and every refresh token of its family, and lists it
+   * as revoked until `tokensUntil`, when the last access token of it has expired (BM-AUTH-5).
+   */
+  revokeGrant(id: string, tokensUntil: number): void {
     this.sql.exec('DELETE FROM refresh_tokens WHERE grant_id = ?', id)
     this.sql.exec('DELETE FROM codes WHERE grant_id = ?', id)
     this.sql.exec('DELETE FROM grants WHERE id = ?', id)
+    this.sql.exec(
+      'INSERT INTO revoked_grants (grant_id, expires_at) VALUES (?, ?)',
+      id,
+      tokensUntil,
+    )
+    this.scheduleSweep()
+  }
+
+  /** Grants revoked after `since` (a sequence number from an earlier answer; 0 at first). */
+  revokedSince(since: number): Revocations {
+    const rows = this.sql
+      .exec(
+        'SELECT seq, grant_id, expires_at FROM revoked_grants WHERE seq > ? AND expires_at > ? ORDER BY seq',
+        since,
+        Date.now(),
+      )
+      .toArray()
+    const last = rows.at(-1)
+    return {
+      seq: last === undefined ? since : Number(last.seq),
+      grants: rows.map((row) => ({ grantId: String(row.grant_id), until: Number(row.expires_at) })),
+    }
   }
 }

@@ -17,12 +17,16 @@
 //
 // R-AU-10, R-AU-11 · RFC 8707: `resource`, when sent, must be ours and the one the grant was
 // made for; the access token's audience is that resource.
+// BM-AUTH-28: every access token carries the base scope (AUTH_BASE_SCOPE), narrowed or not.
+// BM-AUTH-5: a grant revoked here (replayed code, reused refresh token) is at once refused to
+// this isolate's resource server too (revocations.ts).
 
 import type { Config } from '../settings/config.ts'
 import { authStore } from './binding.ts'
 import { authenticateClient, readForm, type Form } from './client-auth.ts'
 import { randomToken, sameSecret, s256, sha256 } from './crypto.ts'
 import { oauthError, oauthJson } from './oauth-errors.ts'
+import { revokedHere, tokensUntil } from './revocations.ts'
 import type { Grant } from './store.ts'
 import { mintAccessToken } from './tokens.ts'
 import type { AuthContext, Client } from './types.ts'
@@ -72,10 +76,11 @@ const issueTokens = async (
   scopes: readonly string[],
   refresh: { token: string },
 ): Promise<Response> => {
+  const carried = [...new Set([ctx.config.AUTH_BASE_SCOPE, ...scopes])]
   const { accessToken, expiresIn } = await mintAccessToken(ctx.env, ctx.config, ctx.issuer, {
     subject: grant.subject,
     clientId: grant.clientId,
-    scopes,
+    scopes: carried,
     resource: grant.resource,
     grantId: grant.id,
     ...(grant.identity.name !== undefined ? { name: grant.identity.name } : {}),
@@ -86,7 +91,7 @@ const issueTokens = async (
     token_type: 'Bearer',
     expires_in: expiresIn,
     refresh_token: refresh.token,
-    scope: scopes.join(' '),
+    scope: carried.join(' '),
   })
 }
 
@@ -113,8 +118,10 @@ const authorizationCode = async (
   }
 
   const store = authStore(ctx.env)
-  const redeemed = await store.redeemCode(await sha256(code))
+  const until = tokensUntil(ctx.config)
+  const redeemed = await store.redeemCode(await sha256(code), until)
   if (redeemed.status === 'replayed') {
+    revokedHere(ctx.env, redeemed.grantId, until)
     return oauthError(
       'invalid_grant',
       'the authorization code was already used; the tokens it produced are revoked',
@@ -127,7 +134,8 @@ const authorizationCode = async (
   // The code is spent now. A check failing below means someone else holds it, or the client is
   // confused: the grant it belongs to is revoked either way.
   const refuse = async (error: string, description: string) => {
-    await store.revokeGrant(grant.id)
+    await store.revokeGrant(grant.id, until)
+    revokedHere(ctx.env, grant.id, until)
     return oauthError(error, description)
   }
   if (bound.clientId !== client.clientId) {
@@ -170,17 +178,20 @@ const refreshToken = async (ctx: AuthContext, form: Form, client: Client): Promi
     return oauthError('invalid_scope', 'scope must be space-separated scope tokens')
   }
   const next = randomToken()
+  const until = tokensUntil(ctx.config)
   const rotated = await authStore(ctx.env).rotateRefreshToken({
     hash: await sha256(presented),
     clientId: client.clientId,
     scopes,
     resource: resource ?? null,
     next: { hash: await sha256(next), expiresAt: refreshExpiry(ctx.config) },
+    tokensUntil: until,
   })
   switch (rotated.status) {
     case 'ok':
       return issueTokens(ctx, rotated.grant, scopes ?? rotated.grant.scopes, { token: next })
     case 'reused':
+      revokedHere(ctx.env, rotated.grantId, until)
       return oauthError(
         'invalid_grant',
         'the refresh token was already used; every token of this authorization is revoked',

@@ -8,7 +8,9 @@
 //    "client_id":"...","scope":"mcp kb.read","gid":"<grant id>","jti":"...","iat":..,"exp":..}
 //
 // R-AU-10: a token is accepted only if we issued it (`iss`, signature) for one of our resources
-// (`aud`, RFC 8707); any other token is refused, never passed on.
+// (`aud`, RFC 8707); any other token is refused, never passed on. `gid` names the grant, so a
+// revoked grant's tokens can be refused (BM-AUTH-5, revocations.ts); a token without it is not
+// one of ours.
 
 import { jwtVerify, SignJWT, errors } from 'jose'
 import type { Config } from '../settings/config.ts'
@@ -101,8 +103,8 @@ export const mintAccessToken = async (
 /** Why a token was refused, for `error_description` (never the token itself). */
 export type Refusal = 'expired' | 'invalid' | 'audience'
 
-/** The principal an access token proves, or why it proves nothing. */
-type Verified = { ok: true; principal: Principal; resource: string }
+/** The principal an access token proves, the resource and grant it is for. */
+type Verified = { ok: true; principal: Principal; resource: string; grantId: string }
 
 /**
  * Tokens this isolate verified, until they expire: a client sends the same token on every
@@ -123,8 +125,9 @@ export const verifyAccessToken = async (
   const cacheKey = `${issuer} ${token}`
   const hit = seen.get(cacheKey)
   if (hit !== undefined) {
-    if (Date.now() < hit.expiresAt)
-      return { ok: true, principal: hit.principal, resource: hit.resource }
+    if (Date.now() < hit.expiresAt) {
+      return { ok: true, principal: hit.principal, resource: hit.resource, grantId: hit.grantId }
+    }
     seen.delete(cacheKey)
   }
   const key = await accessTokenKey(env, config)
@@ -139,9 +142,14 @@ export const verifyAccessToken = async (
     const audience = typeof payload.aud === 'string' ? payload.aud : null
     const resource = audience === null ? null : ourResource(audience, issuer, config)
     if (resource === null) return { ok: false, why: 'audience' }
-    if (typeof payload.client_id !== 'string' || typeof payload.scope !== 'string') {
+    if (
+      typeof payload.client_id !== 'string' ||
+      typeof payload.scope !== 'string' ||
+      typeof payload.gid !== 'string'
+    ) {
       return { ok: false, why: 'invalid' }
     }
+    const grantId = payload.gid
     // Frozen: one principal serves every request that carries this token (see `verified`).
     const principal: Principal = Object.freeze({
       subject: payload.sub!,
@@ -152,8 +160,8 @@ export const verifyAccessToken = async (
       ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
     })
     if (seen.size >= VERIFIED_MAX) seen.clear()
-    seen.set(cacheKey, { ok: true, principal, resource, expiresAt: payload.exp! * 1000 })
-    return { ok: true, principal, resource }
+    seen.set(cacheKey, { ok: true, principal, resource, grantId, expiresAt: payload.exp! * 1000 })
+    return { ok: true, principal, resource, grantId }
   } catch (error) {
     return { ok: false, why: error instanceof errors.JWTExpired ? 'expired' : 'invalid' }
   }

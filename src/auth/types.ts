@@ -15,6 +15,7 @@
 
 import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
+import type { Outbound } from './outbound.ts'
 
 /** Who signed in, as the upstream provider said. `subject` is stable: "github:123", "oidc:<sub>". */
 export interface Identity {
@@ -72,6 +73,8 @@ export interface AuthContext {
   config: Config
   /** Our issuer and public origin, e.g. "https://mcp.example.com" (no trailing slash). */
   issuer: string
-  /** Every scope a token may hold: AUTH_SCOPES plus those the tools declare. */
+  /** Every scope a token may hold: the base scope, AUTH_SCOPES and those the tools declare. */
   scopes: readonly string[]
+  /** How this request's fetches (documents, key sets, upstream) are made. */
+  outbound: Outbound
 }

@@ -26,6 +26,11 @@ export const ErrorCode = {
   MissingRequiredClientCapability: -32021,
   /** 2026-07-28 (used for every revision): the protocol version is not one we serve. */
   UnsupportedProtocolVersion: -32022,
+  /**
+   * bare-mcp's own, in JSON-RPC's implementation-defined server-error range: the caller is over
+   * a rate limit (HTTP 429 with Retry-After). MCP defines no code for it; 29 echoes the 429.
+   */
+  RateLimited: -32029,
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -66,6 +71,10 @@ export const unsupportedProtocolVersion = (
     supported,
     requested,
   })
+
+/** Over a rate limit: says when to retry, in seconds, also as `data.retryAfter`. */
+export const rateLimited = (retryAfter: number): JSONRPCErrorObject =>
+  error(ErrorCode.RateLimited, `Rate limit exceeded: retry after ${retryAfter} s`, { retryAfter })
 
 /**
  * Thrown by method handlers when a request is wrong in a way the client should hear about.

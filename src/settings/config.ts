@@ -4,7 +4,7 @@
 
 import * as v from 'valibot'
 import { AUTH_SETTINGS } from './auth.ts'
-import { describeIssues } from '../jsonrpc/issues.ts'
+import { describeSettingIssues } from './errors.ts'
 import { flag, integer, items } from './kinds.ts'
 
 /** "https://a.example, https://b.example" -> ["https://a.example", "https://b.example"] */
@@ -186,8 +186,10 @@ const SettingsSchema = v.object({
   KB_SEARCH_LIMIT: integer(10, 1, 50),
   /** Largest admin upload body in bytes (a batch of documents or one Markdown file). */
   KB_MAX_UPLOAD_BYTES: integer(8 * 1_048_576, 1024, 32 * 1_048_576),
+  /** "false": every rate limit (src/http/rate-limit.ts) is off, for load tests. */
+  RATE_LIMITS: flag(true),
 
-  // Authorization (src/auth/settings.ts). Off by default: `npm start` needs no sign-in.
+  // Authorization (src/settings/auth.ts). Off by default: `npm start` needs no sign-in.
   ...AUTH_SETTINGS,
 })
 
@@ -205,7 +207,7 @@ export const config = (env: unknown): Config => {
   if (cached !== undefined) return cached
   const result = v.safeParse(SettingsSchema, env)
   if (!result.success) {
-    throw new ConfigError(`Bad setting: ${describeIssues(result.issues)}`)
+    throw new ConfigError(`Bad setting: ${describeSettingIssues(result.issues)}`)
   }
   cache.set(env, result.output)
   return result.output

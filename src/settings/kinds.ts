@@ -1,5 +1,5 @@
-// The kinds of value a setting can have, for the settings schemas (src/config.ts and the
-// settings of features that keep theirs beside them, such as src/auth/settings.ts).
+// The kinds of value a setting can have, for the settings schemas (src/settings/config.ts and
+// src/settings/auth.ts).
 
 import * as v from 'valibot'
 

@@ -6,8 +6,13 @@
 // private_key_jwt document (CLIENTS.md C4.4, URLs adapted), and hostile documents.
 
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import http, {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -30,6 +35,20 @@ const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 let worker: RunningWorker
 let base: string
 let persist: string
+const LOG = `${ROOT}/.wrangler/test-auth-flow.log`
+
+/**
+ * BM-AUTH-3: the client hears one sentence whatever went wrong with its document; the reason is
+ * in the Worker's log. Waits (up to 5 s) for the log to say `words`.
+ */
+const UNUSABLE = 'client metadata document could not be used'
+const logged = async (words: string): Promise<boolean> => {
+  for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
+    if (readFileSync(LOG, 'utf8').includes(words)) return true
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return false
+}
 
 /** The CIMD host: routes registered by tests; requests counted per path. */
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
@@ -61,7 +80,7 @@ beforeAll(async () => {
       AUTH_ALLOW_LOOPBACK_FETCH: 'true',
       AUTH_SECRET: 'e2e-auth-flow-secret-0123456789abcdefgh',
     },
-    log: `${ROOT}/.wrangler/test-auth-flow.log`,
+    log: LOG,
     persistTo: persist,
     readyMs: 90_000,
   })
@@ -288,7 +307,8 @@ describe('R-AU-15 Client ID Metadata Documents over real HTTP', () => {
     )
     const res = await authorizeRaw(url, loopbackRedirect())
     expect(res).toMatchObject({ status: 400, location: null })
-    expect(res.text).toContain('larger than 5120 bytes')
+    expect(res.text).toContain(UNUSABLE)
+    expect(await logged(`${url} refused: it is larger than 5120 bytes`)).toBe(true)
   })
 
   test('BM-AUTH-3 a document host that never answers is given up after 5 s', async () => {
@@ -299,7 +319,8 @@ describe('R-AU-15 Client ID Metadata Documents over real HTTP', () => {
     const started = Date.now()
     const res = await authorizeRaw(url, loopbackRedirect())
     expect(res).toMatchObject({ status: 400, location: null })
-    expect(res.text).toContain('longer than 5 s')
+    expect(res.text).toContain(UNUSABLE)
+    expect(await logged(`${url} refused: it took longer than 5000 ms`)).toBe(true)
     expect(Date.now() - started).toBeLessThan(15_000)
   }, 30_000)
 
@@ -314,7 +335,8 @@ describe('R-AU-15 Client ID Metadata Documents over real HTTP', () => {
     )
     const res = await authorizeRaw(url, loopbackRedirect())
     expect(res).toMatchObject({ status: 400, location: null })
-    expect(res.text).toContain('does not equal its URL')
+    expect(res.text).toContain(UNUSABLE)
+    expect(await logged(`${url} refused: its client_id does not equal its URL`)).toBe(true)
   })
 
   test('R-AU-15 R-AU-12 a redirect_uri the document does not list is never redirected to', async () => {
@@ -342,7 +364,48 @@ describe('R-AU-15 Client ID Metadata Documents over real HTTP', () => {
     )
     const res = await authorizeRaw(url, loopbackRedirect())
     expect(res).toMatchObject({ status: 400, location: null })
-    expect(res.text).toContain('redirects')
+    expect(res.text).toContain(UNUSABLE)
+    expect(await logged(`${url} refused: it redirects`)).toBe(true)
     expect(hits.get(target.path)).toBeUndefined()
+  })
+
+  test('BM-AUTH-3 the test-only loopback rule (AUTH_ALLOW_LOOPBACK_FETCH) holds only on a loopback server', async () => {
+    const { path: p, url } = docUrl('hatch')
+    routes.set(p, (_req, res) =>
+      json(res, { client_id: url, client_name: 'Hatch', redirect_uris: [loopbackRedirect()] }),
+    )
+    const query = new URL(
+      authorizeUrl(base, {
+        clientId: url,
+        redirectUri: loopbackRedirect(),
+        challenge: pkce().challenge,
+        state: 'x',
+      }),
+    )
+    // The same request under a public host name, as a deployed Worker receives it.
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = http.request(
+        {
+          host: '127.0.0.1',
+          port: new URL(base).port,
+          path: `${query.pathname}${query.search}`,
+          headers: { host: 'mcp.example.com' },
+        },
+        (response) => {
+          let body = ''
+          response.setEncoding('utf8')
+          response.on('data', (chunk: string) => (body += chunk))
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }))
+        },
+      )
+      request.on('error', reject)
+      request.end()
+    })
+    expect(res.status).toBe(400)
+    expect(res.body).toContain('must use https')
+    expect(hits.get(p)).toBeUndefined()
+    // On the loopback host the same document is fetched and used.
+    expect((await authorizeRaw(url, loopbackRedirect())).status).toBe(302)
+    expect(hits.get(p)).toBe(1)
   })
 })

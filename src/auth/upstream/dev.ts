@@ -15,7 +15,7 @@
 import { escapeHtml, page } from '../html.ts'
 import type { AuthContext, Identity } from '../types.ts'
 import { AUTH_PATHS } from '../urls.ts'
-import { isLoopbackHost } from './fetch.ts'
+import { isLoopbackHost } from '../outbound.ts'
 
 /** Whether the dev sign-in may be offered for this request. */
 export const devSignInAllowed = (ctx: AuthContext): boolean =>

@@ -15,6 +15,7 @@
 
 import * as v from 'valibot'
 import type { Config } from '../../settings/config.ts'
+import type { Outbound } from '../outbound.ts'
 import type { Identity } from '../types.ts'
 import { fetchJson, upstreamUrl, UpstreamError } from './fetch.ts'
 import type { SignInStart, UpstreamCallback } from './provider.ts'
@@ -42,10 +43,14 @@ const configured = (config: Config): void => {
 }
 
 /** The GitHub authorize URL to send the browser to. */
-export const githubAuthorizeUrl = async (config: Config, start: SignInStart): Promise<string> => {
+export const githubAuthorizeUrl = async (
+  config: Config,
+  outbound: Outbound,
+  start: SignInStart,
+): Promise<string> => {
   configured(config)
   const url = upstreamUrl(
-    config,
+    outbound,
     `${base(config.GITHUB_URL)}/login/oauth/authorize`,
     'GitHub authorize URL',
   )
@@ -62,11 +67,13 @@ export const githubAuthorizeUrl = async (config: Config, start: SignInStart): Pr
 /** Exchanges GitHub's code for a token, reads the user, forgets the token. */
 export const githubIdentity = async (
   config: Config,
+  outbound: Outbound,
   callback: UpstreamCallback,
 ): Promise<Identity> => {
   configured(config)
   const token = await fetchJson(
     config,
+    outbound,
     `${base(config.GITHUB_URL)}/login/oauth/access_token`,
     {
       method: 'POST',
@@ -88,6 +95,7 @@ export const githubIdentity = async (
   )
   const user = await fetchJson(
     config,
+    outbound,
     `${base(config.GITHUB_API_URL)}/user`,
     {
       headers: {

@@ -16,9 +16,11 @@
 //
 // R-AU-10: the provider's tokens prove who signed in, once; they are never kept or passed on.
 
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose'
+import { errors, jwtVerify, type JWTPayload } from 'jose'
 import * as v from 'valibot'
 import type { Config } from '../../settings/config.ts'
+import type { Outbound } from '../outbound.ts'
+import { KeySetUnavailable, remoteKeySet } from '../remote-jwks.ts'
 import type { Identity } from '../types.ts'
 import { fetchJson, upstreamUrl, UpstreamError } from './fetch.ts'
 import type { SignInStart, UpstreamCallback } from './provider.ts'
@@ -42,7 +44,6 @@ const TokenSchema = v.object({
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA']
 
 const discoveries = new Map<string, Promise<Discovery>>()
-const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>()
 
 const configured = (config: Config): void => {
   if (config.OIDC_ISSUER === '' || config.OIDC_CLIENT_ID === '') {
@@ -50,11 +51,12 @@ const configured = (config: Config): void => {
   }
 }
 
-const discover = async (config: Config): Promise<Discovery> => {
+const discover = async (config: Config, outbound: Outbound): Promise<Discovery> => {
   const issuer = config.OIDC_ISSUER
-  upstreamUrl(config, issuer, 'OIDC issuer')
+  upstreamUrl(outbound, issuer, 'OIDC issuer')
   const document = await fetchJson(
     config,
+    outbound,
     `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`,
     { headers: { Accept: 'application/json' } },
     DiscoverySchema,
@@ -69,35 +71,30 @@ const discover = async (config: Config): Promise<Discovery> => {
     ['token endpoint', document.token_endpoint],
     ['JWKS URL', document.jwks_uri],
   ] as const) {
-    upstreamUrl(config, url, `OIDC ${what}`)
+    upstreamUrl(outbound, url, `OIDC ${what}`)
   }
   return document
 }
 
 /** The provider's discovery document, fetched once per isolate (again after a failure). */
-const discovery = (config: Config): Promise<Discovery> => {
+const discovery = (config: Config, outbound: Outbound): Promise<Discovery> => {
   let found = discoveries.get(config.OIDC_ISSUER)
   if (found === undefined) {
-    found = discover(config)
+    found = discover(config, outbound)
     found.catch(() => discoveries.delete(config.OIDC_ISSUER))
     discoveries.set(config.OIDC_ISSUER, found)
   }
   return found
 }
 
-const keySet = (jwksUri: string): ReturnType<typeof createRemoteJWKSet> => {
-  let keys = keySets.get(jwksUri)
-  if (keys === undefined) {
-    keys = createRemoteJWKSet(new URL(jwksUri))
-    keySets.set(jwksUri, keys)
-  }
-  return keys
-}
-
 /** The provider's authorize URL to send the browser to. */
-export const oidcAuthorizeUrl = async (config: Config, start: SignInStart): Promise<string> => {
+export const oidcAuthorizeUrl = async (
+  config: Config,
+  outbound: Outbound,
+  start: SignInStart,
+): Promise<string> => {
   configured(config)
-  const url = new URL((await discovery(config)).authorization_endpoint)
+  const url = new URL((await discovery(config, outbound)).authorization_endpoint)
   url.searchParams.set('response_type', 'code')
   url.searchParams.set('client_id', config.OIDC_CLIENT_ID)
   url.searchParams.set('redirect_uri', start.redirectUri)
@@ -115,6 +112,7 @@ const basic = (id: string, secret: string): string =>
 
 const exchange = async (
   config: Config,
+  outbound: Outbound,
   document: Discovery,
   callback: UpstreamCallback,
 ): Promise<string> => {
@@ -138,6 +136,7 @@ const exchange = async (
   }
   const token = await fetchJson(
     config,
+    outbound,
     document.token_endpoint,
     { method: 'POST', headers, body },
     TokenSchema,
@@ -148,13 +147,16 @@ const exchange = async (
 
 const verifyIdToken = async (
   config: Config,
+  outbound: Outbound,
   document: Discovery,
   idToken: string,
   nonce: string | undefined,
 ): Promise<JWTPayload & { sub: string }> => {
   let payload: JWTPayload
   try {
-    ;({ payload } = await jwtVerify(idToken, keySet(document.jwks_uri), {
+    // BM-AUTH-29: the provider's key set under the same time and size limits as its answers.
+    const keys = remoteKeySet(document.jwks_uri, config, outbound, config.AUTH_UPSTREAM_MAX_BYTES)
+    ;({ payload } = await jwtVerify(idToken, keys, {
       issuer: config.OIDC_ISSUER,
       audience: config.OIDC_CLIENT_ID,
       algorithms: ALGORITHMS,
@@ -162,6 +164,10 @@ const verifyIdToken = async (
       clockTolerance: 30,
     }))
   } catch (error) {
+    if (error instanceof KeySetUnavailable) {
+      console.warn(`OIDC provider: ${error.message}`)
+      throw new UpstreamError('Could not get the OIDC provider\u2019s keys')
+    }
     const claim = error instanceof errors.JWTClaimValidationFailed ? ` (${error.claim})` : ''
     throw new UpstreamError(`The ID token from the OIDC provider was not valid${claim}`)
   }
@@ -185,12 +191,13 @@ const text = (value: unknown): string | undefined =>
 /** Exchanges the provider's code, checks the ID token, and says who signed in. */
 export const oidcIdentity = async (
   config: Config,
+  outbound: Outbound,
   callback: UpstreamCallback,
 ): Promise<Identity> => {
   configured(config)
-  const document = await discovery(config)
-  const idToken = await exchange(config, document, callback)
-  const claims = await verifyIdToken(config, document, idToken, callback.nonce)
+  const document = await discovery(config, outbound)
+  const idToken = await exchange(config, outbound, document, callback)
+  const claims = await verifyIdToken(config, outbound, document, idToken, callback.nonce)
   const name = text(claims.name) ?? text(claims.preferred_username)
   const email = text(claims.email)
   return {

@@ -5,6 +5,7 @@
 //   /callback    -> identity({code, redirectUri, verifier, nonce})            -> Identity
 
 import type { Config } from '../../settings/config.ts'
+import type { Outbound } from '../outbound.ts'
 import type { Identity } from '../types.ts'
 import { githubAuthorizeUrl, githubIdentity } from './github.ts'
 import { oidcAuthorizeUrl, oidcIdentity } from './oidc.ts'
@@ -34,8 +35,8 @@ export interface Upstream {
   usesNonce: boolean
   /** RFC 9207: the `iss` the provider puts on its answers, if it does (OIDC). */
   issuer(config: Config): string | null
-  authorizeUrl(config: Config, start: SignInStart): Promise<string>
-  identity(config: Config, callback: UpstreamCallback): Promise<Identity>
+  authorizeUrl(config: Config, outbound: Outbound, start: SignInStart): Promise<string>
+  identity(config: Config, outbound: Outbound, callback: UpstreamCallback): Promise<Identity>
 }
 
 /** The upstream for AUTH_PROVIDER, or null for "dev" (our own form). */
