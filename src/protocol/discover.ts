@@ -8,15 +8,14 @@
 // R-LC-23 · https://modelcontextprotocol.io/specification/2026-07-28/server/discover
 
 import type { RequestContext } from './context.ts'
-import { instructionsFor, serverCapabilities } from './lifecycle.ts'
+import { declaredCapabilities, instructionsFor } from './lifecycle.ts'
 import { SUPPORTED_REVISIONS } from './revisions.ts'
 
 /** Lists every version we serve, both eras: a dual-era server (R-LC-29). */
 export const discover = (_params: unknown, ctx: RequestContext) => {
   const result: Record<string, unknown> = {
     supportedVersions: SUPPORTED_REVISIONS,
-    // `resourceSubscriptions` on subscriptions/listen needs no session (R-SF-47).
-    capabilities: serverCapabilities(ctx, true),
+    capabilities: declaredCapabilities(ctx),
   }
   const instructions = instructionsFor(ctx.config)
   if (instructions !== '') result.instructions = instructions

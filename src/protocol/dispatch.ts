@@ -21,7 +21,7 @@ import { callTool } from '../tools/call.ts'
 import { listTools } from '../tools/list.ts'
 import { complete } from './completion.ts'
 import { Cancelled, type RequestContext } from './context.ts'
-import { initialize, ping } from './lifecycle.ts'
+import { initialize, ping, undeclared } from './lifecycle.ts'
 import { discover } from './discover.ts'
 import { setLevel } from './logging.ts'
 import { modernResult } from './results.ts'
@@ -82,6 +82,9 @@ export const dispatch = async (
   const modern = rules(ctx.revision).era === 'modern'
   const handler = (modern ? MODERN : LEGACY).get(request.method)
   if (handler === undefined) return errorResponse(request.id, methodNotFound(request.method))
+  // R-JR-12: a method of a capability this server does not declare is not offered either.
+  const reason = undeclared(request.method, ctx)
+  if (reason !== null) return errorResponse(request.id, methodNotFound(request.method, reason))
   try {
     const result = await handler(request.params, ctx)
     return resultResponse(

@@ -89,6 +89,49 @@ export const serverCapabilities = (
   return capabilities
 }
 
+/**
+ * The capabilities this request's server declares, as `initialize` and `server/discover` state
+ * them: subscribing needs sessions in the initialize era, and nothing in 2026-07-28, where it is
+ * `resourceSubscriptions` on `subscriptions/listen` (R-SF-47).
+ */
+export const declaredCapabilities = (ctx: RequestContext): Record<string, unknown> =>
+  serverCapabilities(
+    ctx,
+    rules(ctx.revision).era === 'modern' || sessionsEnabled(ctx.env, ctx.config),
+  )
+
+/** The capability (and the flag in it) each feature method needs; other methods need none. */
+const CAPABILITY_OF = new Map<string, readonly [capability: string, flag?: string]>([
+  ['tools/list', ['tools']],
+  ['tools/call', ['tools']],
+  ['resources/list', ['resources']],
+  ['resources/templates/list', ['resources']],
+  ['resources/read', ['resources']],
+  ['resources/subscribe', ['resources', 'subscribe']],
+  ['resources/unsubscribe', ['resources', 'subscribe']],
+  ['prompts/list', ['prompts']],
+  ['prompts/get', ['prompts']],
+  ['completion/complete', ['completions']],
+  ['logging/setLevel', ['logging']],
+])
+
+/**
+ * R-JR-12, R-SF-33 · schema `MethodNotFoundError`: a method behind a server capability we did
+ * not declare is not offered, and is answered -32601 like an unknown one. Returns the reason
+ * when `method` is such a method here, else null.
+ */
+export const undeclared = (method: string, ctx: RequestContext): string | null => {
+  const needs = CAPABILITY_OF.get(method)
+  if (needs === undefined) return null
+  const [capability, flag] = needs
+  const declared = declaredCapabilities(ctx)[capability] as Record<string, unknown> | undefined
+  if (declared === undefined) return `This server does not declare the ${capability} capability`
+  if (flag !== undefined && declared[flag] !== true) {
+    return `This server does not declare ${capability}.${flag}`
+  }
+  return null
+}
+
 /** R-LC-2: the InitializeResult for the negotiated revision. */
 export const initialize = (params: Params | undefined, ctx: RequestContext) => {
   const { protocolVersion } = parseParams('initialize', InitializeParamsSchema, params)
@@ -98,7 +141,7 @@ export const initialize = (params: Params | undefined, ctx: RequestContext) => {
   const serverInfo = allowed.titles ? { name, title, version } : { name, version }
   const result: Record<string, unknown> = {
     protocolVersion: revision,
-    capabilities: serverCapabilities(ctx, sessionsEnabled(ctx.env, ctx.config)),
+    capabilities: declaredCapabilities(ctx),
     serverInfo,
   }
   const instructions = instructionsFor(ctx.config)

@@ -17,12 +17,11 @@
 // R-SF-24 · https://modelcontextprotocol.io/specification/2025-11-25/server/resources#subscriptions
 
 import * as v from 'valibot'
-import { invalidRequest, JsonRpcError, methodNotFound } from '../jsonrpc/errors.ts'
+import { invalidRequest, JsonRpcError } from '../jsonrpc/errors.ts'
 import type { Params } from '../jsonrpc/message.ts'
 import type { RequestContext } from '../protocol/context.ts'
 import { parseParams } from '../protocol/params.ts'
 import { rules } from '../protocol/revisions.ts'
-import { sessionsEnabled } from '../sessions/route.ts'
 import { ABSOLUTE_URI } from './define.ts'
 import { MAX_URI_LENGTH } from './read.ts'
 import type { ResourceSet } from './resource-set.ts'
@@ -43,8 +42,7 @@ export const exists = (resources: ResourceSet, uri: string): boolean =>
 /** The session a subscription belongs to; without one, the error that says why (R-SF-24). */
 const sessionOf = (method: string, ctx: RequestContext) => {
   if (ctx.session !== null) return ctx.session
-  // Sessions off: the capability is not declared and the method is simply not offered.
-  if (!sessionsEnabled(ctx.env, ctx.config)) throw new JsonRpcError(methodNotFound(method))
+  // (Sessions off: `resources.subscribe` is not declared, and dispatch answers -32601.)
   throw new JsonRpcError(
     invalidRequest(
       `${method} needs a session: send the Mcp-Session-Id header that initialize returned ` +

@@ -11,7 +11,7 @@ import '../../src/conformance.ts'
 import { env } from 'cloudflare:workers'
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, test } from 'vitest'
-import { WATCHED_EVERY_MS } from '../../src/fixtures/conformance-features.ts'
+import { CONFORMANCE_RESOURCES, WATCHED_EVERY_MS } from '../../src/fixtures/conformance-features.ts'
 import { shardName, shardOf } from '../../src/sessions/id.ts'
 import type { SessionShard } from '../../src/sessions/shard.ts'
 import { MODERN_META, modernRequest } from '../helpers/eras.ts'
@@ -151,12 +151,16 @@ describe('resources/subscribe and unsubscribe in a session', () => {
     const res = await rpc(
       request(2, 'resources/unsubscribe', { uri: WATCHED }),
       { 'mcp-protocol-version': '2025-11-25' },
-      serverWith([], { SESSIONS: 'false' }),
+      serverWith([], { SESSIONS: 'false' }, { resources: CONFORMANCE_RESOURCES }),
     )
     expect(await res.json()).toEqual({
       jsonrpc: '2.0',
       id: 2,
-      error: { code: -32601, message: 'Method not found: resources/unsubscribe' },
+      error: {
+        code: -32601,
+        message: 'Method not found: resources/unsubscribe',
+        data: { reason: 'This server does not declare resources.subscribe' },
+      },
     })
   })
 })

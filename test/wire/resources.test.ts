@@ -152,9 +152,13 @@ describe('resources/list', () => {
     })
   })
 
-  test('R-SF-21 a server without resources lists none', async () => {
-    const { result } = await body(legacyRequest('resources/list'), serverWith([]))
-    expect(result).toEqual({ resources: [] })
+  test('R-JR-12 a server without resources does not offer resources/list: -32601', async () => {
+    const res = await send(legacyRequest('resources/list'), serverWith([]))
+    expect(await res.json()).toEqual(
+      rpcError(-32601, 'Method not found: resources/list', {
+        reason: 'This server does not declare the resources capability',
+      }),
+    )
   })
 })
 
