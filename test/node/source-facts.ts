@@ -485,3 +485,22 @@ export const declaredNames = (path: string): Set<string> => {
   }
   return names
 }
+
+/** Every number literal in the module at `path` (negated ones with their sign), with its line. */
+export const numbersIn = (path: string): { value: number; line: number }[] => {
+  const source = readFileSync(path, 'utf8')
+  const found: { value: number; line: number }[] = []
+  const negated = new Set<Node>()
+  for (const node of walk(parse(path, source))) {
+    if (node.type === 'UnaryExpression' && node.operator === '-') {
+      const argument = child(node, 'argument')
+      if (argument?.type === 'Literal' && typeof argument.value === 'number') {
+        negated.add(argument)
+        found.push({ value: -argument.value, line: lineOf(source, node.start) })
+      }
+    } else if (node.type === 'Literal' && typeof node.value === 'number' && !negated.has(node)) {
+      found.push({ value: node.value, line: lineOf(source, node.start) })
+    }
+  }
+  return found
+}

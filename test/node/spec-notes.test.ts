@@ -246,10 +246,38 @@ function digestFile(): string | undefined {
   return roots.map((root) => join(root, tail)).find((path) => existsSync(path))
 }
 
-test('test names are read from the syntax tree, tables expanded', () => {
-  const names = testsIn('test/wire/jsonrpc.test.ts').map((t) => t.name)
-  expect(names).toContain('R-JR-3 id 0 is a real id')
-  expect(names.some((name) => name.includes(UNKNOWN))).toBe(false)
+test('the guard reads test names from the syntax tree: tables expanded, comments and strings ignored', () => {
+  const found = testsIn('test/node/fixtures/named-tests.ts')
+  expect(found.map((t) => [...t.describes, t.name].join(' > '))).toEqual([
+    UNKNOWN, // inside runTable: its rows are only known where it is called
+    'R-T-3 a describe > inherits the id of its describe',
+    'R-T-3 a describe > R-T-4 its own id comes first',
+    'R-T-3 a describe > R-T-5 a is 1',
+    'R-T-1 from a table',
+    'R-T-2 another row',
+    'R-T-1 from a table',
+    'R-T-2 another row',
+    'R-T-7 added',
+  ])
+  expect(found.map(rulesOf)).toEqual([
+    [],
+    ['R-T-3'],
+    ['R-T-4'],
+    ['R-T-5'],
+    ...[['R-T-1'], ['R-T-2']],
+    ['R-T-1'],
+    ['R-T-2'],
+    ['R-T-7'],
+  ])
+  expect(leadingIds('R-AU-16 R-AU-17 x')).toEqual(['R-AU-16', 'R-AU-17'])
+  expect(leadingIds('R-HT-12x')).toEqual([])
+})
+
+test('the guard reads declarations from the syntax tree: members, private members, types', () => {
+  const shard = declared('src/sessions/shard.ts')
+  expect(shard.has('SessionShard') && shard.has('fetch') && shard.has('#watchList')).toBe(true)
+  expect(declared('src/auth/types.ts').has('Principal')).toBe(true)
+  expect(declared('src/protocol/dispatch.ts').has('receive')).toBe(false)
 })
 
 test('serverInfo.version follows package.json', () => {

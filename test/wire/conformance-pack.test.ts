@@ -453,7 +453,7 @@ describe('MRTR rounds in the conformance pack (2026-07-28)', () => {
 })
 
 describe('several questions in a legacy session', () => {
-  test('R-HT-20 askAll sends its questions one after another on the call stream', async () => {
+  test('R-HT-20 R-JR-4 askAll sends its questions one after another on the call stream, each with an id of its own', async () => {
     const session = await open('2025-11-25', { elicitation: {}, sampling: {}, roots: {} })
     const res = await inSession(
       session,
@@ -481,6 +481,8 @@ describe('several questions in a legacy session', () => {
     })
     await reader.cancel()
     expect(asked).toEqual(['elicitation/create', 'sampling/createMessage', 'roots/list'])
+    // R-JR-4: three requests, three ids (a reused id would have gone unanswered above).
+    expect(answered.size).toBe(3)
     expect(jsonOf(events).at(-1)).toEqual({
       jsonrpc: '2.0',
       id: 9,
