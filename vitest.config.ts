@@ -1,5 +1,33 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
-import { defineConfig } from 'vitest/config'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { defineConfig, type Plugin } from 'vitest/config'
+import { examplePath, moduleExamples } from './test/helpers/readme.ts'
+
+const ROOT = fileURLToPath(new URL('.', import.meta.url))
+
+/**
+ * `import * as m from 'readme:src/tools/weather.ts'` loads README.md's example module for that
+ * path (test/helpers/readme.ts), placed beside where it belongs so its relative imports resolve
+ * as they would once pasted there. Nothing is written to disk.
+ */
+const readmeExamples = (): Plugin => ({
+  name: 'readme-examples',
+  resolveId(id) {
+    if (id.startsWith('readme:')) return ROOT + examplePath(id.slice('readme:'.length))
+    // The module runner asks again by the served path, root-relative or absolute.
+    if (!id.endsWith('.readme-example.ts')) return undefined
+    return id.startsWith(ROOT) ? id : ROOT + id.replace(/^\//, '')
+  },
+  load(id) {
+    if (!id.startsWith(ROOT) || !id.endsWith('.readme-example.ts')) return undefined
+    const path = id.slice(ROOT.length)
+    const examples = moduleExamples(readFileSync(`${ROOT}README.md`, 'utf8'))
+    const example = examples.find((e) => examplePath(e.path) === path)
+    if (example === undefined) throw new Error(`README.md has no example module for ${path}`)
+    return example.code
+  },
+})
 
 /**
  * The limits test project runs the same Worker with tiny rate limits (2 per window), so a test
@@ -19,7 +47,10 @@ export default defineConfig({
     projects: [
       {
         // Wire and unit tests run inside workerd, against the real Worker (SELF / exports).
-        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
+        plugins: [
+          cloudflareTest({ wrangler: { configPath: './wrangler.toml' } }),
+          readmeExamples(),
+        ],
         test: { name: 'workers', include: ['test/wire/**/*.test.ts', 'test/unit/**/*.test.ts'] },
       },
       {

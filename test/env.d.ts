@@ -4,3 +4,12 @@ declare namespace Cloudflare {
     mainModule: typeof import('../src/index.ts')
   }
 }
+
+/**
+ * `readme:<path>`: README.md's example module for <path>, compiled as if it were that file
+ * (served by the `readmeExamples` plugin in vitest.config.ts; test/wire/readme.test.ts).
+ */
+declare module 'readme:*' {
+  const exports: Record<string, unknown>
+  export default exports
+}

@@ -2,7 +2,8 @@
 //
 // R-AU-7, R-AU-8 · RFC 9728: Protected Resource Metadata, at the root well-known path and at the
 // well-known path of each of our resources (the MCP path, its profiles, /sse). `resource` is the
-// identifier the path was derived from (RFC 9728 §3.3).
+// identifier the path was derived from (RFC 9728 §3.3): the root names the origin, whose tokens
+// serve every endpoint (R-AU-10); `/.well-known/oauth-protected-resource/mcp` names `…/mcp`.
 //
 //   GET /.well-known/oauth-protected-resource/mcp
 //   {"resource":"https://mcp.example.com/mcp","authorization_servers":["https://mcp.example.com"],
@@ -14,7 +15,7 @@
 import { json } from '../http/responses.ts'
 import { oauthJson } from './oauth-errors.ts'
 import type { AuthContext } from './types.ts'
-import { AUTH_PATHS, canonicalResource, ourResource } from './urls.ts'
+import { AUTH_PATHS, ourResource } from './urls.ts'
 
 export const PRM_PATH = '/.well-known/oauth-protected-resource'
 
@@ -29,9 +30,7 @@ const resourceScopes = (scopes: readonly string[]): string[] =>
 export const protectedResourceMetadata = async (ctx: AuthContext): Promise<Response> => {
   const path = new URL(ctx.request.url).pathname.slice(PRM_PATH.length)
   const resource =
-    path === ''
-      ? canonicalResource(ctx.issuer, ctx.config)
-      : ourResource(`${ctx.issuer}${path}`, ctx.issuer, ctx.config)
+    path === '' ? ctx.issuer : ourResource(`${ctx.issuer}${path}`, ctx.issuer, ctx.config)
   if (resource === null) {
     return json({ error: 'not_found', message: `No protected resource at ${path}` }, 404)
   }

@@ -49,11 +49,15 @@ export const parseError = (message: string): JSONRPCErrorObject =>
   error(ErrorCode.ParseError, message)
 export const invalidRequest = (message: string, data?: unknown): JSONRPCErrorObject =>
   error(ErrorCode.InvalidRequest, message, data)
-/** Names the method, cut to 100 characters so a hostile name is not echoed whole. */
-export const methodNotFound = (method: string): JSONRPCErrorObject =>
+/**
+ * Names the method, cut to 100 characters so a hostile name is not echoed whole; `reason` (as
+ * `data.reason`) says why a method that exists elsewhere is not offered here.
+ */
+export const methodNotFound = (method: string, reason?: string): JSONRPCErrorObject =>
   error(
     ErrorCode.MethodNotFound,
     `Method not found: ${method.length > 100 ? `${method.slice(0, 100)}…` : method}`,
+    reason === undefined ? undefined : { reason },
   )
 export const invalidParams = (message: string, data?: unknown): JSONRPCErrorObject =>
   error(ErrorCode.InvalidParams, message, data)

@@ -27,6 +27,38 @@ export type Handler<C extends RequestContext = RequestContext> = (
   ctx: C,
 ) => Record<string, unknown> | Promise<Record<string, unknown>>
 
+/** The server capability (and the flag in it) each feature method needs; the rest need none. */
+const CAPABILITY_OF = new Map<string, readonly [capability: string, flag?: string]>([
+  ['tools/list', ['tools']],
+  ['tools/call', ['tools']],
+  ['resources/list', ['resources']],
+  ['resources/templates/list', ['resources']],
+  ['resources/read', ['resources']],
+  ['resources/subscribe', ['resources', 'subscribe']],
+  ['resources/unsubscribe', ['resources', 'subscribe']],
+  ['prompts/list', ['prompts']],
+  ['prompts/get', ['prompts']],
+  ['completion/complete', ['completions']],
+  ['logging/setLevel', ['logging']],
+])
+
+/**
+ * R-JR-12, R-SF-33 · schema `MethodNotFoundError`: a method behind a server capability this
+ * request was not declared (R-LC-7: `ctx.capabilities`) is not offered, and is answered -32601
+ * like an unknown one. The reason why, or null when the method is offered.
+ */
+const undeclared = (method: string, capabilities: Record<string, unknown>): string | null => {
+  const needs = CAPABILITY_OF.get(method)
+  if (needs === undefined) return null
+  const [capability, flag] = needs
+  const declared = capabilities[capability] as Record<string, unknown> | undefined
+  if (declared === undefined) return `This server does not declare the ${capability} capability`
+  if (flag !== undefined && declared[flag] !== true) {
+    return `This server does not declare ${capability}.${flag}`
+  }
+  return null
+}
+
 /** Method name -> handler. A Map, so `constructor` is just an unknown method. */
 export type Methods<C extends RequestContext = RequestContext> = ReadonlyMap<string, Handler<C>>
 
@@ -42,6 +74,8 @@ export const dispatch = async <C extends RequestContext>(
   // R-JR-12, R-LC-27: a method this revision lacks, or that nothing here answers, is -32601.
   const handler = ctx.rules.methods.has(request.method) ? methods.get(request.method) : undefined
   if (handler === undefined) return errorResponse(request.id, methodNotFound(request.method))
+  const reason = undeclared(request.method, ctx.capabilities)
+  if (reason !== null) return errorResponse(request.id, methodNotFound(request.method, reason))
   try {
     const result = await handler(request.params, ctx)
     return resultResponse(request.id, shapeResult(request.method, result, ctx))

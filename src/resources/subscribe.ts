@@ -17,7 +17,7 @@
 // R-SF-24 · https://modelcontextprotocol.io/specification/2025-11-25/server/resources#subscriptions
 
 import * as v from 'valibot'
-import { invalidRequest, JsonRpcError, methodNotFound } from '../jsonrpc/errors.ts'
+import { invalidRequest, JsonRpcError } from '../jsonrpc/errors.ts'
 import type { Params } from '../jsonrpc/message.ts'
 import { parseParams } from '../protocol/params.ts'
 import { ABSOLUTE_URI } from './define.ts'
@@ -40,9 +40,7 @@ export const exists = (resources: ResourceSet, uri: string): boolean =>
 /** The session a subscription belongs to; without one, the error that says why (R-SF-24). */
 const sessionOf = (method: string, ctx: ResourcesContext) => {
   if (ctx.session !== null) return ctx.session
-  // Sessions off: the capability is not declared (R-LC-7) and the method is simply not offered.
-  const declared = ctx.capabilities.resources as { subscribe?: boolean } | undefined
-  if (declared?.subscribe !== true) throw new JsonRpcError(methodNotFound(method))
+  // (Sessions off: `resources.subscribe` is not declared, and dispatch answers -32601.)
   throw new JsonRpcError(
     invalidRequest(
       `${method} needs a session: send the Mcp-Session-Id header that initialize returned ` +

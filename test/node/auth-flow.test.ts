@@ -128,7 +128,7 @@ const toolsList = (token?: string) =>
   })
 
 describe('R-AU-3 R-AU-12 the code flow as mcp-remote runs it', () => {
-  test('R-AU-12 BM-AUTH-1 BM-AUTH-5 DCR, PKCE, sign-in, consent, tokens, MCP call, refresh rotation, revocation', async () => {
+  test('R-AU-3 R-AU-12 BM-AUTH-1 BM-AUTH-5 DCR, PKCE, sign-in, consent, tokens, MCP call, refresh rotation, revocation', async () => {
     const port = 20_000 + Math.floor(Math.random() * 40_000)
     const client = await registerClient(base, {
       client_name: 'mcp-remote e2e',

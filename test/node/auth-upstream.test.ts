@@ -270,7 +270,7 @@ describe('GitHub upstream (stand-in)', () => {
     await gh?.close()
   })
 
-  test('BM-AUTH-12 GitHub sign-in: PKCE checked by GitHub, /user read once, identity github:<id>; R-AU-10 its token is never passed on', async () => {
+  test('BM-AUTH-12 R-AU-10 GitHub sign-in: PKCE checked by GitHub, /user read once, identity github:<id>, and its token is never passed on', async () => {
     gh.log.length = 0
     const flow = await authorizeFlow(worker.url, client, { decision: 'stop', onPage: none })
     expect(flow.page?.url, `${describeFlow(flow)}\n${gh.log.join('\n')}`).toMatch(/\/consent\?/)

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { acceptable, isJsonContentType, parseMediaType } from '../../src/http/media-type.ts'
 
-describe('media types (R-JR-2, R-HT-4)', () => {
+describe('media types', () => {
   test.each([
     ['application/json', true],
     ['application/json; charset=utf-8', true],
@@ -11,7 +11,7 @@ describe('media types (R-JR-2, R-HT-4)', () => {
     ['application/json/x', false],
     ['text/json', false],
     ['', false],
-  ])('Content-Type %j is JSON: %s', (header, json) => {
+  ])('R-JR-2 Content-Type %j is JSON: %s', (header, json) => {
     expect(isJsonContentType(header)).toBe(json)
   })
 
@@ -25,11 +25,11 @@ describe('media types (R-JR-2, R-HT-4)', () => {
     ['application/json;q=0, text/event-stream', { json: false, sse: true }],
     ['text/html', { json: false, sse: false }],
     ['garbage', { json: false, sse: false }],
-  ])('Accept %j admits %j', (header, expected) => {
+  ])('R-HT-4 Accept %j admits %j', (header, expected) => {
     expect(acceptable(header)).toEqual(expected)
   })
 
-  test('parameters are lowercased by name and unquoted', () => {
+  test('R-JR-2 media type parameters are lowercased by name and unquoted', () => {
     expect(parseMediaType('text/plain; Charset="x"')?.params.get('charset')).toBe('x')
   })
 })

@@ -70,7 +70,7 @@ describe('R-AU-1 no token, no service', () => {
       { path: '/messages?sessionId=s0.x', body: '{}' },
       `Bearer resource_metadata="${ISSUER}/.well-known/oauth-protected-resource/sse", scope="mcp"`,
     ],
-  ])('R-AU-1 %s answers 401 with the challenge (R-AU-8, R-AU-13)', async (_, raw, header) => {
+  ])('R-AU-1 R-AU-8 R-AU-13 %s answers 401 with the challenge', async (_, raw, header) => {
     await expectResponse(await send(raw, worker), {
       status: 401,
       headers: { 'www-authenticate': header, 'cache-control': 'no-store' },
@@ -285,7 +285,7 @@ describe('R-AU-14 per-tool scopes', () => {
 })
 
 describe('BM-AUTH-21 a session belongs to the principal that opened it', () => {
-  test('BM-AUTH-21 another user presenting the session id gets 404, the owner 200', async () => {
+  test('R-HT-16 BM-AUTH-21 another user presenting the session id gets 404, the owner 200, and the id alone is no credential', async () => {
     const ada = bearer(await tokenFor(worker, { subject: 'dev:ada' }))
     const eve = bearer(await tokenFor(worker, { subject: 'dev:eve' }))
     const init = await rpc(initializeRequest('2025-11-25'), ada, worker)
@@ -297,6 +297,9 @@ describe('BM-AUTH-21 a session belongs to the principal that opened it', () => {
     expect(stolen.status).toBe(404)
     const owner = await rpc(toolsList, { ...headers, ...ada }, worker)
     expect(owner.status).toBe(200)
+    // Sessions are not authentication: the token is checked on every request (R-AU-2).
+    const bare = await rpc(toolsList, headers, worker)
+    expect(bare.status).toBe(401)
   })
 })
 
@@ -304,7 +307,8 @@ describe('R-AU-7 metadata', () => {
   const get = (path: string, target: Target = worker) => send({ method: 'GET', path }, target)
 
   test.each([
-    ['/.well-known/oauth-protected-resource', `${ISSUER}/mcp`],
+    // RFC 9728 §3.3: the root document is derived from the bare origin, so it names the origin.
+    ['/.well-known/oauth-protected-resource', ISSUER],
     ['/.well-known/oauth-protected-resource/mcp', `${ISSUER}/mcp`],
     ['/.well-known/oauth-protected-resource/mcp/research', `${ISSUER}/mcp/research`],
     ['/.well-known/oauth-protected-resource/sse', `${ISSUER}/sse`],
@@ -326,7 +330,7 @@ describe('R-AU-7 metadata', () => {
   })
 
   test.each(['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration'])(
-    'R-AU-9 %s holds the authorization server metadata (R-AU-16, R-AU-17, R-AU-15)',
+    'R-AU-9 R-AU-15 R-AU-16 R-AU-17 %s holds the authorization server metadata',
     async (path) => {
       const res = await get(path)
       expect(res.status).toBe(200)
@@ -371,6 +375,30 @@ describe('R-AU-7 metadata', () => {
     expect(authorize.headers.get('content-type')).toBe('text/html; charset=utf-8')
   })
 
+  test('R-HT-18 the metadata takes the MCP-Protocol-Version header 2025-03-26 clients send, preflight included', async () => {
+    const path = '/.well-known/oauth-authorization-server'
+    const preflight = await send(
+      {
+        method: 'OPTIONS',
+        path,
+        headers: {
+          origin: 'https://app.example',
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'mcp-protocol-version',
+        },
+      },
+      worker,
+    )
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('MCP-Protocol-Version')
+    const res = await send(
+      { method: 'GET', path, headers: { 'mcp-protocol-version': '2025-03-26' } },
+      worker,
+    )
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ issuer: ISSUER })
+  })
+
   test('R-AU-18 offline_access is offered by the authorization server, never by the resource', async () => {
     const as = (await (await get('/.well-known/oauth-authorization-server')).json()) as {
       scopes_supported: string[]
@@ -382,7 +410,7 @@ describe('R-AU-7 metadata', () => {
     expect(prm.scopes_supported).not.toContain('offline_access')
   })
 
-  test('BM-AUTH-22 with auth off there is no authorization server and no token is needed', async () => {
+  test('R-HT-3 BM-AUTH-22 with auth off (the default) there is no authorization server and no token is needed', async () => {
     expect((await get('/.well-known/oauth-authorization-server', workerWith({}))).status).toBe(404)
     expect((await rpc(toolsList, {}, workerWith({}))).status).toBe(200)
   })

@@ -3,9 +3,11 @@
 
 import { describe, expect, test } from 'vitest'
 import { LEGACY_REVISIONS } from '../../src/protocol/revisions.ts'
+import { echo } from '../../src/tools/echo.ts'
 import { legacyRequest, modernRequest, result, rpcError, SERVER_META } from '../helpers/eras.ts'
 import { TEST_PROMPTS, TEST_TEMPLATES } from '../helpers/features.ts'
 import {
+  CLIENT_HEADERS,
   initializeRequest,
   rpc,
   send,
@@ -15,6 +17,11 @@ import {
 } from '../helpers/wire.ts'
 
 const TEST_SERVER = serverWith([], {}, { templates: TEST_TEMPLATES, prompts: TEST_PROMPTS })
+
+const initializeRequestRaw = (version: string) => ({
+  headers: CLIENT_HEADERS,
+  body: JSON.stringify(initializeRequest(version)),
+})
 
 const prompt = (name: string) => ({ type: 'ref/prompt', name })
 const template = (uri: string) => ({ type: 'ref/resource', uri })
@@ -46,6 +53,49 @@ describe('the completions capability', () => {
 })
 
 describe('completion/complete', () => {
+  // R-SF-33: "Method not found: -32601 (Capability not supported)". A server with nothing to
+  // complete declares no `completions` and offers no completion/complete (R-JR-12).
+  const TOOLS_ONLY = serverWith([echo])
+  const NOT_OFFERED = rpcError(-32601, 'Method not found: completion/complete', {
+    reason: 'This server does not declare the completions capability',
+  })
+  wireTable([
+    {
+      rule: 'R-SF-33',
+      name: 'a server without prompts or templates does not declare completions',
+      request: { ...initializeRequestRaw('2025-11-25') },
+      target: TOOLS_ONLY,
+      expect: {
+        status: 200,
+        json: expect.objectContaining({
+          result: expect.objectContaining({
+            capabilities: { logging: {}, tools: { listChanged: false } },
+          }),
+        }),
+      },
+    },
+    {
+      rule: 'R-SF-33',
+      name: 'and answers completion/complete with -32601, not "Unknown prompt"',
+      request: legacyRequest(
+        'completion/complete',
+        completing(prompt('code_review'), 'language', ''),
+      ),
+      target: TOOLS_ONLY,
+      expect: { status: 200, json: NOT_OFFERED },
+    },
+    {
+      rule: 'R-SF-33',
+      name: '2026-07-28: likewise, with HTTP 404',
+      request: modernRequest(
+        'completion/complete',
+        completing(prompt('code_review'), 'language', ''),
+      ),
+      target: TOOLS_ONLY,
+      expect: { status: 404, json: NOT_OFFERED },
+    },
+  ])
+
   wireTable([
     ...LEGACY_REVISIONS.map((version): WireCase => ({
       rule: 'R-SF-33',

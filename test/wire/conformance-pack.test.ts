@@ -11,7 +11,7 @@ import '../../src/conformance.ts'
 import { env } from 'cloudflare:workers'
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, test } from 'vitest'
-import { WATCHED_EVERY_MS } from '../../src/fixtures/conformance-features.ts'
+import { CONFORMANCE_RESOURCES, WATCHED_EVERY_MS } from '../../src/fixtures/conformance-features.ts'
 import { shardName, shardOf } from '../../src/sessions/id.ts'
 import type { SessionShard } from '../../src/transports/session-shard.ts'
 import { MODERN_META, modernRequest } from '../helpers/eras.ts'
@@ -151,12 +151,16 @@ describe('resources/subscribe and unsubscribe in a session', () => {
     const res = await rpc(
       request(2, 'resources/unsubscribe', { uri: WATCHED }),
       { 'mcp-protocol-version': '2025-11-25' },
-      serverWith([], { SESSIONS: 'false' }),
+      serverWith([], { SESSIONS: 'false' }, { resources: CONFORMANCE_RESOURCES }),
     )
     expect(await res.json()).toEqual({
       jsonrpc: '2.0',
       id: 2,
-      error: { code: -32601, message: 'Method not found: resources/unsubscribe' },
+      error: {
+        code: -32601,
+        message: 'Method not found: resources/unsubscribe',
+        data: { reason: 'This server does not declare resources.subscribe' },
+      },
     })
   })
 })
@@ -449,7 +453,7 @@ describe('MRTR rounds in the conformance pack (2026-07-28)', () => {
 })
 
 describe('several questions in a legacy session', () => {
-  test('R-HT-20 askAll sends its questions one after another on the call stream', async () => {
+  test('R-HT-20 R-JR-4 askAll sends its questions one after another on the call stream, each with an id of its own', async () => {
     const session = await open('2025-11-25', { elicitation: {}, sampling: {}, roots: {} })
     const res = await inSession(
       session,
@@ -477,6 +481,8 @@ describe('several questions in a legacy session', () => {
     })
     await reader.cancel()
     expect(asked).toEqual(['elicitation/create', 'sampling/createMessage', 'roots/list'])
+    // R-JR-4: three requests, three ids (a reused id would have gone unanswered above).
+    expect(answered.size).toBe(3)
     expect(jsonOf(events).at(-1)).toEqual({
       jsonrpc: '2.0',
       id: 9,

@@ -1,7 +1,11 @@
 // JSON-RPC 2.0 framing on the wire: message kinds, ids, error codes, batches.
 
 import { describe } from 'vitest'
-import { CLIENT_HEADERS, wireTable, type WireCase } from '../helpers/wire.ts'
+import { codeReview } from '../../src/prompts/code-review.ts'
+import { readme } from '../../src/resources/readme.ts'
+import { echo } from '../../src/tools/echo.ts'
+import { legacyRequest, modernRequest, rpcError } from '../helpers/eras.ts'
+import { CLIENT_HEADERS, serverWith, wireTable, type WireCase } from '../helpers/wire.ts'
 
 const post = (body: string, headers: Record<string, string> = {}) => ({
   headers: { ...CLIENT_HEADERS, ...headers },
@@ -72,6 +76,12 @@ describe('messages', () => {
       name: 'the response carries the request id',
       request: post('{"jsonrpc":"2.0","id":"req-7","method":"ping"}'),
       expect: { status: 200, body: '{"jsonrpc":"2.0","id":"req-7","result":{}}' },
+    },
+    {
+      rule: 'R-JR-10',
+      name: 'a result is a JSON object, even an empty one (ping)',
+      request: post('{"jsonrpc":"2.0","id":"r","method":"ping"}'),
+      expect: { status: 200, json: { jsonrpc: '2.0', id: 'r', result: {} } },
     },
     {
       rule: 'R-JR-6',
@@ -213,6 +223,14 @@ describe('batches', () => {
       },
     })),
     {
+      rule: 'R-HT-5',
+      name: '2025-03-26: a body may be a batch of responses, accepted with 202',
+      request: post(
+        '[{"jsonrpc":"2.0","id":"s1","result":{}},{"jsonrpc":"2.0","id":"s2","error":{"code":-1,"message":"no"}}]',
+      ),
+      expect: { status: 202, body: '' },
+    },
+    {
       rule: 'R-JR-17',
       name: 'an empty batch is one invalid request',
       request: post('[]'),
@@ -253,6 +271,78 @@ describe('batches', () => {
         status: 200,
         body: `[${error(1, -32600, 'initialize must not be part of a JSON-RPC batch')},{"jsonrpc":"2.0","id":2,"result":{}}]`,
       },
+    },
+  ])
+})
+
+// R-JR-12 · schema `MethodNotFoundError`: -32601 also answers "one gated behind a server
+// capability the server did not advertise". Which capabilities a server declares follows from
+// what it has (R-LC-7); the same decision refuses the methods of the others.
+describe('methods of a capability the server does not declare', () => {
+  const TOOLS_ONLY = serverWith([echo])
+  const PROMPTS_ONLY = serverWith([], {}, { prompts: [codeReview] })
+  const RESOURCES_ONLY = serverWith([], {}, { resources: [readme] })
+  const notOffered = (method: string, reason: string) =>
+    rpcError(-32601, `Method not found: ${method}`, { reason })
+  const without = (capability: string) =>
+    `This server does not declare the ${capability} capability`
+  wireTable([
+    ...(
+      [
+        ['resources/list', {}, 'resources'],
+        ['resources/templates/list', {}, 'resources'],
+        ['resources/read', { uri: 'bare-mcp://readme' }, 'resources'],
+        ['prompts/list', {}, 'prompts'],
+        ['prompts/get', { name: 'code_review' }, 'prompts'],
+        [
+          'completion/complete',
+          { ref: { type: 'ref/prompt', name: 'x' }, argument: { name: 'a', value: '' } },
+          'completions',
+        ],
+      ] as const
+    ).map(([method, params, capability]): WireCase => ({
+      rule: 'R-JR-12',
+      name: `a tools-only server answers ${method} with -32601 naming the ${capability} capability`,
+      request: legacyRequest(method, params),
+      target: TOOLS_ONLY,
+      expect: { status: 200, json: notOffered(method, without(capability)) },
+    })),
+    ...(
+      [
+        ['tools/list', {}, 'tools'],
+        ['tools/call', { name: 'echo', arguments: { text: 'x' } }, 'tools'],
+        ['logging/setLevel', { level: 'debug' }, 'logging'],
+      ] as const
+    ).map(([method, params, capability]): WireCase => ({
+      rule: 'R-JR-12',
+      name: `a prompts-only server answers ${method} with -32601 naming the ${capability} capability`,
+      request: legacyRequest(method, params),
+      target: PROMPTS_ONLY,
+      expect: { status: 200, json: notOffered(method, without(capability)) },
+    })),
+    {
+      rule: 'R-JR-12',
+      name: 'the declared capability answers normally (tools/list on the tools-only server)',
+      request: legacyRequest('tools/list'),
+      target: TOOLS_ONLY,
+      expect: { status: 200 },
+    },
+    {
+      rule: 'R-JR-12',
+      name: 'a resources-only server has no completions (no template, no prompt to complete)',
+      request: legacyRequest('completion/complete', {
+        ref: { type: 'ref/resource', uri: 'bare-mcp://readme' },
+        argument: { name: 'a', value: '' },
+      }),
+      target: RESOURCES_ONLY,
+      expect: { status: 200, json: notOffered('completion/complete', without('completions')) },
+    },
+    {
+      rule: 'R-JR-12',
+      name: '2026-07-28: resources/list on a tools-only server is 404 with -32601',
+      request: modernRequest('resources/list'),
+      target: TOOLS_ONLY,
+      expect: { status: 404, json: notOffered('resources/list', without('resources')) },
     },
   ])
 })

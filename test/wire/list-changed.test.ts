@@ -307,7 +307,7 @@ describe('R-SF-25 the capability says the resource list changes', () => {
 
 describe('R-SF-25 notifications/resources/list_changed in legacy sessions', () => {
   test(
-    'R-SF-25 an upload, then a delete, each reach the open GET stream once, logged for resumption',
+    'R-SF-25 R-SF-40 an upload, then a delete, each reach the open GET stream once, logged for resumption',
     { timeout: 15_000 },
     async () => {
       const session = await openSession()
@@ -337,7 +337,7 @@ describe('R-SF-25 notifications/resources/list_changed in legacy sessions', () =
   )
 
   test(
-    'R-SF-25 a 2024-11-05 /sse stream gets exactly one list_changed for an upload',
+    'R-SF-25 R-SF-40 a 2024-11-05 /sse stream gets exactly one list_changed for an upload',
     { timeout: 10_000 },
     async () => {
       const res = await send({
@@ -421,7 +421,7 @@ describe('R-SF-25 notifications/resources/list_changed on subscriptions/listen (
     send(modernRequest('subscriptions/listen', { notifications }, { id }), target)
 
   test(
-    'R-SF-25 resourcesListChanged is granted, and an upload is announced with the subscription id',
+    'R-SF-25 R-SF-40 resourcesListChanged is granted, and an upload is announced with the subscription id',
     { timeout: 10_000 },
     async () => {
       const res = await listen('listen-7', { resourcesListChanged: true, toolsListChanged: true })
@@ -447,7 +447,7 @@ describe('R-SF-25 notifications/resources/list_changed on subscriptions/listen (
   )
 
   test(
-    'R-SF-47 a stream that did not ask for resourcesListChanged is never sent list_changed',
+    'R-SF-47 R-SF-40 a stream that did not ask for resourcesListChanged is never sent list_changed',
     { timeout: 10_000 },
     async () => {
       const res = await listen(8, { toolsListChanged: true })

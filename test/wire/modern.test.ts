@@ -220,6 +220,21 @@ describe('per-request validation, in order', () => {
     },
     {
       rule: 'R-HT-36',
+      name: 'Mcp-Method is never Base64-decoded (the sentinel is for Mcp-Name and Mcp-Param-*): a wrapped value is -32020',
+      request: modern('tools/list', {
+        headers: { 'mcp-method': `=?base64?${btoa('tools/list')}?=` },
+      }),
+      expect: {
+        status: 400,
+        json: error(
+          1,
+          -32020,
+          "Header mismatch: Mcp-Method '=?base64?dG9vbHMvbGlzdA==?=' does not match body 'tools/list'",
+        ),
+      },
+    },
+    {
+      rule: 'R-HT-36',
       name: 'tools/call without Mcp-Name is -32020',
       request: modern('tools/call', {
         params: { name: 'echo', arguments: { text: 'x' } },
@@ -245,6 +260,16 @@ describe('per-request validation, in order', () => {
       request: modern('tools/call', {
         params: { name: 'echo', arguments: { text: 'x' } },
         headers: { 'mcp-name': `=?base64?${btoa('echo')}?=` },
+      }),
+      expect: { status: 200 },
+    },
+    {
+      rule: 'R-HT-36',
+      name: 'a Base64-wrapped Mcp-Name of resources/read (a URI outside the plain set) is decoded',
+      request: modern('resources/read', {
+        params: { uri: 'bare-mcp://greeting/Adä' },
+        // "=?base64?" + Base64 of the URI's UTF-8 bytes (ä is C3 A4)
+        headers: { 'mcp-name': '=?base64?YmFyZS1tY3A6Ly9ncmVldGluZy9BZMOk?=' },
       }),
       expect: { status: 200 },
     },
@@ -411,6 +436,27 @@ describe('logging and progress (per request)', () => {
       'info',
       undefined,
     ])
+  })
+
+  test("R-HT-32 the SSE reply carries this request's notifications, then its response, and ends; never a request", async () => {
+    const res = await send(
+      count({ ...META, progressToken: 'p', 'io.modelcontextprotocol/logLevel': 'info' }),
+    )
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    // messages() reads the body to its end: the stream ends after the response.
+    const sent = (await messages(res)) as Record<string, unknown>[]
+    const last = sent.pop()
+    expect(last).toMatchObject({ jsonrpc: '2.0', id: 1, result: { resultType: 'complete' } })
+    expect(sent.map((m) => m.method)).toEqual(['notifications/progress', 'notifications/message'])
+    for (const message of sent) expect(message).not.toHaveProperty('id')
+  })
+
+  test('R-HT-33 the SSE reply is marked unbuffered (X-Accel-Buffering: no) and uncached', async () => {
+    const res = await send(count({ ...META, progressToken: 'p' }))
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    expect(res.headers.get('x-accel-buffering')).toBe('no')
+    expect(res.headers.get('cache-control')).toBe('no-cache')
+    await res.text()
   })
 
   test('R-JR-19 progress with a token streams before the result', async () => {
@@ -712,7 +758,7 @@ describe('cancellation', () => {
           }),
         }
 
-  test('R-JR-21 2026-07-28: closing the response stream cancels the call', async () => {
+  test('R-JR-21 R-HT-39 2026-07-28: closing the response stream cancels the call', async () => {
     const before = watched.aborted
     const res = await send(watch(5_000, 'modern'), TEST_SERVER)
     expect(res.headers.get('content-type')).toBe('text/event-stream')
@@ -830,6 +876,90 @@ describe('statelessness and old-client traffic', () => {
     expect((await call(TEST_SERVER, greetWith(META, 2))).body.error?.code).toBe(-32021)
   })
 
+  test('R-JR-15 the 2026-07-28 codes: -32020, -32021 with data.requiredCapabilities, -32022 with data.supported and data.requested, all HTTP 400', async () => {
+    const mismatch = await call(
+      TEST_SERVER,
+      modern('tools/list', { headers: { 'mcp-method': 'x' } }),
+    )
+    expect(mismatch.status).toBe(400)
+    expect(mismatch.body.error).toMatchObject({ code: -32020 })
+    const missing = await call(
+      TEST_SERVER,
+      modern('tools/call', { params: { name: 'greet', arguments: {} } }),
+    )
+    expect(missing.status).toBe(400)
+    expect(missing.body.error).toMatchObject({
+      code: -32021,
+      data: { requiredCapabilities: { elicitation: {} } },
+    })
+    const unsupported = await call(
+      TEST_SERVER,
+      modern('tools/list', {
+        headers: { 'mcp-protocol-version': '2099-01-01' },
+        meta: { ...META, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' },
+      }),
+    )
+    expect(unsupported.status).toBe(400)
+    expect(unsupported.body.error).toEqual({
+      code: -32022,
+      message: 'Unsupported protocol version: 2099-01-01',
+      data: { supported: SUPPORTED_REVISIONS, requested: '2099-01-01' },
+    })
+  })
+
+  test('R-LC-31 server/discover declares only 2026-07-28 ServerCapabilities, shaped as the schema has them', async () => {
+    const body = (await (await send(modern('server/discover'))).json()) as {
+      result: { capabilities: Record<string, Record<string, unknown>> }
+    }
+    const { capabilities } = body.result
+    const SCHEMA: Record<string, string[]> = {
+      experimental: [],
+      logging: [],
+      completions: [],
+      prompts: ['listChanged'],
+      resources: ['subscribe', 'listChanged'],
+      tools: ['listChanged'],
+      extensions: [],
+    }
+    expect(Object.keys(capabilities).length).toBeGreaterThan(0)
+    for (const [name, value] of Object.entries(capabilities)) {
+      expect(Object.keys(SCHEMA), name).toContain(name)
+      for (const [flag, set] of Object.entries(value)) {
+        expect(SCHEMA[name], `${name}.${flag}`).toContain(flag)
+        expect(typeof set, `${name}.${flag}`).toBe('boolean')
+      }
+    }
+  })
+
+  test('R-SF-11 tools/list does not vary with other requests: same tools, same order, every page the same cacheScope', async () => {
+    const PAGED = serverWith(TOOLS, { PAGE_SIZE: '2' })
+    const listAll = async () => {
+      const pages: { tools: { name: string }[]; ttlMs: number; cacheScope: string }[] = []
+      let cursor: string | undefined
+      do {
+        const res = await send(
+          modern('tools/list', { params: cursor === undefined ? {} : { cursor } }),
+          PAGED,
+        )
+        const page = (
+          (await res.json()) as { result: (typeof pages)[number] & { nextCursor?: string } }
+        ).result
+        pages.push(page)
+        cursor = page.nextCursor
+      } while (cursor !== undefined)
+      return pages
+    }
+    const first = await listAll()
+    await send(modern('tools/call', { params: { name: 'add', arguments: { a: 1, b: 2 } } }), PAGED)
+    const second = await listAll()
+    expect(first.length).toBeGreaterThan(1)
+    expect(second).toEqual(first)
+    const names = first.flatMap((page) => page.tools.map((tool) => tool.name))
+    expect(names).toEqual(TOOLS.map((tool) => tool.name))
+    expect(new Set(first.map((page) => page.cacheScope))).toEqual(new Set(['public']))
+    for (const page of first) expect(Number.isInteger(page.ttlMs) && page.ttlMs >= 0).toBe(true)
+  })
+
   test('R-LC-26 every 2026-07-28 result names the server in _meta', async () => {
     for (const method of ['server/discover', 'tools/list']) {
       const body = (await (await send(modern(method))).json()) as { result: { _meta: unknown } }
@@ -837,7 +967,7 @@ describe('statelessness and old-client traffic', () => {
     }
   })
 
-  test('R-HT-40 an Mcp-Session-Id from an old client is ignored, never echoed or minted', async () => {
+  test('R-HT-30 R-HT-40 an Mcp-Session-Id from an old client is ignored, never echoed or minted: no sessions in 2026-07-28', async () => {
     const res = await send(modern('tools/list', { headers: { 'mcp-session-id': 'old-session' } }))
     expect(res.status).toBe(200)
     expect(res.headers.get('mcp-session-id')).toBeNull()

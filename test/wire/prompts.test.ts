@@ -74,6 +74,25 @@ describe('the prompts capability', () => {
   })
 })
 
+describe('embedded resources', () => {
+  test('R-SF-9 the resource server_tour embeds is one the server declares, lists and reads', async () => {
+    const got = await body(legacyRequest('prompts/get', { name: 'server_tour' }))
+    const [first] = got.result.messages as {
+      content: { type: string; resource: { uri: string; text: string } }
+    }[]
+    expect(first!.content.type).toBe('resource')
+    const { uri, text } = first!.content.resource
+    const init = (await (await rpc(initializeRequest('2025-11-25'))).json()) as {
+      result: { capabilities: Record<string, unknown> }
+    }
+    expect(init.result.capabilities.resources).toBeDefined()
+    const listed = await body(legacyRequest('resources/list'))
+    expect((listed.result.resources as { uri: string }[]).map((r) => r.uri)).toContain(uri)
+    const read = await body(legacyRequest('resources/read', { uri }))
+    expect(read.result.contents).toEqual([{ uri, mimeType: 'text/markdown', text }])
+  })
+})
+
 describe('prompts/list', () => {
   test.each(Object.entries(CODE_REVIEW_BY_REVISION))(
     'R-SF-30 %s lists the Prompt object of its revision',

@@ -152,9 +152,13 @@ describe('resources/list', () => {
     })
   })
 
-  test('R-SF-21 a server without resources lists none', async () => {
-    const { result } = await body(legacyRequest('resources/list'), serverWith([]))
-    expect(result).toEqual({ resources: [] })
+  test('R-JR-12 a server without resources does not offer resources/list: -32601', async () => {
+    const res = await send(legacyRequest('resources/list'), serverWith([]))
+    expect(await res.json()).toEqual(
+      rpcError(-32601, 'Method not found: resources/list', {
+        reason: 'This server does not declare the resources capability',
+      }),
+    )
   })
 })
 
@@ -345,7 +349,7 @@ describe('resources/read', () => {
       },
     },
     ...LEGACY_REVISIONS.map((version): WireCase => ({
-      rule: 'R-SF-23',
+      rule: 'R-JR-13',
       name: `${version}: a missing resource is -32002 with the URI in data`,
       request: legacyRequest('resources/read', { uri: 'bare-mcp://nope' }, version),
       expect: {
@@ -354,8 +358,8 @@ describe('resources/read', () => {
       },
     })),
     {
-      rule: 'R-SF-23',
-      name: '2026-07-28: a missing resource is -32602 with HTTP 400 and the URI in data',
+      rule: 'R-JR-13',
+      name: '2026-07-28: a missing resource is -32602 with HTTP 400 and the URI in data, never -32002',
       request: modernRequest('resources/read', { uri: 'bare-mcp://nope' }),
       expect: {
         status: 400,

@@ -71,7 +71,7 @@ describe('session table', () => {
     expect(res.headers.get('mcp-session-id')).not.toBeNull()
   })
 
-  test('BM-SESSION-1 requests with the session id are answered in the negotiated revision', async () => {
+  test('R-LC-8 BM-SESSION-1 requests with the session id are answered in the negotiated revision', async () => {
     const session = await open('2025-03-26')
     const res = await inSession(session, call(2, 'add', { a: 1, b: 2 }))
     expect(await res.json()).toEqual({
@@ -104,7 +104,7 @@ describe('session table', () => {
     })
   })
 
-  test('R-HT-15 DELETE terminates the session; later requests get 404', async () => {
+  test('R-HT-15 R-LC-10 DELETE terminates the session (shutdown over HTTP); later requests get 404', async () => {
     const session = await open()
     const deleted = await send({ method: 'DELETE', headers: { 'mcp-session-id': session } })
     expect(deleted.status).toBe(204)
@@ -230,7 +230,7 @@ describe('streams and resumption', () => {
     expect([...seenProgress, ...progress]).toEqual([1, 2, 3, 4])
   })
 
-  test('R-HT-10 GET with a session opens the standalone stream; a second GET takes it over and the first ends', async () => {
+  test('R-HT-10 R-HT-11 GET with a session opens the standalone stream; a second GET takes it over and the first ends (each message has one stream)', async () => {
     const session = await open('2025-11-25')
     const first = await send({
       method: 'GET',
@@ -348,7 +348,7 @@ describe('legacy HTTP+SSE (2024-11-05)', () => {
   const post = (endpoint: string, message: unknown) =>
     send({ path: `/${endpoint}`, headers: CLIENT_HEADERS, body: JSON.stringify(message) })
 
-  test('R-SSE-2 GET /sse opens with an endpoint event holding a relative URI', async () => {
+  test('R-SSE-2 R-SSE-6 GET /sse opens with an endpoint event holding a relative URI, uncached', async () => {
     const res = await send({
       method: 'GET',
       path: '/sse',
@@ -356,13 +356,14 @@ describe('legacy HTTP+SSE (2024-11-05)', () => {
     })
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('text/event-stream')
+    expect(res.headers.get('cache-control')).toBe('no-cache')
     const { events, reader } = await readEvents(res.body!, (seen) => seen.length >= 1)
     expect(events[0]!.event).toBe('endpoint')
     expect(events[0]!.data).toMatch(/^messages\?sessionId=s\d+\.[\w-]{32}$/)
     await reader.cancel()
   })
 
-  test('R-SSE-3 every answer arrives as an event named message; POSTs get 202', async () => {
+  test('R-SSE-1 R-SSE-3 a GET stream at /sse and POSTs to its endpoint: every answer arrives as an event named message; POSTs get 202', async () => {
     const res = await send({
       method: 'GET',
       path: '/sse',
@@ -401,6 +402,60 @@ describe('legacy HTTP+SSE (2024-11-05)', () => {
     await reader.cancel()
   })
 
+  test('R-SSE-4 a foreign Origin is refused on /sse and /messages (403), as on /mcp', async () => {
+    const foreign = { origin: 'https://evil.example' }
+    const stream = await send({
+      method: 'GET',
+      path: '/sse',
+      headers: { accept: 'text/event-stream', ...foreign },
+    })
+    expect(stream.status).toBe(403)
+    await stream.text()
+    const { endpoint, reader } = await openSse()
+    const posted = await send({
+      path: `/${endpoint}`,
+      headers: { ...CLIENT_HEADERS, ...foreign },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    })
+    expect(posted.status).toBe(403)
+    await posted.text()
+    await reader.cancel()
+  })
+
+  test('R-HT-19 an old client finds HTTP+SSE: POST initialize to /sse is 405, and /mcp never opens with an endpoint event', async () => {
+    const probe = await send({
+      path: '/sse',
+      headers: CLIENT_HEADERS,
+      body: JSON.stringify(initializeRequest('2024-11-05')),
+    })
+    expect(probe.status).toBe(405)
+    expect(probe.headers.get('allow')).toBe('GET, OPTIONS')
+    await probe.text()
+    const get = await send({ method: 'GET', headers: { accept: 'text/event-stream' } })
+    expect(get.status).toBe(405)
+    expect(get.headers.get('content-type')).not.toBe('text/event-stream')
+    await get.text()
+  })
+
+  test('R-SSE-8 the deprecated transport is served for old clients, and SESSIONS=false turns it off', async () => {
+    const off = serverWith([echo], { SESSIONS: 'false' })
+    const stream = await send(
+      { method: 'GET', path: '/sse', headers: { accept: 'text/event-stream' } },
+      off,
+    )
+    expect(stream.status).toBe(404)
+    await stream.text()
+    const posted = await send(
+      { path: '/messages?sessionId=s1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', body: '{}' },
+      off,
+    )
+    expect(posted.status).toBe(404)
+    await posted.text()
+    // On by default.
+    const { reader } = await openSse()
+    await reader.cancel()
+  })
+
   test('R-SSE-5 a POST for an unknown session is 404; without sessionId 400', async () => {
     const unknown = await post('messages?sessionId=s1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', {
       jsonrpc: '2.0',
@@ -414,7 +469,7 @@ describe('legacy HTTP+SSE (2024-11-05)', () => {
     await missing.text()
   })
 
-  test('R-SSE-7 closing the stream ends the session and deletes its state', async () => {
+  test('R-SSE-7 R-LC-10 closing the stream ends the session and deletes its state', async () => {
     const { endpoint, session, reader } = await openSse()
     await reader.cancel()
     let status = 0
@@ -476,7 +531,7 @@ describe('server-to-client requests in a session', () => {
     })
   })
 
-  test('R-SF-41 a session whose client did not declare elicitation gets a tool error, no request', async () => {
+  test('R-SF-41 R-LC-8 a session whose client did not declare elicitation gets a tool error, no request', async () => {
     const session = await open('2025-11-25')
     const res = await inSession(session, call(6, 'greet', {}))
     expect(res.headers.get('content-type')).toBe('application/json')

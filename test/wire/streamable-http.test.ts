@@ -389,8 +389,8 @@ describe('Origin and CORS', () => {
 describe('methods, paths and limits', () => {
   wireTable([
     {
-      rule: 'R-HT-10',
-      name: 'GET on the endpoint is 405 with Allow (no standalone stream without sessions)',
+      rule: 'R-HT-1 R-HT-10',
+      name: 'GET on the one endpoint is 405 with Allow, never 404 (no standalone stream without a session)',
       request: { method: 'GET', headers: { accept: 'text/event-stream' } },
       expect: {
         status: 405,

@@ -105,6 +105,25 @@ describe('tools/list', () => {
     },
   )
 
+  test.each(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'])(
+    'R-SF-5 %s: annotations from 2025-03-26 on, each tool stating the hints whose defaults are the risky reading',
+    async (version) => {
+      const body = (await listTools(version)) as {
+        result: { tools: { name: string; annotations?: Record<string, unknown> }[] }
+      }
+      for (const tool of body.result.tools) {
+        if (version === '2024-11-05') {
+          expect(tool.annotations, tool.name).toBeUndefined()
+          continue
+        }
+        // Defaults: readOnlyHint false, destructiveHint true, openWorldHint true.
+        for (const hint of ['readOnlyHint', 'destructiveHint', 'openWorldHint']) {
+          expect(typeof tool.annotations?.[hint], `${tool.name} ${hint}`).toBe('boolean')
+        }
+      }
+    },
+  )
+
   test('R-SF-2 pages follow nextCursor to the end, and the last page has none', async () => {
     const target = serverWith(TOOLS, { PAGE_SIZE: '1' })
     const names: string[] = []
