@@ -23,7 +23,7 @@
 import * as v from 'valibot'
 import type { Config } from '../settings/config.ts'
 import { parseMediaType } from '../http/media-type.ts'
-import { fetchText, publicUrlProblem, type Outbound } from './outbound.ts'
+import { fetchText, publicUrlProblem, type Outbound } from './upstream/outbound.ts'
 import { checkRedirectUri } from './redirect-uris.ts'
 import type { Client } from './types.ts'
 

@@ -22,14 +22,15 @@
 // constant time; a mismatch is 403.
 
 import * as v from 'valibot'
-import { denyAuthorization, finishAuthorization } from './authorize.ts'
+import { denyAuthorization, finishAuthorization } from './authorization-response.ts'
 import { authStore } from './binding.ts'
 import { clearCsrfCookie, formOf, sameBrowser, withCookie } from './csrf.ts'
 import { allowFormRedirect } from './form-action.ts'
 import { errorPage, escapeHtml, page } from './html.ts'
 import type { Config } from '../settings/config.ts'
-import type { AuthContext, Identity, Pending } from './types.ts'
-import { isLoopbackHost } from './outbound.ts'
+import type { AuthContext, Pending } from './types.ts'
+import type { Identity } from './upstream/identity.ts'
+import { isLoopbackHost } from './upstream/outbound.ts'
 import { AUTH_PATHS, canonicalResource } from './urls.ts'
 
 const EXPIRED =

@@ -1,5 +1,5 @@
 // Small crypto helpers the auth modules share: random tokens, SHA-256 hashes (how codes, tokens
-// and keys are stored), HMAC and constant-time comparison. All Web Crypto; no dependency.
+// and keys are stored) and HMAC; comparing secrets is src/http/secrets.ts. All Web Crypto.
 
 const encoder = new TextEncoder()
 
@@ -30,13 +30,6 @@ export const hmac = async (key: Uint8Array, message: string): Promise<string> =>
   return base64url(
     new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(message))),
   )
-}
-
-/** Compares two strings in constant time (hashed first, so lengths leak nothing either). */
-export const sameSecret = async (given: string, expected: string): Promise<boolean> => {
-  const digest = (text: string) => crypto.subtle.digest('SHA-256', encoder.encode(text))
-  const [a, b] = await Promise.all([digest(given), digest(expected)])
-  return crypto.subtle.timingSafeEqual(a, b)
 }
 
 /** RFC 7636 §4.6: the S256 code challenge of a verifier. */

@@ -9,7 +9,7 @@
 //   <input type="hidden" name="csrf" value="Qm9...">
 
 import { readText } from '../http/body.ts'
-import { sameSecret } from './crypto.ts'
+import { sameSecret } from '../http/secrets.ts'
 import type { Pending } from './types.ts'
 
 export const CSRF_COOKIE = 'bare_mcp_csrf'

@@ -26,7 +26,8 @@
 
 import { DurableObject } from 'cloudflare:workers'
 import type { Env } from '../settings/env.ts'
-import type { Client, Identity, Pending } from './types.ts'
+import type { Client, Pending } from './types.ts'
+import type { Identity } from './upstream/identity.ts'
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,

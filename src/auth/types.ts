@@ -15,15 +15,8 @@
 
 import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
-import type { Outbound } from './outbound.ts'
-
-/** Who signed in, as the upstream provider said. `subject` is stable: "github:123", "oidc:<sub>". */
-export interface Identity {
-  subject: string
-  provider: 'dev' | 'github' | 'oidc'
-  name?: string
-  email?: string
-}
+import type { Identity } from './upstream/identity.ts'
+import type { Outbound } from './upstream/outbound.ts'
 
 /** A JSON Web Key (RFC 7517) as plain JSON members: what can cross Durable Object RPC. */
 export type Jwk = Readonly<Record<string, string | number | boolean | readonly string[]>>

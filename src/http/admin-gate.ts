@@ -2,7 +2,7 @@
 // must equal a secret setting, compared in constant time. Without the secret the API is off
 // (503), never open; a token shorter than MIN_TOKEN_CHARS counts as no secret.
 
-import { sameSecret } from '../auth/crypto.ts'
+import { sameSecret } from './secrets.ts'
 import { failure } from './responses.ts'
 
 /** A token shorter than this is refused as a misconfiguration, not used. */

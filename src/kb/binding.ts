@@ -3,14 +3,14 @@
 
 import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
-import { ToolError } from '../tools/define.ts'
+import { HandlerError } from '../protocol/errors.ts'
 import type { KnowledgeBase } from './knowledge-base.ts'
 
 /**
  * Raised when the Worker has no `KB` binding (a deployment without the Durable Object). A
- * ToolError, so `search` and `fetch` report it in words; the admin API answers 503.
+ * HandlerError, so `search` and `fetch` report it in words; the admin API answers 503.
  */
-export class NoKnowledgeBase extends ToolError {
+export class NoKnowledgeBase extends HandlerError {
   constructor() {
     super('The knowledge base is not configured: the Worker has no KB Durable Object binding')
   }

@@ -6,7 +6,7 @@
 
 import * as v from 'valibot'
 import type { Config } from '../../settings/config.ts'
-import { fetchText, isLoopbackHost, type Outbound } from '../outbound.ts'
+import { fetchText, isLoopbackHost, type Outbound } from './outbound.ts'
 
 /** A failed upstream step; `message` is safe to show a person. */
 export class UpstreamError extends Error {}

@@ -15,10 +15,9 @@
 
 import * as v from 'valibot'
 import type { Config } from '../../settings/config.ts'
-import type { Outbound } from '../outbound.ts'
-import type { Identity } from '../types.ts'
+import type { Outbound } from './outbound.ts'
 import { fetchJson, upstreamUrl, UpstreamError } from './fetch.ts'
-import type { SignInStart, UpstreamCallback } from './provider.ts'
+import type { Identity, SignInStart, UpstreamCallback } from './identity.ts'
 
 /** GitHub's scopes: the profile and the email addresses. */
 const SCOPE = 'read:user user:email'

@@ -19,11 +19,10 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose'
 import * as v from 'valibot'
 import type { Config } from '../../settings/config.ts'
-import type { Outbound } from '../outbound.ts'
-import { KeySetUnavailable, remoteKeySet } from '../remote-jwks.ts'
-import type { Identity } from '../types.ts'
+import type { Outbound } from './outbound.ts'
+import { KeySetUnavailable, remoteKeySet } from './remote-jwks.ts'
 import { fetchJson, upstreamUrl, UpstreamError } from './fetch.ts'
-import type { SignInStart, UpstreamCallback } from './provider.ts'
+import type { Identity, SignInStart, UpstreamCallback } from './identity.ts'
 
 const DiscoverySchema = v.object({
   issuer: v.string(),

@@ -5,30 +5,10 @@
 //   /callback    -> identity({code, redirectUri, verifier, nonce})            -> Identity
 
 import type { Config } from '../../settings/config.ts'
-import type { Outbound } from '../outbound.ts'
-import type { Identity } from '../types.ts'
+import type { Outbound } from './outbound.ts'
+import type { Identity, SignInStart, UpstreamCallback } from './identity.ts'
 import { githubAuthorizeUrl, githubIdentity } from './github.ts'
 import { oidcAuthorizeUrl, oidcIdentity } from './oidc.ts'
-
-/** What the upstream authorize URL carries. */
-export interface SignInStart {
-  /** `${issuer}/callback`, registered with the provider. */
-  redirectUri: string
-  /** Our own signed state (src/auth/signin.ts). */
-  state: string
-  /** RFC 7636 S256 challenge of the verifier kept in the Pending. */
-  codeChallenge: string
-  /** OIDC only: the nonce the ID token must carry. */
-  nonce?: string
-}
-
-/** What the callback hands the provider to learn who signed in. */
-export interface UpstreamCallback {
-  code: string
-  redirectUri: string
-  verifier: string
-  nonce?: string
-}
 
 export interface Upstream {
   /** Whether the provider's ID token carries our nonce (OIDC). */

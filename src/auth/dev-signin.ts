@@ -12,10 +12,11 @@
 //     <button type="submit">Sign in</button>
 //   </form>
 
-import { escapeHtml, page } from '../html.ts'
-import type { AuthContext, Identity } from '../types.ts'
-import { AUTH_PATHS } from '../urls.ts'
-import { isLoopbackHost } from '../outbound.ts'
+import { escapeHtml, page } from './html.ts'
+import type { AuthContext } from './types.ts'
+import type { Identity } from './upstream/identity.ts'
+import { AUTH_PATHS } from './urls.ts'
+import { isLoopbackHost } from './upstream/outbound.ts'
 
 /** Whether the dev sign-in may be offered for this request. */
 export const devSignInAllowed = (ctx: AuthContext): boolean =>

@@ -13,8 +13,8 @@
 // but only while both the request and our issuer are loopback hosts: a deployed Worker is reached
 // by its public hostname, so it never honours the setting, whatever its settings say.
 
-import type { Config } from '../settings/config.ts'
-import { readText } from '../http/body.ts'
+import type { Config } from '../../settings/config.ts'
+import { readText } from '../../http/body.ts'
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 

@@ -11,8 +11,8 @@
 
 import { createLocalJWKSet, errors, type JWTVerifyGetKey } from 'jose'
 import * as v from 'valibot'
-import type { Config } from '../settings/config.ts'
-import { lru, type Lru } from '../http/lru.ts'
+import type { Config } from '../../settings/config.ts'
+import { lru, type Lru } from '../../http/lru.ts'
 import { fetchText, type Outbound } from './outbound.ts'
 
 /** A key set this long in the cache is fetched again. */
