@@ -138,10 +138,11 @@ export const retryAfterHeaders = (retryAfter: number): Headers =>
   new Headers({ 'Retry-After': String(retryAfter), 'Cache-Control': 'no-store' })
 
 /**
- * 429 for an MCP endpoint: a JSON-RPC error (-32029, `data.retryAfter`) with the request's id
+ * 429 for an MCP endpoint: a JSON-RPC error (-31429, `data.retryAfter`) with the request's id
  * when known, and Retry-After (RFC 6585 §4, RFC 9110 §10.2.3).
  */
 export const tooManyRpcRequests = (
   retryAfter: number,
   id: string | number | null = null,
-): Response => rpcError(429, rateLimited(retryAfter), id, retryAfterHeaders(retryAfter))
+  message?: string,
+): Response => rpcError(429, rateLimited(retryAfter, message), id, retryAfterHeaders(retryAfter))

@@ -27,10 +27,11 @@ export const ErrorCode = {
   /** 2026-07-28 (used for every revision): the protocol version is not one we serve. */
   UnsupportedProtocolVersion: -32022,
   /**
-   * bare-mcp's own, in JSON-RPC's implementation-defined server-error range: the caller is over
-   * a rate limit (HTTP 429 with Retry-After). MCP defines no code for it; 29 echoes the 429.
+   * bare-mcp's own: the caller is over a rate limit or a cap (HTTP 429 with Retry-After). MCP
+   * defines no code for it, and R-JR-16 keeps application codes out of -32768..-32000, so it
+   * sits just outside; 429 echoes the status.
    */
-  RateLimited: -32029,
+  RateLimited: -31429,
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -77,8 +78,10 @@ export const unsupportedProtocolVersion = (
   })
 
 /** Over a rate limit: says when to retry, in seconds, also as `data.retryAfter`. */
-export const rateLimited = (retryAfter: number): JSONRPCErrorObject =>
-  error(ErrorCode.RateLimited, `Rate limit exceeded: retry after ${retryAfter} s`, { retryAfter })
+export const rateLimited = (
+  retryAfter: number,
+  message = `Rate limit exceeded: retry after ${retryAfter} s`,
+): JSONRPCErrorObject => error(ErrorCode.RateLimited, message, { retryAfter })
 
 /**
  * Thrown by method handlers when a request is wrong in a way the client should hear about.

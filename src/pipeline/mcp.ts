@@ -5,7 +5,9 @@
 //   2. Auth (AUTH=true): the caller's token -> principal, or its 401/400 (R-AU-1, R-AU-2).
 //   3. Intake (POST): media types, body size, UTF-8, JSON -> messages; read once, here.
 //   4. Era (POST /mcp): legacy or 2026-07-28, and the revision, decided once (src/protocol/era.ts).
-//   5. Scopes: a tool call the token lacks scopes for is 403 before anything runs (R-AU-14).
+//   5. Limits: MCP requests per caller (MCP_RATE_LIMIT, before intake); tool calls per caller
+//      (TOOL_CALL_RATE_LIMIT, R-SF-10); then scopes: a tool call the token lacks scopes for is
+//      403 before anything runs (R-AU-14).
 //   6. Where it runs: a request of a legacy session goes to the session's shard as one envelope
 //      (src/pipeline/sessions.ts); every other request runs here, in the Worker, on the
 //      transport of its era (src/transports/).
@@ -23,6 +25,12 @@ import {
   scopeRefusal,
   supportedScopes,
 } from '../auth/resource-server.ts'
+import {
+  callerKey,
+  limitMcpRequest,
+  limitToolCall,
+  tooManyRpcRequests,
+} from '../http/rate-limit.ts'
 import { invalidRequest } from '../jsonrpc/errors.ts'
 import { checkOrigin, preflightHeaders, withCors } from '../http/cors.ts'
 import { acceptable } from '../http/media-type.ts'
@@ -93,6 +101,9 @@ const authenticated = async (
     if (!guarded.ok) return guarded.response
     principal = guarded.principal
   }
+  // 5. The caller's MCP requests, counted before any body is read.
+  const limited = await limitMcpRequest(env, config.RATE_LIMITS, request, principal)
+  if (!limited.ok) return tooManyRpcRequests(limited.retryAfter)
   const path = new URL(request.url).pathname
   const call: Call = {
     request,
@@ -107,7 +118,7 @@ const authenticated = async (
       sessions: sessionsEnabled(env, config),
       stateKey: stateKeyOf(env, config),
     },
-    route: { path, catalog, principal },
+    route: { path, catalog, principal, caller: callerKey(request, principal) },
   }
   if (endpoint === 'mcp') return mcp(call)
   if (!call.host.sessions) return notFound(path, config.MCP_PATH)
@@ -156,9 +167,12 @@ const postMcp = async (call: Call): Promise<Response> => {
   if (!taken.ok) return taken.response
   const era = chooseEra(request.headers, taken.intake.messages, taken.intake.batch)
   if (!era.ok) return rpcError(era.status, era.error, era.id)
-  const refused = scopes(call, taken.intake)
+  const refused = await gates(call, taken.intake)
   if (refused !== null) return refused
-  if (era.era === 'modern') return postModern(taken.intake, era, host, request)
+  if (era.era === 'modern') {
+    const { headers, signal } = request
+    return postModern(taken.intake, era, host, { headers, signal, caller: call.route.caller })
+  }
   const session = request.headers.get('mcp-session-id')
   if (host.sessions && session !== null) {
     return send(call, { op: 'post', session, route: call.route, intake: taken.intake, era })
@@ -168,14 +182,14 @@ const postMcp = async (call: Call): Promise<Response> => {
     era,
     host,
     null,
-    host.sessions ? opener(call.env, host.config) : null,
+    host.sessions ? opener(call.env, host.config, call.route.caller) : null,
   )
 }
 
 /** GET /sse (2024-11-05): a new session, born in its shard with its stream. */
 const sse = async (call: Call): Promise<Response> => {
   if (call.request.method !== 'GET') return methodNotAllowed('GET, OPTIONS')
-  const session = mintLegacyId(call.host.config)
+  const session = mintLegacyId(call.host.config, call.route.caller)
   const endpoint = endpointFor(call.route.path, session)
   const connection = connectionId()
   return send(call, { op: 'sse-open', session, route: call.route, endpoint, connection })
@@ -190,7 +204,7 @@ const messages = async (call: Call): Promise<Response> => {
     return rpcError(400, invalidRequest('The sessionId query parameter is required'))
   const taken = await intake(request, host.config)
   if (!taken.ok) return taken.response
-  const refused = scopes(call, taken.intake)
+  const refused = await gates(call, taken.intake)
   if (refused !== null) return refused
   return send(call, { op: 'sse-message', session, route: call.route, intake: taken.intake })
 }
@@ -199,6 +213,18 @@ const messages = async (call: Call): Promise<Response> => {
 const send = (call: Call, envelope: Envelope): Promise<Response> =>
   forward(call.env, call.host.config, envelope, call.waitUntil)
 
-/** 5. R-AU-14: the 403 for a tool call the token lacks scopes for, before anything runs. */
-const scopes = (call: Call, input: Intake): Response | null =>
-  scopeRefusal(call.request, call.host.config, call.features, call.route.principal, input.messages)
+/**
+ * 5. R-SF-10: each tool call counts against the caller's TOOL_CALL_RATE_LIMIT (429 naming the
+ * first call over it); R-AU-14: a tool call the token lacks scopes for is 403 before anything
+ * runs.
+ */
+const gates = async (call: Call, input: Intake): Promise<Response | null> => {
+  const { request, host, route } = call
+  for (const message of input.messages) {
+    if (!message.ok || message.value.kind !== 'request') continue
+    if (message.value.message.method !== 'tools/call') continue
+    const limited = await limitToolCall(call.env, host.config.RATE_LIMITS, request, route.principal)
+    if (!limited.ok) return tooManyRpcRequests(limited.retryAfter, message.value.message.id)
+  }
+  return scopeRefusal(request, host.config, call.features, route.principal, input.messages)
+}

@@ -8,9 +8,9 @@
 import type { Config } from '../settings/config.ts'
 import { config as settingsOf } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
-import { mintSessionId, shardName, shardOf } from '../sessions/id.ts'
+import { mintSessionId, shardFor, shardName, shardOf } from '../sessions/id.ts'
 import { requestIdOf, type Envelope } from '../transports/envelope.ts'
-import { sessionNotFound, type SessionShard } from '../transports/session-shard.ts'
+import { refusal, sessionNotFound, type SessionShard } from '../transports/session-shard.ts'
 import type { OpenSession } from '../transports/streamable-http.ts'
 
 /** The binding of the SessionShard Durable Object namespace (wrangler.toml). */
@@ -32,17 +32,22 @@ const stub = (env: Env, shard: number) => {
   return ns.get(ns.idFromName(shardName(shard)))
 }
 
-/** R-HT-13: creates a session in a random shard after a successful `initialize`; its id. */
+/**
+ * R-HT-13: creates a session after a successful `initialize`, in the shard of `caller`'s
+ * sessions (which counts them: MAX_SESSIONS_PER_CALLER); its id, or the refusal.
+ */
 export const opener =
-  (env: Env, config: Config): OpenSession =>
-  async (init) => {
-    const id = mintSessionId(config.SESSION_SHARDS)
-    await stub(env, shardOf(id, config.SESSION_SHARDS)!).create(id, init)
-    return id
+  (env: Env, config: Config, caller: string | null): OpenSession =>
+  async (init, request) => {
+    const shard = shardFor(caller, config.SESSION_SHARDS)
+    const id = mintSessionId(shard)
+    const admission = await stub(env, shard).create(id, init, caller)
+    return admission.ok ? { ok: true, id } : { ok: false, response: refusal(admission, request) }
   }
 
-/** A new id for a legacy HTTP+SSE session (GET /sse), in a random shard. */
-export const mintLegacyId = (config: Config): string => mintSessionId(config.SESSION_SHARDS)
+/** A new id for a legacy HTTP+SSE session (GET /sse), in the shard of `caller`'s sessions. */
+export const mintLegacyId = (config: Config, caller: string | null): string =>
+  mintSessionId(shardFor(caller, config.SESSION_SHARDS))
 
 /** A new id for a stream the Worker holds open for its client (a GET or /sse stream). */
 export const connectionId = (): string => crypto.randomUUID()

@@ -27,6 +27,11 @@ export interface SessionRow {
    * id is not a credential: 2025-11-25 security best practices, session hijacking).
    */
   subject: string | null
+  /**
+   * Who opened it, as the per-caller limits count callers (the subject, else the client's
+   * address); null when neither was known.
+   */
+  caller: string | null
 }
 
 const SCHEMA = `
@@ -60,6 +65,10 @@ export const migrate = (sql: SqlStorage): void => {
   if (!columns.some((column) => column.name === 'subject')) {
     sql.exec('ALTER TABLE sessions ADD COLUMN subject TEXT')
   }
+  if (!columns.some((column) => column.name === 'caller')) {
+    sql.exec('ALTER TABLE sessions ADD COLUMN caller TEXT')
+  }
+  sql.exec('CREATE INDEX IF NOT EXISTS sessions_caller ON sessions (caller)')
 }
 
 type Row = Record<string, SqlStorageValue>
@@ -78,12 +87,13 @@ const fromRow = (row: Row): SessionRow => ({
   created: Number(row.created),
   lastSeen: Number(row.last_seen),
   subject: typeof row.subject === 'string' ? row.subject : null,
+  caller: typeof row.caller === 'string' ? row.caller : null,
 })
 
 export const insertSession = (sql: SqlStorage, session: SessionRow): void => {
   sql.exec(
     `INSERT INTO sessions (id, transport, revision, client_info, client_capabilities, log_level,
-       subscriptions, created, last_seen, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       subscriptions, created, last_seen, subject, caller) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     session.id,
     session.transport,
     session.revision,
@@ -94,6 +104,7 @@ export const insertSession = (sql: SqlStorage, session: SessionRow): void => {
     session.created,
     session.lastSeen,
     session.subject,
+    session.caller,
   )
 }
 
@@ -154,8 +165,14 @@ export const oldestLastSeen = (sql: SqlStorage): number | null => {
   return row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest)
 }
 
-export const countSessions = (sql: SqlStorage): number =>
-  Number(sql.exec('SELECT COUNT(*) AS n FROM sessions').one().n)
+/** How many sessions the shard holds, or (with `caller`) how many of them that caller opened. */
+export const countSessions = (sql: SqlStorage, caller?: string): number =>
+  Number(
+    (caller === undefined
+      ? sql.exec('SELECT COUNT(*) AS n FROM sessions')
+      : sql.exec('SELECT COUNT(*) AS n FROM sessions WHERE caller = ?', caller)
+    ).one().n,
+  )
 
 /** Appends an event and keeps the log bounded by count (per session) and age. */
 export const appendEvent = (

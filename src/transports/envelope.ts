@@ -21,6 +21,11 @@ export interface Route {
   catalog: string | null
   /** The caller the Worker authenticated (AUTH=true); null when auth is off. */
   principal: Principal | null
+  /**
+   * Who the per-caller limits count (src/http/rate-limit.ts `callerKey`): the principal's
+   * subject, else the client's address; null when neither is known (then nothing is counted).
+   */
+  caller: string | null
 }
 
 /**

@@ -26,7 +26,7 @@ import { LEGACY_SSE_REVISION } from '../protocol/revisions.ts'
 import { NEVER } from '../protocol/timeout.ts'
 import { contextFor, type Host } from './context.ts'
 import type { Intake } from './intake.ts'
-import type { Session } from './session.ts'
+import { busyRefusal, type Session } from './session.ts'
 import { openSseStream, type SseStream } from './sse.ts'
 
 /** R-SSE-2: the stream opens with the `endpoint` event naming where to POST. */
@@ -86,6 +86,8 @@ export const legacyMessage = async (
     return accepted()
   }
 
+  const busy = busyRefusal(session, [call], host.config)
+  if (busy !== null) return busy
   const signal = session.track(call.id)
   // dispatch never rejects; its response (null when cancelled) goes out on the stream.
   void dispatch(call, contextFor(host, era, session, io(signal)), METHODS)

@@ -21,6 +21,7 @@ import { config as settings, type Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
 import { invalidRequest } from '../jsonrpc/errors.ts'
 import type { RequestId } from '../jsonrpc/message.ts'
+import { tooManyRpcRequests } from '../http/rate-limit.ts'
 import { rpcError } from '../http/responses.ts'
 import { versionOf, type ResourceSource } from '../resources/source.ts'
 import { newLive, stopAll, streaming } from '../sessions/live.ts'
@@ -57,6 +58,25 @@ import { postLegacy, type SessionInit } from './streamable-http.ts'
 /** last_seen is written at most this often per session (cheap, and precise enough for expiry). */
 const TOUCH_EVERY_MS = 10_000
 
+/** When a caller over a session or stream cap may try again, and a full shard (seconds). */
+const STREAM_RETRY_S = 10
+const SESSION_RETRY_S = 60
+
+/** Whether a session may be opened: plain data, so it crosses the RPC boundary. */
+export type Admission = { ok: true } | { ok: false; status: 429 | 503; message: string }
+const ADMITTED: Admission = { ok: true }
+
+/** The answer to a session that may not be opened (429 for the caller's cap, 503 when full). */
+export const refusal = (
+  admission: Admission & { ok: false },
+  id: RequestId | null = null,
+): Response => {
+  const response = tooManyRpcRequests(SESSION_RETRY_S, id, admission.message)
+  return admission.status === 429
+    ? response
+    : new Response(response.body, { status: 503, headers: response.headers })
+}
+
 /**
  * The 404 every unknown, expired or terminated session gets (R-HT-14), with the request's id
  * when it was readable (R-JR-8).
@@ -76,6 +96,8 @@ export class SessionShard extends DurableObject<Env> {
   #listPolling = false
   /** What to do when the client of each open connection goes away, by connection id. */
   #hangUps = new Map<string, () => void>()
+  /** Open GET and /sse streams per caller (MAX_STREAMS_PER_CALLER). */
+  #streams = new Map<string, number>()
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -107,8 +129,13 @@ export class SessionShard extends DurableObject<Env> {
     }
   }
 
-  /** RPC from the Worker: a session opened by a successful `initialize` (R-HT-13). */
-  async create(id: string, init: SessionInit): Promise<void> {
+  /**
+   * RPC from the Worker: a session opened by a successful `initialize` (R-HT-13), unless the
+   * caller already holds MAX_SESSIONS_PER_CALLER sessions or the shard MAX_SESSIONS_PER_SHARD.
+   */
+  async create(id: string, init: SessionInit, caller: string | null): Promise<Admission> {
+    const refused = this.#admit(caller)
+    if (refused !== null) return refused
     const now = Date.now()
     insertSession(this.#sql, {
       id,
@@ -117,8 +144,41 @@ export class SessionShard extends DurableObject<Env> {
       subscriptions: [],
       created: now,
       lastSeen: now,
+      caller,
     })
     await this.#schedule()
+    return ADMITTED
+  }
+
+  /** Whether `caller` may open one more session here (all its sessions live in this shard). */
+  #admit(caller: string | null): Admission | null {
+    const config = this.#config
+    if (countSessions(this.#sql) >= config.MAX_SESSIONS_PER_SHARD) {
+      return {
+        ok: false,
+        status: 503,
+        message: `This server holds all the sessions it may (MAX_SESSIONS_PER_SHARD); try again later`,
+      }
+    }
+    if (caller !== null && countSessions(this.#sql, caller) >= config.MAX_SESSIONS_PER_CALLER) {
+      return {
+        ok: false,
+        status: 429,
+        message: `You hold ${config.MAX_SESSIONS_PER_CALLER} sessions, the most one caller may (MAX_SESSIONS_PER_CALLER): end one with DELETE, or let one expire`,
+      }
+    }
+    return null
+  }
+
+  /** A refusal when `caller` already holds MAX_STREAMS_PER_CALLER open streams here. */
+  #streamRefusal(caller: string | null, id: RequestId | null = null): Response | null {
+    const limit = this.#config.MAX_STREAMS_PER_CALLER
+    if (caller === null || (this.#streams.get(caller) ?? 0) < limit) return null
+    return tooManyRpcRequests(
+      STREAM_RETRY_S,
+      id,
+      `You hold ${limit} open streams, the most one caller may (MAX_STREAMS_PER_CALLER): close one first`,
+    )
   }
 
   /** RPC: how many sessions this shard holds (tests and operators). */
@@ -142,23 +202,32 @@ export class SessionShard extends DurableObject<Env> {
    * stream's session lives on, and its client may resume; a /sse session ends with its stream.
    */
   async hangUp(connection: string): Promise<void> {
-    const hangUp = this.#hangUps.get(connection)
-    this.#hangUps.delete(connection)
-    hangUp?.()
+    this.#hangUps.get(connection)?.()
   }
 
-  /** Runs `hangUp` when `connection`'s client goes away or the stream itself ends. */
-  #onHangUp(connection: string, stream: { closed: AbortSignal }, hangUp: () => void): void {
-    this.#hangUps.set(connection, hangUp)
-    stream.closed.addEventListener(
-      'abort',
-      () => {
-        if (this.#hangUps.get(connection) !== hangUp) return
-        this.#hangUps.delete(connection)
-        hangUp()
-      },
-      { once: true },
-    )
+  /**
+   * Counts an open stream of `caller`, and runs `hangUp` (once) when `connection`'s client goes
+   * away or the stream itself ends; then it no longer counts.
+   */
+  #onHangUp(
+    connection: string,
+    stream: { closed: AbortSignal },
+    caller: string | null,
+    hangUp: () => void,
+  ): void {
+    if (caller !== null) this.#streams.set(caller, (this.#streams.get(caller) ?? 0) + 1)
+    const once = () => {
+      if (this.#hangUps.get(connection) !== once) return
+      this.#hangUps.delete(connection)
+      if (caller !== null) {
+        const left = (this.#streams.get(caller) ?? 1) - 1
+        if (left > 0) this.#streams.set(caller, left)
+        else this.#streams.delete(caller)
+      }
+      hangUp()
+    }
+    this.#hangUps.set(connection, once)
+    stream.closed.addEventListener('abort', once, { once: true })
   }
 
   /** RPC from the Worker: one request for one of this shard's sessions. */
@@ -314,6 +383,12 @@ export class SessionShard extends DurableObject<Env> {
   ): Promise<Response> {
     const config = this.#config
     const live = this.#liveOf(row.id)
+    // A new GET of this session takes its stream over; any other stream counts against the cap.
+    const takesOver = last === null && live.standalone?.connected === true
+    if (!takesOver) {
+      const refused = this.#streamRefusal(row.caller)
+      if (refused !== null) return refused
+    }
     const connection = openSseStream(config)
     if (last !== null) {
       const resume = parseEventId(last)
@@ -324,7 +399,7 @@ export class SessionShard extends DurableObject<Env> {
         (live.standalone?.id === resume.stream ? live.standalone : null)
       if (stream !== null) {
         await stream.attach(connection, resume.seq)
-        this.#onHangUp(id, connection, () => void stream.detach(connection))
+        this.#onHangUp(id, connection, row.caller, () => void stream.detach(connection))
         // The GET stream is back: a list change while it was away is announced now.
         if (stream === live.standalone)
           await this.#watchList(live, this.#features(route).resources.source)
@@ -355,7 +430,7 @@ export class SessionShard extends DurableObject<Env> {
     const { resources } = this.#features(route)
     for (const uri of row.subscriptions) watchResource(live, uri, resources.get(uri)?.watch)
     await this.#watchList(live, resources.source)
-    this.#onHangUp(id, connection, () => void standalone.detach(connection))
+    this.#onHangUp(id, connection, row.caller, () => void standalone.detach(connection))
     return new Response(connection.readable, { headers: sseHeaders() })
   }
 
@@ -364,6 +439,11 @@ export class SessionShard extends DurableObject<Env> {
     id: string,
     envelope: { route: Route; endpoint: string; connection: string },
   ): Promise<Response> {
+    const { caller } = envelope.route
+    const admission = this.#admit(caller)
+    if (admission !== null && !admission.ok) return refusal(admission)
+    const refused = this.#streamRefusal(caller)
+    if (refused !== null) return refused
     const now = Date.now()
     insertSession(this.#sql, {
       id,
@@ -376,13 +456,14 @@ export class SessionShard extends DurableObject<Env> {
       created: now,
       lastSeen: now,
       subject: envelope.route.principal?.subject ?? null,
+      caller,
     })
     await this.#schedule()
     const live = this.#liveOf(id)
     const stream = openLegacyStream(envelope.endpoint, this.#config)
     live.legacy = stream
     // R-SSE-1: the session is its stream; a client that closes it ends the session.
-    this.#onHangUp(envelope.connection, stream, () => this.#end(id))
+    this.#onHangUp(envelope.connection, stream, caller, () => this.#end(id))
     await this.#watchList(live, this.#features(envelope.route).resources.source)
     return new Response(stream.readable, { headers: sseHeaders() })
   }

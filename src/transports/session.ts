@@ -7,10 +7,12 @@
 // standalone GET stream, or the 2024-11-05 `/sse` stream.
 
 import type { Config, LoggingLevel } from '../settings/config.ts'
+import { tooManyRpcRequests } from '../http/rate-limit.ts'
 import {
   notification,
   type JSONRPCErrorResponse,
   type JSONRPCMessage,
+  type JSONRPCRequest,
   type JSONRPCResultResponse,
   type Outbound,
   type RequestId,
@@ -49,6 +51,8 @@ export interface Session {
   /** Whether `open()` gives resumable streams, and whether they open with a priming event. */
   readonly resumable: boolean
   readonly primed: boolean
+  /** How many of its requests are running now (MAX_INFLIGHT_PER_SESSION bounds it). */
+  readonly inflight: number
   /** A signal that `notifications/cancelled` for `id` aborts (R-JR-20); `done` forgets it. */
   track(id: RequestId): AbortSignal
   done(id: RequestId): void
@@ -238,6 +242,9 @@ export const sessionOf = (
         },
       }
     },
+    get inflight() {
+      return live.inflight.size
+    },
     track: (id) => track(live, id),
     done: (id) => untrack(live, id),
     receive: (message) => {
@@ -251,4 +258,22 @@ export const sessionOf = (
     },
     initialized: (init) => update(init),
   }
+}
+
+/**
+ * The 429 for a session that would run more than MAX_INFLIGHT_PER_SESSION requests at once with
+ * these; null when they fit. What one session runs at once is bounded, whatever it sends.
+ */
+export const busyRefusal = (
+  session: Session,
+  requests: readonly JSONRPCRequest[],
+  config: Config,
+): Response | null => {
+  const limit = config.MAX_INFLIGHT_PER_SESSION
+  if (requests.length === 0 || session.inflight + requests.length <= limit) return null
+  return tooManyRpcRequests(
+    1,
+    requests[0]!.id,
+    `This session already runs ${session.inflight} requests; at most ${limit} may run at once (MAX_INFLIGHT_PER_SESSION)`,
+  )
 }

@@ -21,7 +21,12 @@
 
 import { METHODS } from '../catalog/methods.ts'
 import { invalidRequest, type JSONRPCErrorObject } from '../jsonrpc/errors.ts'
-import { errorResponse, type JSONRPCRequest, type JSONRPCResponse } from '../jsonrpc/message.ts'
+import {
+  errorResponse,
+  type JSONRPCRequest,
+  type JSONRPCResponse,
+  type RequestId,
+} from '../jsonrpc/message.ts'
 import { accepted, rpcError } from '../http/responses.ts'
 import { dispatch } from '../protocol/dispatch.ts'
 import type { EraOf, HeaderView } from '../protocol/era.ts'
@@ -32,7 +37,7 @@ import { contextFor, type Host } from './context.ts'
 import type { Intake } from './intake.ts'
 import { checkParamHeaders } from './param-headers.ts'
 import { plainStream, reply, replyNow } from './reply.ts'
-import type { Session } from './session.ts'
+import { busyRefusal, type Session } from './session.ts'
 import { listen } from './subscriptions.ts'
 
 /** What `initialize` opens a session with (R-HT-13). */
@@ -44,14 +49,22 @@ export interface SessionInit {
   subject: string | null
 }
 
-/** The Worker's way to open a session (none in a shard: a session is already open there). */
-export type OpenSession = (init: SessionInit) => Promise<string>
+/**
+ * The Worker's way to open a session (none in a shard: a session is already open there): its
+ * id, or the refusal when the caller or the shard holds as many sessions as it may.
+ */
+export type OpenSession = (
+  init: SessionInit,
+  id: RequestId,
+) => Promise<{ ok: true; id: string } | { ok: false; response: Response }>
 
 /** The parts of the HTTP request a POST still needs once its body is read. */
 export interface PostRequest {
   headers: HeaderView
   /** Fires when the client disconnects (2026-07-28 cancels the call then, R-JR-21). */
   signal: AbortSignal
+  /** Who the per-caller limits count (src/transports/envelope.ts `Route`). */
+  caller: string | null
 }
 
 /**
@@ -81,7 +94,14 @@ export const postModern = async (
       const needsSse = invalidRequest('subscriptions/listen needs Accept: text/event-stream')
       return rpcError(406, needsSse, call.id)
     }
-    return listen(call, cancel.signal, host.config, host.env, host.features.resources)
+    return listen(
+      call,
+      cancel.signal,
+      host.config,
+      host.env,
+      host.features.resources,
+      request.caller,
+    )
   }
   return reply(
     {
@@ -161,13 +181,15 @@ export const postLegacy = async (
     const init = 'result' in response ? initialized(only.params) : null
     if (init !== null && openSession !== null) {
       const subject = host.principal?.subject ?? null
-      headers.set(
-        'Mcp-Session-Id',
-        await openSession({ transport: 'streamable-http', ...init, subject }),
-      )
+      const opened = await openSession({ transport: 'streamable-http', ...init, subject }, only.id)
+      if (!opened.ok) return opened.response
+      headers.set('Mcp-Session-Id', opened.id)
     }
     return replyNow(response, input.accept, host.config, allowed, headers)
   }
+
+  const busy = session === null ? null : busyRefusal(session, requests, host.config)
+  if (busy !== null) return busy
 
   return reply(
     {

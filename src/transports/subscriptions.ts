@@ -26,6 +26,7 @@ import type { Env } from '../settings/env.ts'
 import { invalidParams } from '../jsonrpc/errors.ts'
 import { describeIssues } from '../jsonrpc/issues.ts'
 import { notification, type JSONRPCRequest } from '../jsonrpc/message.ts'
+import { tooManyRpcRequests } from '../http/rate-limit.ts'
 import { rpcError } from '../http/responses.ts'
 import { SERVER_CAPABILITIES } from '../catalog/capabilities.ts'
 import type { ResourceSet } from '../resources/resource-set.ts'
@@ -83,13 +84,31 @@ const honoured = (
  * granted, the resource source's version is polled every LIST_CHANGED_POLL_MS in this isolate
  * and each move is sent as `notifications/resources/list_changed` (R-SF-25).
  */
+/** Listen streams open in this isolate, per caller (MAX_STREAMS_PER_CALLER). */
+const listening = new Map<string, number>()
+
+const count = (caller: string, by: number): void => {
+  const now = (listening.get(caller) ?? 0) + by
+  if (now > 0) listening.set(caller, now)
+  else listening.delete(caller)
+}
+
 export const listen = async (
   request: JSONRPCRequest,
   closed: AbortSignal,
   config: Config,
   env: Env,
   resources: ResourceSet,
+  caller: string | null,
 ): Promise<Response> => {
+  // A caller holds at most MAX_STREAMS_PER_CALLER listen streams in one isolate.
+  if (caller !== null && (listening.get(caller) ?? 0) >= config.MAX_STREAMS_PER_CALLER) {
+    return tooManyRpcRequests(
+      10,
+      request.id,
+      `You hold ${config.MAX_STREAMS_PER_CALLER} open streams, the most one caller may (MAX_STREAMS_PER_CALLER): close one first`,
+    )
+  }
   const parsed = v.safeParse(ListenParamsSchema, request.params ?? {})
   if (!parsed.success) {
     return rpcError(
@@ -112,8 +131,11 @@ export const listen = async (
   })
   void stream.send({ event: 'message', data: JSON.stringify(acknowledged) })
   const watching = new AbortController()
+  if (caller !== null) count(caller, 1)
   const end = () => {
+    if (watching.signal.aborted) return
     watching.abort()
+    if (caller !== null) count(caller, -1)
     void stream.close()
   }
   closed.addEventListener('abort', end, { once: true })

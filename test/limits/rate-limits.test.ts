@@ -183,7 +183,7 @@ describe('BM-RATE-1 the rate-limit module', () => {
     }
   })
 
-  test('BM-RATE-1 an MCP refusal: 429, Retry-After and a JSON-RPC error (-32029) with the id', async () => {
+  test('BM-RATE-1 an MCP refusal: 429, Retry-After and a JSON-RPC error (-31429) with the id', async () => {
     const res = tooManyRpcRequests(10, 7)
     expect(res.status).toBe(429)
     expect(res.headers.get('retry-after')).toBe('10')
@@ -191,7 +191,7 @@ describe('BM-RATE-1 the rate-limit module', () => {
       jsonrpc: '2.0',
       id: 7,
       error: {
-        code: -32029,
+        code: -31429,
         message: 'Rate limit exceeded: retry after 10 s',
         data: { retryAfter: 10 },
       },
