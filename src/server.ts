@@ -9,6 +9,7 @@
 //   DELETE  /mcp  -> with Mcp-Session-Id: ends the session; else 405
 //   GET     /sse, POST /messages?sessionId= -> the legacy HTTP+SSE transport (2024-11-05)
 //   /admin/kb/... -> the knowledge base's admin API (src/kb/admin.ts)
+//   GET /healthz, /admin/health -> health (src/ops/health.ts)
 //   anything else -> 404 with a JSON body
 
 import { config, ConfigError, type Config } from './config.ts'
@@ -37,6 +38,7 @@ import { MODERN_REVISION } from './protocol/revisions.ts'
 import { forward, mintLegacyId, sessionsEnabled, type Forwarded } from './sessions/route.ts'
 import { endpointFor } from './transports/legacy-sse.ts'
 import { post } from './transports/streamable-http.ts'
+import { healthRoute } from './ops/health.ts'
 
 /** R-HT-10, R-HT-15: without a session there is no GET stream and nothing to DELETE. */
 const ALLOW = 'POST, OPTIONS'
@@ -94,6 +96,9 @@ const route = async (
   fixed: ServerFeatures | null,
   catalog: string | null,
 ): Promise<Response> => {
+  // BM-HEALTH-1, BM-HEALTH-2: before the settings are parsed, so bad settings can be reported.
+  const health = healthRoute(request, env)
+  if (health !== null) return health
   let settings: Config
   try {
     settings = config(env)
