@@ -7,6 +7,7 @@
 //   /admin/kb/...          the knowledge base's admin API (src/kb/admin.ts)
 //   /admin/keys...         API keys (src/auth/admin-keys.ts)
 //   OAuth endpoints        the authorization server, with AUTH=true (src/auth/routes.ts)
+//   /healthz, /admin/health  health (src/ops/health.ts)
 //   anything else          404 with a JSON body
 
 import { catalogFor, profileOf, registerServer, type ServerFeatures } from './catalog/catalog.ts'
@@ -27,6 +28,7 @@ import type { ResourceSource } from './resources/source.ts'
 import type { Tool } from './tools/define.ts'
 import { toolSet } from './tools/toolset.ts'
 import { serveMcp, type Endpoint, type WaitUntil } from './pipeline/mcp.ts'
+import { healthRoute } from './ops/health.ts'
 
 /** Which endpoint a path is, if any: the MCP endpoint (or one of its tool profiles), or a
  *  legacy one (`/sse`, `/messages`). */
@@ -86,6 +88,9 @@ const route = async (
   catalog: string | null,
   waitUntil: WaitUntil,
 ): Promise<Response> => {
+  // BM-HEALTH-1, BM-HEALTH-2: before the settings are parsed, so bad settings can be reported.
+  const health = healthRoute(request, env)
+  if (health !== null) return health
   let settings: Config
   try {
     settings = config(env)

@@ -10,7 +10,7 @@ import { config as settingsOf } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
 import { mintSessionId, shardFor, shardName, shardOf } from '../sessions/id.ts'
 import { requestIdOf, type Envelope } from '../transports/envelope.ts'
-import { refusal, sessionNotFound, type SessionShard } from '../transports/session-shard.ts'
+import { sessionNotFound, type SessionShard } from '../transports/session-shard.ts'
 import type { OpenSession } from '../transports/streamable-http.ts'
 
 /** The binding of the SessionShard Durable Object namespace (wrangler.toml). */
@@ -34,15 +34,16 @@ const stub = (env: Env, shard: number) => {
 
 /**
  * R-HT-13: creates a session after a successful `initialize`, in the shard of `caller`'s
- * sessions (which counts them: MAX_SESSIONS_PER_CALLER); its id, or the refusal.
+ * sessions (which counts them: MAX_SESSIONS_PER_CALLER); its id, or null when the caller or the
+ * shard is at its cap.
  */
 export const opener =
   (env: Env, config: Config, caller: string | null): OpenSession =>
-  async (init, request) => {
+  async (init) => {
     const shard = shardFor(caller, config.SESSION_SHARDS)
     const id = mintSessionId(shard)
     const admission = await stub(env, shard).create(id, init, caller)
-    return admission.ok ? { ok: true, id } : { ok: false, response: refusal(admission, request) }
+    return admission.ok ? id : null
   }
 
 /** A new id for a legacy HTTP+SSE session (GET /sse), in the shard of `caller`'s sessions. */

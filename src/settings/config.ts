@@ -88,15 +88,18 @@ const SettingsSchema = v.object({
   MAX_CLIENT_INFO_DEPTH: integer(16, 4, 64),
   /** Requests of one session running at once; more are refused with 429 until one ends. */
   MAX_INFLIGHT_PER_SESSION: integer(32, 1, 10_000),
-  /** Sessions one caller (its token's subject, else its IP) may hold at once; more are 429. */
-  MAX_SESSIONS_PER_CALLER: integer(100, 1, 1_000_000),
-  /** Sessions one shard holds at once, whoever opened them; more are 503 until some expire. */
+  /**
+   * Sessions one caller (its token's subject, else its IP) may hold at once. Past it, a
+   * Streamable HTTP `initialize` is answered without a session, and `/sse` is 429.
+   */
+  MAX_SESSIONS_PER_CALLER: integer(1000, 1, 1_000_000),
+  /** Sessions one shard holds at once, whoever opened them; past it as above (`/sse`: 503). */
   MAX_SESSIONS_PER_SHARD: integer(10_000, 100, 10_000_000),
   /**
    * Long-lived streams one caller may hold open at once: session GET and /sse streams (per
    * session shard) and 2026-07-28 `subscriptions/listen` streams (per Worker isolate).
    */
-  MAX_STREAMS_PER_CALLER: integer(32, 1, 100_000),
+  MAX_STREAMS_PER_CALLER: integer(256, 1, 100_000),
   /**
    * Bytes an SSE stream may hold for a client that does not read them; past this the stream
    * is cut off (a slow reader is dropped, never buffered without end).

@@ -22,6 +22,7 @@ import { HandlerError } from '../protocol/errors.ts'
 import type { HandlerContext } from '../protocol/runner.ts'
 import type { RevisionRules } from '../protocol/revisions.ts'
 import type { ContentBlock, Icon } from '../protocol/content.ts'
+import { TOOL_NAME } from './lint-rules.ts'
 
 /** R-SF-5: hints about a tool's behaviour. Clients treat them as untrusted. */
 export interface ToolAnnotations {
@@ -132,12 +133,6 @@ export interface Tool {
   /** The `Tool` object `tools/list` shows in a revision. */
   describe(allowed: RevisionRules): Record<string, unknown>
 }
-
-/**
- * R-SF-4 and OpenAI's rule (CLIENTS.md C1): names are 1..64 of `A-Z a-z 0-9 _ -`. MCP also
- * allows `.`, but the Responses API and ChatGPT reject it, so we do too.
- */
-export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/
 
 const NO_ARGUMENTS = v.strictObject({})
 

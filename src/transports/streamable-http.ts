@@ -21,12 +21,7 @@
 
 import { METHODS } from '../catalog/methods.ts'
 import { invalidRequest, type JSONRPCErrorObject } from '../jsonrpc/errors.ts'
-import {
-  errorResponse,
-  type JSONRPCRequest,
-  type JSONRPCResponse,
-  type RequestId,
-} from '../jsonrpc/message.ts'
+import { errorResponse, type JSONRPCRequest, type JSONRPCResponse } from '../jsonrpc/message.ts'
 import { accepted, rpcError } from '../http/responses.ts'
 import { dispatch } from '../protocol/dispatch.ts'
 import type { EraOf, HeaderView } from '../protocol/era.ts'
@@ -51,12 +46,9 @@ export interface SessionInit {
 
 /**
  * The Worker's way to open a session (none in a shard: a session is already open there): its
- * id, or the refusal when the caller or the shard holds as many sessions as it may.
+ * id, or null when the caller or the shard holds as many sessions as it may.
  */
-export type OpenSession = (
-  init: SessionInit,
-  id: RequestId,
-) => Promise<{ ok: true; id: string } | { ok: false; response: Response }>
+export type OpenSession = (init: SessionInit) => Promise<string | null>
 
 /** The parts of the HTTP request a POST still needs once its body is read. */
 export interface PostRequest {
@@ -181,9 +173,10 @@ export const postLegacy = async (
     const init = 'result' in response ? initialized(only.params) : null
     if (init !== null && openSession !== null) {
       const subject = host.principal?.subject ?? null
-      const opened = await openSession({ transport: 'streamable-http', ...init, subject }, only.id)
-      if (!opened.ok) return opened.response
-      headers.set('Mcp-Session-Id', opened.id)
+      // A caller or shard at its session cap is still answered, without a session: the id is
+      // optional (R-HT-13), and clients that ignore it (ChatGPT) lose nothing.
+      const opened = await openSession({ transport: 'streamable-http', ...init, subject })
+      if (opened !== null) headers.set('Mcp-Session-Id', opened)
     }
     return replyNow(response, input.accept, host.config, allowed, headers)
   }

@@ -17,6 +17,7 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url))
 const LAYERS: Record<string, number> = {
   '.': 10, // entry: src/index.ts, src/server.ts, src/conformance.ts
   pipeline: 9,
+  ops: 9, // health and what an operator sees: beside the pipeline, never under it
   transports: 8,
   auth: 8,
   'auth/upstream': 7.5, // the authorization server's client side: upstream sign-in, outbound fetches
