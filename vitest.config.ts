@@ -42,6 +42,13 @@ const tinyRateLimits = {
   AUTHORIZE_RATE_LIMIT: { namespace_id: '4215', simple: { ...TINY, period: 60 } },
 } as const
 
+/** The caps of src/settings/config.ts, small enough to meet in a test (the shards read these). */
+const TINY_CAPS = {
+  MAX_SESSIONS_PER_CALLER: '2',
+  MAX_STREAMS_PER_CALLER: '2',
+  MAX_INFLIGHT_PER_SESSION: '2',
+}
+
 export default defineConfig({
   test: {
     projects: [
@@ -58,7 +65,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            miniflare: { ratelimits: tinyRateLimits },
+            miniflare: { ratelimits: tinyRateLimits, bindings: TINY_CAPS },
           }),
         ],
         test: { name: 'limits', include: ['test/limits/**/*.test.ts'] },

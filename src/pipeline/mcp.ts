@@ -42,6 +42,8 @@ import type { Envelope, Route } from '../transports/envelope.ts'
 import { intake, type Intake } from '../transports/intake.ts'
 import { endpointFor } from '../transports/legacy-sse.ts'
 import { postLegacy, postModern } from '../transports/streamable-http.ts'
+import { tap, type Tapped } from '../observe/tap.ts'
+import { observersFor } from './observers.ts'
 import { stateKeyOf } from './state-key.ts'
 import { connectionId, forward, mintLegacyId, opener, sessionsEnabled } from './sessions.ts'
 
@@ -65,6 +67,33 @@ export const serveMcp = async (
   waitUntil: WaitUntil,
 ): Promise<Response> => {
   // 1. R-HT-2: a present Origin we do not trust is refused with 403 before anything else.
+  // The tap: what observers (logs, metrics, the wire view) see of this exchange; null, at no
+  // cost, when nobody observes.
+  const tapped = tap(request, endpoint, observersFor(env, config))
+  const answer = await screened(
+    endpoint,
+    request,
+    config,
+    features,
+    env,
+    catalog,
+    waitUntil,
+    tapped,
+  )
+  return tapped === null ? answer : tapped.finish(answer)
+}
+
+/** 1. R-HT-2: Origin and CORS around everything else. */
+const screened = async (
+  endpoint: Endpoint,
+  request: Request,
+  config: Config,
+  features: ServerFeatures,
+  env: Env,
+  catalog: string | null,
+  waitUntil: WaitUntil,
+  tapped: Tapped | null,
+): Promise<Response> => {
   const origin = checkOrigin(request, config)
   if (!origin.ok) return rpcError(403, invalidRequest(`Origin ${origin.origin} is not allowed`))
   if (request.method === 'OPTIONS') {
@@ -74,7 +103,16 @@ export const serveMcp = async (
         : preflightHeaders(request, origin.origin)
     return new Response(null, { status: 204, headers })
   }
-  const answer = await authenticated(endpoint, request, config, features, env, catalog, waitUntil)
+  const answer = await authenticated(
+    endpoint,
+    request,
+    config,
+    features,
+    env,
+    catalog,
+    waitUntil,
+    tapped,
+  )
   withCors(answer.headers, origin.origin)
   return answer
 }
@@ -88,6 +126,7 @@ const authenticated = async (
   env: Env,
   catalog: string | null,
   waitUntil: WaitUntil,
+  tapped: Tapped | null,
 ): Promise<Response> => {
   let principal: Principal | null = null
   if (config.AUTH) {
@@ -105,10 +144,13 @@ const authenticated = async (
   const limited = await limitMcpRequest(env, config.RATE_LIMITS, request, principal)
   if (!limited.ok) return tooManyRpcRequests(limited.retryAfter)
   const path = new URL(request.url).pathname
+  const caller = callerKey(request, principal)
+  if (tapped !== null) Object.assign(tapped.exchange, { principal, caller })
   const call: Call = {
     request,
     env,
     waitUntil,
+    tapped,
     features,
     host: {
       config,
@@ -118,7 +160,7 @@ const authenticated = async (
       sessions: sessionsEnabled(env, config),
       stateKey: stateKeyOf(env, config),
     },
-    route: { path, catalog, principal, caller: callerKey(request, principal) },
+    route: { path, catalog, principal, caller },
   }
   if (endpoint === 'mcp') return mcp(call)
   if (!call.host.sessions) return notFound(path, config.MCP_PATH)
@@ -130,6 +172,8 @@ interface Call {
   request: Request
   env: Env
   waitUntil: WaitUntil
+  /** The exchange observers see, filled in stage by stage; null when nobody observes. */
+  tapped: Tapped | null
   /** The endpoint's whole catalog (what the caller may see of it is `host.features`). */
   features: ServerFeatures
   host: Host
@@ -163,10 +207,11 @@ const mcp = async (call: Call): Promise<Response> => {
 /** 3-6 for POST /mcp. */
 const postMcp = async (call: Call): Promise<Response> => {
   const { request, host } = call
-  const taken = await intake(request, host.config)
+  const taken = await taking(call)
   if (!taken.ok) return taken.response
   const era = chooseEra(request.headers, taken.intake.messages, taken.intake.batch)
   if (!era.ok) return rpcError(era.status, era.error, era.id)
+  if (call.tapped !== null) call.tapped.exchange.era = { era: era.era, revision: era.revision }
   const refused = await gates(call, taken.intake)
   if (refused !== null) return refused
   if (era.era === 'modern') {
@@ -202,11 +247,21 @@ const messages = async (call: Call): Promise<Response> => {
   const session = new URL(request.url).searchParams.get('sessionId')
   if (session === null)
     return rpcError(400, invalidRequest('The sessionId query parameter is required'))
-  const taken = await intake(request, host.config)
+  const taken = await taking(call)
   if (!taken.ok) return taken.response
   const refused = await gates(call, taken.intake)
   if (refused !== null) return refused
   return send(call, { op: 'sse-message', session, route: call.route, intake: taken.intake })
+}
+
+/** 3. Intake, noted for the tap. */
+const taking = async (call: Call) => {
+  const taken = await intake(call.request, call.host.config)
+  if (call.tapped !== null && taken.text !== null) {
+    call.tapped.body(taken.text)
+    if (taken.ok) call.tapped.exchange.messages = taken.intake.messages
+  }
+  return taken
 }
 
 /** 6. A session's request goes to its shard. */

@@ -24,9 +24,16 @@ export interface Intake {
   messages: Parsed<JSONRPCMessage>[]
 }
 
-export type Taken = { ok: true; intake: Intake } | { ok: false; response: Response }
+/** The intake, and the body's text (for the tap: src/observe/tap.ts). */
+export type Taken =
+  | { ok: true; intake: Intake; text: string }
+  | { ok: false; response: Response; text: string | null }
 
-const refuse = (response: Response): Taken => ({ ok: false, response })
+const refuse = (response: Response, text: string | null = null): Taken => ({
+  ok: false,
+  response,
+  text,
+})
 
 /** Checks the request's framing and parses its body into messages. */
 export const intake = async (request: Request, config: Config): Promise<Taken> => {
@@ -54,7 +61,7 @@ export const intake = async (request: Request, config: Config): Promise<Taken> =
     maxBatch: config.MAX_BATCH,
     maxDepth: config.MAX_JSON_DEPTH,
   })
-  if (!parsed.ok) return refuse(rpcError(400, parsed.error))
+  if (!parsed.ok) return refuse(rpcError(400, parsed.error), body.text)
   const agent = (request.headers.get('user-agent') ?? '').toLowerCase()
   const sseFirst =
     accept.sse &&
@@ -63,6 +70,14 @@ export const intake = async (request: Request, config: Config): Promise<Taken> =
       config.SSE_USER_AGENTS.some((prefix) => agent.startsWith(prefix)))
   const accepting = { ...accept, sseFirst }
   return parsed.batch
-    ? { ok: true, intake: { accept: accepting, batch: true, messages: parsed.messages } }
-    : { ok: true, intake: { accept: accepting, batch: false, messages: [parsed.message] } }
+    ? {
+        ok: true,
+        intake: { accept: accepting, batch: true, messages: parsed.messages },
+        text: body.text,
+      }
+    : {
+        ok: true,
+        intake: { accept: accepting, batch: false, messages: [parsed.message] },
+        text: body.text,
+      }
 }

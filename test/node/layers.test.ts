@@ -21,6 +21,7 @@ const LAYERS: Record<string, number> = {
   transports: 8,
   auth: 8,
   'auth/upstream': 7.5, // the authorization server's client side: upstream sign-in, outbound fetches
+  observe: 7.8, // the tap and what observes it: logs, metrics, the wire view
   catalog: 7,
   fixtures: 6,
   tools: 6,

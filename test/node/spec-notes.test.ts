@@ -54,7 +54,8 @@ const STATUSES = ['done', 'choice', 'deviation', 'not applicable', 'not yet'] as
 /** Statuses that describe something the server does, so a test must show it. */
 const NEEDS_TEST = new Set(['done', 'choice', 'deviation'])
 const RULE_ID = /^(?:R|BM)-[A-Z]+-\d+/
-const PATH = /^(?:(?:src|test|scripts|bench|\.github|\.ci)\/|(?:README\.md|wrangler\.toml|package\.json)$)/
+const PATH =
+  /^(?:(?:src|test|scripts|bench|\.github|\.ci)\/|(?:README\.md|wrangler\.toml|package\.json)$)/
 const SYMBOL = /^#?[A-Za-z_$][\w$]*$/
 
 interface Row {

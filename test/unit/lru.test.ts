@@ -9,7 +9,7 @@ afterEach(() => {
 })
 
 describe('BM-AUTH-26 a bounded LRU cache', () => {
-  test('BM-AUTH-26 at most maxEntries: the least recently used goes first', () => {
+  test('BM-AUTH-26 BM-LIMIT-6 at most maxEntries: the least recently used goes first', () => {
     const cache = lru<number>({ maxEntries: 2 })
     cache.set('a', 1)
     cache.set('b', 2)
@@ -19,7 +19,7 @@ describe('BM-AUTH-26 a bounded LRU cache', () => {
     expect(cache.size).toBe(2)
   })
 
-  test('BM-AUTH-26 at most maxBytes in all; a value larger than that is not kept', () => {
+  test('BM-AUTH-26 BM-LIMIT-6 at most maxBytes in all; a value larger than that is not kept', () => {
     const cache = lru<string>({ maxEntries: 100, maxBytes: 10 })
     cache.set('a', 'aaaa', { bytes: 4 })
     cache.set('b', 'bbbb', { bytes: 4 })

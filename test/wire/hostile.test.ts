@@ -13,7 +13,7 @@ const PING = '{"jsonrpc":"2.0","id":1,"method":"ping"}'
 describe('hostile input', () => {
   wireTable([
     {
-      rule: 'R-JR-8',
+      rule: 'BM-LIMIT-2',
       name: 'JSON nested 100,000 deep is refused for its depth (MAX_JSON_DEPTH), not a crash',
       request: post('['.repeat(100_000) + ']'.repeat(100_000)),
       expect: {

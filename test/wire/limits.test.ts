@@ -21,7 +21,17 @@ const post = (body: string, headers: Record<string, string> = {}): RawRequest =>
 })
 
 const initialize = (params: Record<string, unknown>, target?: Target) =>
-  send(post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params })), target)
+  send(
+    post(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', ...params },
+      }),
+    ),
+    target,
+  )
 
 describe('BM-LIMIT-1 batches', () => {
   test('BM-LIMIT-1 a 2025-03-26 batch of MAX_BATCH messages is answered', async () => {
@@ -186,8 +196,8 @@ describe('BM-LIMIT-8 a client that stops reading', () => {
   })
 })
 
-describe('BM-LIMIT-9 bodies over MAX_BODY_BYTES', () => {
-  test('BM-LIMIT-9 a declared Content-Length over the limit is 413, and the body is read to its end', async () => {
+describe('BM-BODY-1 bodies over MAX_BODY_BYTES', () => {
+  test('BM-BODY-1 a declared Content-Length over the limit is 413, and the body is read to its end', async () => {
     let pulled = 0
     const chunk = new Uint8Array(64 * 1024)
     const body = new ReadableStream<Uint8Array>({
@@ -224,7 +234,7 @@ describe('R-SF-45 requestState across isolates and callers', () => {
     return body.result.requestState
   }
 
-  test('R-SF-45 without MRTR_SECRET the key comes from the shared secret: any isolate verifies it, another secret does not', async () => {
+  test('R-SF-45 R-LC-24 without MRTR_SECRET the key comes from the shared secret: any isolate verifies it, another secret does not', async () => {
     const issuer = serverWith(TOOLS, { AUTH_SECRET: 'a'.repeat(40) })
     const state = await stateFrom(issuer)
     // A fresh environment with the same secret stands for another isolate of the deployment.

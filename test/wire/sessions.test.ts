@@ -87,7 +87,7 @@ describe('session table', () => {
     expect(res.status).toBe(200)
   })
 
-  test('R-HT-14 an unknown (well-formed) session id is 404 with a JSON-RPC error naming the request id (R-JR-8)', async () => {
+  test('R-HT-14 R-JR-8 an unknown (well-formed) session id is 404 with a JSON-RPC error naming the request id', async () => {
     const res = await inSession('s1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', {
       jsonrpc: '2.0',
       id: 1,
@@ -261,6 +261,40 @@ describe('streams and resumption', () => {
     const second = await get()
     expect(second.status).toBe(200)
     await second.body!.cancel()
+  })
+
+  test('BM-LIMIT-9 a client that closes its /sse stream ends its session at once: its next /messages POST is 404', async () => {
+    const { endpoint, reader } = await openSse()
+    await reader.cancel()
+    // The Worker tells the shard when the client goes away: no waiting for a write to fail.
+    await scheduler.wait(20)
+    const res = await send({
+      path: `/${endpoint}`,
+      headers: CLIENT_HEADERS,
+      body: '{"jsonrpc":"2.0","id":5,"method":"ping"}',
+    })
+    expect(res.status).toBe(404)
+    expect(await res.json()).toMatchObject({ id: 5 })
+  })
+
+  test('BM-LIMIT-9 a client that drops its GET stream is seen to go: the shard stops polling for it', async () => {
+    const session = await open('2025-06-18')
+    const first = await send({
+      method: 'GET',
+      headers: { accept: 'text/event-stream', 'mcp-session-id': session },
+    })
+    expect(first.status).toBe(200)
+    await first.body!.cancel()
+    await scheduler.wait(20)
+    // The session is no longer streaming: the alarm no longer keeps it alive.
+    const stub = shardStub(session)
+    await runInDurableObject(stub, (_, state) => {
+      state.storage.sql.exec('UPDATE sessions SET last_seen = 0 WHERE id = ?', session)
+    })
+    await runDurableObjectAlarm(stub)
+    const after = await inSession(session, { jsonrpc: '2.0', id: 1, method: 'ping' })
+    expect(after.status).toBe(404)
+    await after.text()
   })
 
   test('R-HT-14 a legacy /sse session id is not a Streamable HTTP session: GET and DELETE on /mcp are 404', async () => {

@@ -1,0 +1,11 @@
+// Who observes the MCP endpoints' exchanges (src/observe/): each observer the settings turn on.
+// With none, the tap costs nothing.
+
+import type { Observer } from '../observe/exchange.ts'
+import type { Config } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
+
+/** The observers of this deployment (cached per settings). */
+export const observersFor = (_env: Env, _config: Config): readonly Observer[] => NONE
+
+const NONE: readonly Observer[] = []
