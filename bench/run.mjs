@@ -32,6 +32,7 @@ import {
   BenchError,
   forget,
   freePorts,
+  groupMembers,
   isFinishing,
   listeningPorts,
   printLog,
@@ -112,6 +113,16 @@ const REQUESTS = [
     body: ECHO_2025,
   },
 ]
+
+// BENCH_ONLY="2026-07-28,session": measure only the requests whose names contain one of these.
+const ONLY = (process.env.BENCH_ONLY ?? '')
+  .split(',')
+  .map((part) => part.trim())
+  .filter((part) => part !== '')
+if (ONLY.length > 0) {
+  const kept = REQUESTS.filter((request) => ONLY.some((part) => request.name.includes(part)))
+  REQUESTS.splice(0, REQUESTS.length, ...kept)
+}
 
 const INITIALIZE = {
   name: 'initialize',
@@ -231,8 +242,16 @@ const percentile = (sorted, p) =>
     ? NaN
     : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 
+/** CPU time (clock ticks) the processes of a target's wrangler process group have used. */
+const groupTicks = (target) =>
+  target.proc.child.pid === undefined
+    ? 0
+    : groupMembers(target.proc.child.pid).reduce((total, member) => total + member.ticks, 0)
+const TICK_MS = 1000 / 100 // Linux USER_HZ
+
 const drive = async (target, request, connections, duration, expectBody) => {
   const latencies = []
+  const ticksBefore = groupTicks(target)
   const instance = autocannon({
     url: target.origin + PATH,
     method: request.method,
@@ -249,7 +268,9 @@ const drive = async (target, request, connections, duration, expectBody) => {
     if (statusCode >= 200 && statusCode < 300) latencies.push(ms)
   })
   const result = await instance
+  const cpuMs = (groupTicks(target) - ticksBefore) * TICK_MS
   return {
+    cpuMs,
     ok: result['2xx'],
     non2xx: result.non2xx,
     errors: result.errors, // includes timeouts
@@ -271,10 +292,14 @@ const merge = (parts) => {
     timeouts: sum('timeouts'),
     mismatches: sum('mismatches'),
     seconds: sum('seconds'),
+    cpuMs: sum('cpuMs'),
   }
   return {
     ...run,
     rps: run.ok / run.seconds,
+    // CPU the target's processes spent per answered request: steadier than req/s on a busy
+    // machine, since it does not count the time other work had the cores.
+    cpuPerRequest: run.ok === 0 ? NaN : run.cpuMs / run.ok,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     bad: run.non2xx + run.errors + run.mismatches,
@@ -408,9 +433,15 @@ const main = async () => {
     rawDoInspector,
     state('raw-do'),
   )
-  const bare = start('bare-mcp', 'wrangler.toml', barePort, bareInspector, state('bare-mcp'))
+  // A load test: RATE_LIMITS=false, as the README says for load tests.
+  const LOAD = ['--var', 'RATE_LIMITS:false']
+  const bare = start('bare-mcp', 'wrangler.toml', barePort, bareInspector, [
+    ...state('bare-mcp'),
+    ...LOAD,
+  ])
   const bareAuth = start('bare-auth', 'wrangler.toml', authPort, authInspector, [
     ...state('bare-auth'),
+    ...LOAD,
     '--var',
     'AUTH:true',
     '--var',
@@ -447,10 +478,12 @@ const main = async () => {
   }
   const session = await openBenchSession(bare)
   console.log(`session  ${session}  (one initialize for the run)`)
-  const { access_token: token } = await signIn(bareAuth.origin)
-  for (const request of REQUESTS)
-    if (request.auth) request.headers = { ...request.headers, authorization: `Bearer ${token}` }
-  console.log('token    got through DCR, sign-in, consent and /token on bare-auth')
+  if (REQUESTS.some((request) => request.auth)) {
+    const { access_token: token } = await signIn(bareAuth.origin)
+    for (const request of REQUESTS)
+      if (request.auth) request.headers = { ...request.headers, authorization: `Bearer ${token}` }
+    console.log('token    got through DCR, sign-in, consent and /token on bare-auth')
+  }
 
   // 2. Same job: bare-mcp's answer to each request must be its fixture's, byte for byte.
   const expected = new Map()
@@ -526,6 +559,7 @@ const main = async () => {
         'p99 ms',
         'slices req/s',
         'requests',
+        'CPU ms/req',
         'non-2xx',
         'errors',
         'flag',
@@ -539,6 +573,7 @@ const main = async () => {
         fixed(r.p99, 2),
         `${fixed(r.sliceMin, 0)}-${fixed(r.sliceMax, 0)}`,
         String(r.ok),
+        fixed(r.cpuPerRequest, 3),
         String(r.non2xx),
         String(r.errors + r.mismatches),
         r.bad > 0 ? 'ERRORS' : 'ok',
@@ -557,8 +592,10 @@ const main = async () => {
         )
       const ratio = of(bare).rps / of(fixture).rps
       ratios.set(connections, ratio)
+      const cpu = of(fixture).cpuPerRequest / of(bare).cpuPerRequest
       console.log(
-        `ratio ${bare.name}/${fixture.name} req/s, ${request.name}, concurrency ${String(connections).padStart(2)}: ${fixed(ratio, 3)}`,
+        `ratio ${bare.name}/${fixture.name} req/s, ${request.name}, concurrency ${String(connections).padStart(2)}: ${fixed(ratio, 3)}` +
+          `  (CPU per request, ${fixture.name}/${bare.name}: ${fixed(cpu, 3)})`,
       )
     }
     const ratio = ratios.get(TARGET_CONCURRENCY)

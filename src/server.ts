@@ -99,7 +99,8 @@ const route = async (
     console.error(error.message)
     return json({ error: 'server_misconfigured', message: error.message }, 500)
   }
-  const { pathname } = new URL(request.url)
+  const url = new URL(request.url)
+  const { pathname } = url
   if (isAdminPath(pathname)) return admin(request, env, settings)
   if (isKeysPath(pathname) || (settings.AUTH && isAuthPath(pathname))) {
     const tools = (fixed ?? catalogFor(settings, settings.MCP_PATH))?.tools ?? toolSet([])
@@ -116,5 +117,5 @@ const route = async (
     console.error(message)
     return json({ error: 'server_misconfigured', message }, 500)
   }
-  return serveMcp(endpoint, request, settings, features, env, catalog, waitUntil)
+  return serveMcp(endpoint, request, url, settings, features, env, catalog, waitUntil)
 }

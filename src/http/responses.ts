@@ -8,7 +8,10 @@ import type { JSONRPCErrorObject } from '../jsonrpc/errors.ts'
 const JSON_TYPE = 'application/json'
 
 /** A JSON response. */
-export const json = (body: unknown, status = 200, headers = new Headers()): Response => {
+export const json = (body: unknown, status = 200, headers?: Headers): Response => {
+  if (headers === undefined) {
+    return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': JSON_TYPE } })
+  }
   headers.set('Content-Type', JSON_TYPE)
   return new Response(JSON.stringify(body), { status, headers })
 }
@@ -18,7 +21,7 @@ export const failure = (
   status: number,
   error: string,
   message: string,
-  headers = new Headers(),
+  headers?: Headers,
 ): Response => json({ error, message }, status, headers)
 
 /** A JSON-RPC error response with its HTTP status; `id` is null when it could not be read. */
@@ -26,15 +29,15 @@ export const rpcError = (
   status: number,
   error: JSONRPCErrorObject,
   id: RequestId | null = null,
-  headers = new Headers(),
+  headers?: Headers,
 ): Response => json(errorResponse(id, error), status, headers)
 
 /**
  * R-HT-6 · https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
  * A body of only notifications or responses that the server accepts gets 202 Accepted, no body.
  */
-export const accepted = (headers = new Headers()): Response =>
-  new Response(null, { status: 202, headers })
+export const accepted = (headers?: Headers): Response =>
+  new Response(null, headers === undefined ? { status: 202 } : { status: 202, headers })
 
 /** 405 with the `Allow` header RFC 9110 §15.5.6 requires. */
 export const methodNotAllowed = (allow: string, headers = new Headers()): Response => {

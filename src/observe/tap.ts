@@ -28,11 +28,11 @@ let counter = 0
 /** Starts observing `request` to `endpoint`; null when nobody observes (no cost at all). */
 export const tap = (
   request: Request,
+  url: URL,
   endpoint: EndpointKind,
   observers: readonly Observer[],
 ): Tapped | null => {
   if (observers.length === 0) return null
-  const url = new URL(request.url)
   const exchange: Exchange = {
     id: `${Date.now().toString(36)}-${(++counter).toString(36)}`,
     endpoint,

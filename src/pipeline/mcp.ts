@@ -60,33 +60,25 @@ const ALLOW = 'POST, OPTIONS'
 export const serveMcp = async (
   endpoint: Endpoint,
   request: Request,
+  url: URL,
   config: Config,
   features: ServerFeatures,
   env: Env,
   catalog: string | null,
   waitUntil: WaitUntil,
 ): Promise<Response> => {
-  // 1. R-HT-2: a present Origin we do not trust is refused with 403 before anything else.
   // The tap: what observers (logs, metrics, the wire view) see of this exchange; null, at no
   // cost, when nobody observes.
-  const tapped = tap(request, endpoint, observersFor(env, config))
-  const answer = await screened(
-    endpoint,
-    request,
-    config,
-    features,
-    env,
-    catalog,
-    waitUntil,
-    tapped,
-  )
-  return tapped === null ? answer : tapped.finish(answer)
+  const tapped = tap(request, url, endpoint, observersFor(env, config))
+  const answer = screened(endpoint, request, url, config, features, env, catalog, waitUntil, tapped)
+  return tapped === null ? answer : tapped.finish(await answer)
 }
 
-/** 1. R-HT-2: Origin and CORS around everything else. */
+/** 1. R-HT-2: a present Origin we do not trust is refused with 403 before anything else. */
 const screened = async (
   endpoint: Endpoint,
   request: Request,
+  url: URL,
   config: Config,
   features: ServerFeatures,
   env: Env,
@@ -103,9 +95,10 @@ const screened = async (
         : preflightHeaders(request, origin.origin)
     return new Response(null, { status: 204, headers })
   }
-  const answer = await authenticated(
+  const answer = authenticated(
     endpoint,
     request,
+    url,
     config,
     features,
     env,
@@ -113,14 +106,18 @@ const screened = async (
     waitUntil,
     tapped,
   )
-  withCors(answer.headers, origin.origin)
-  return answer
+  // CORS headers for a trusted browser origin; without an Origin there is nothing to add.
+  if (origin.origin === null) return answer
+  const response = await answer
+  withCors(response.headers, origin.origin)
+  return response
 }
 
 /** 2. R-AU-1, R-AU-2: with AUTH=true every request carries a token, sessions included. */
 const authenticated = async (
   endpoint: Endpoint,
   request: Request,
+  url: URL,
   config: Config,
   features: ServerFeatures,
   env: Env,
@@ -141,13 +138,16 @@ const authenticated = async (
     principal = guarded.principal
   }
   // 5. The caller's MCP requests, counted before any body is read.
-  const limited = await limitMcpRequest(env, config.RATE_LIMITS, request, principal)
-  if (!limited.ok) return tooManyRpcRequests(limited.retryAfter)
-  const path = new URL(request.url).pathname
   const caller = callerKey(request, principal)
+  if (config.RATE_LIMITS && caller !== null) {
+    const limited = await limitMcpRequest(env, config.RATE_LIMITS, request, principal)
+    if (!limited.ok) return tooManyRpcRequests(limited.retryAfter)
+  }
+  const path = url.pathname
   if (tapped !== null) Object.assign(tapped.exchange, { principal, caller })
   const call: Call = {
     request,
+    url,
     env,
     waitUntil,
     tapped,
@@ -170,6 +170,7 @@ const authenticated = async (
 /** One request past origin and auth. */
 interface Call {
   request: Request
+  url: URL
   env: Env
   waitUntil: WaitUntil
   /** The exchange observers see, filled in stage by stage; null when nobody observes. */
@@ -244,7 +245,7 @@ const sse = async (call: Call): Promise<Response> => {
 const messages = async (call: Call): Promise<Response> => {
   const { request, host } = call
   if (request.method !== 'POST') return methodNotAllowed('POST, OPTIONS')
-  const session = new URL(request.url).searchParams.get('sessionId')
+  const session = call.url.searchParams.get('sessionId')
   if (session === null)
     return rpcError(400, invalidRequest('The sessionId query parameter is required'))
   const taken = await taking(call)
@@ -273,13 +274,18 @@ const send = (call: Call, envelope: Envelope): Promise<Response> =>
  * first call over it); R-AU-14: a tool call the token lacks scopes for is 403 before anything
  * runs.
  */
-const gates = async (call: Call, input: Intake): Promise<Response | null> => {
+const gates = (call: Call, input: Intake): Response | null | Promise<Response | null> => {
   const { request, host, route } = call
-  for (const message of input.messages) {
-    if (!message.ok || message.value.kind !== 'request') continue
-    if (message.value.message.method !== 'tools/call') continue
-    const limited = await limitToolCall(call.env, host.config.RATE_LIMITS, request, route.principal)
-    if (!limited.ok) return tooManyRpcRequests(limited.retryAfter, message.value.message.id)
-  }
-  return scopeRefusal(request, host.config, call.features, route.principal, input.messages)
+  const scopes = () =>
+    scopeRefusal(request, host.config, call.features, route.principal, input.messages)
+  if (!host.config.RATE_LIMITS || route.caller === null) return scopes()
+  return (async () => {
+    for (const message of input.messages) {
+      if (!message.ok || message.value.kind !== 'request') continue
+      if (message.value.message.method !== 'tools/call') continue
+      const limited = await limitToolCall(call.env, true, request, route.principal)
+      if (!limited.ok) return tooManyRpcRequests(limited.retryAfter, message.value.message.id)
+    }
+    return scopes()
+  })()
 }

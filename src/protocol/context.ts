@@ -10,6 +10,7 @@ import type { Env } from '../settings/env.ts'
 import type { Outbound } from '../jsonrpc/message.ts'
 import type { Principal } from './principal.ts'
 import type { Revision, RevisionRules } from './revisions.ts'
+import type { Waiting } from './timeout.ts'
 
 export interface RequestContext {
   /** The revision this request is answered in. */
@@ -21,6 +22,11 @@ export interface RequestContext {
   env: Env
   /** Aborts when the call must stop (2026-07-28: the client closed the response stream). */
   signal: AbortSignal
+  /**
+   * What to set up only once the request is seen to wait for I/O (deadline timers): most
+   * requests finish first and never pay for it (src/protocol/timeout.ts).
+   */
+  waiting: Waiting
   /**
    * Sends a message related to this request on its response stream (a notification, or in a
    * legacy session a request to the client). Returns false when it cannot reach the client

@@ -99,6 +99,11 @@ const InputParamsSchema = v.looseObject({
   inputResponses: v.optional(v.record(v.string(), ObjectSchema, 'must be an object of results')),
 })
 
+const NOTHING_GIVEN = {
+  success: true,
+  output: {} as v.InferOutput<typeof InputParamsSchema>,
+} as const
+
 const encoder = new TextEncoder()
 const b64url = (bytes: Uint8Array): string =>
   btoa(String.fromCharCode(...bytes))
@@ -172,7 +177,11 @@ export const inputs = async (
   args: unknown,
   ctx: RequestContext,
 ): Promise<Inputs> => {
-  const given = v.safeParse(InputParamsSchema, params ?? {})
+  // Most calls carry neither member: nothing to check.
+  const given =
+    params?.requestState === undefined && params?.inputResponses === undefined
+      ? NOTHING_GIVEN
+      : v.safeParse(InputParamsSchema, params)
   if (!given.success)
     throw new JsonRpcError(
       invalidParams(`${method}: inputResponses must map keys to result objects`),

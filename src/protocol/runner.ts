@@ -88,7 +88,7 @@ export const runHandler = async (
     running.asks && ctx.rules.mrtr
       ? await inputs(running.params, running.method, running.target, running.args, ctx)
       : null
-  const limit = deadline(ctx.signal, ctx.config.TOOL_TIMEOUT_MS)
+  const limit = deadline(ctx, ctx.config.TOOL_TIMEOUT_MS)
   const context = handlerContext(ctx, running, asking, limit)
   try {
     return await limit.race(work(context))

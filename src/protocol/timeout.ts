@@ -7,14 +7,46 @@
 // Implementations SHOULD establish timeouts for all sent requests; here, for the ones we answer.
 //
 // Most calls finish without waiting for any I/O (echo, add, a prompt template). Those never
-// start a timer nor build a signal: the timer starts only once the work is seen to wait
-// (`settledSoon`), and the signal is built the first time the work reads it.
+// start a timer, listen to a signal or build one: what a deadline needs is set up only once the
+// request is seen to wait (the transport says so: `Waiting`), with the time already spent
+// counted, and the signal is built the first time the work reads it.
 
 /** The abort reason when a deadline passes. */
 export class TimedOut extends Error {}
 
 /** A signal that never aborts, for work nothing can cancel (legacy requests without a session). */
 export const NEVER: AbortSignal = new AbortController().signal
+
+/**
+ * Work to set up only once a request is seen to wait: `setup` runs then (at once if it already
+ * waits) and returns its undoing; the returned function undoes it, or cancels it unrun.
+ */
+export type Waiting = (setup: () => () => void) => () => void
+
+/** A request that is taken to wait from the start (nothing tells it otherwise). */
+export const waitingNow: Waiting = (setup) => setup()
+
+/** A request's waiting clock: set-ups held until `start()` (the request is seen to wait). */
+export const waitingClock = (): { waiting: Waiting; start(): void } => {
+  let started = false
+  const held = new Set<{ setup: () => () => void; undo: (() => void) | null }>()
+  return {
+    waiting: (setup) => {
+      if (started) return setup()
+      const entry = { setup, undo: null as (() => void) | null }
+      held.add(entry)
+      return () => {
+        held.delete(entry)
+        entry.undo?.()
+      }
+    },
+    start: () => {
+      if (started) return
+      started = true
+      for (const entry of held) entry.undo = entry.setup()
+    },
+  }
+}
 
 /** Microtask turns a promise gets to settle before it counts as waiting for I/O. */
 const SOON = 64
@@ -35,28 +67,41 @@ export const settledSoon = async <T>(
   return outcome ?? 'waiting'
 }
 
-/** One request's deadline over `cancel` (the request's own cancellation). */
+/** One request's deadline. */
 export interface Deadline {
   /** Aborts when the deadline passes or the request is cancelled; built on first read. */
   readonly signal: AbortSignal
   /** Whether the deadline has passed. */
   readonly expired: boolean
   /** `work`'s value, or a rejection with the abort reason once the deadline passes or the
-   *  request is cancelled, whichever comes first. The timer runs only while `work` waits. */
+   *  request is cancelled, whichever comes first. */
   race<T>(work: Promise<T>): Promise<T>
 }
 
-/** Starts a deadline of `ms` over `cancel`. */
-export const deadline = (cancel: AbortSignal, ms: number): Deadline => {
+/**
+ * Starts a deadline of `ms` for `request`: its cancellation signal (read only once needed, as
+ * it may be made on first read) and its waiting clock.
+ */
+export const deadline = (
+  request: { readonly signal: AbortSignal; readonly waiting: Waiting },
+  ms: number,
+): Deadline => {
+  const begun = Date.now()
   let controller: AbortController | null = null
   let expired = false
+  let ended: { reason: unknown } | null = null
+  let stop!: (reason: unknown) => void
+  const stopped = new Promise<never>((_, reject) => (stop = reject))
+  stopped.catch(() => {}) // a stop after the work is done is nobody's error
+  const end = (reason: unknown) => {
+    ended ??= { reason }
+    controller?.abort(reason)
+    stop(reason)
+  }
   const signal = (): AbortSignal => {
     if (controller === null) {
-      controller = new AbortController()
-      const own = controller
-      if (cancel.aborted) own.abort(cancel.reason)
-      else if (cancel !== NEVER)
-        cancel.addEventListener('abort', () => own.abort(cancel.reason), { once: true })
+      const own = (controller = new AbortController())
+      if (ended !== null) own.abort(ended.reason)
     }
     return controller.signal
   }
@@ -68,26 +113,27 @@ export const deadline = (cancel: AbortSignal, ms: number): Deadline => {
       return expired
     },
     race: async <T>(work: Promise<T>): Promise<T> => {
-      const soon = await settledSoon(work)
-      if (soon !== 'waiting') {
-        if ('value' in soon) return soon.value
-        throw soon.error
-      }
-      const aborted = signal()
-      let timer!: ReturnType<typeof setTimeout>
-      const stop = new Promise<never>((_, reject) => {
-        if (aborted.aborted) reject(aborted.reason)
-        aborted.addEventListener('abort', () => reject(aborted.reason), { once: true })
-        timer = setTimeout(() => {
-          expired = true
-          controller!.abort(new TimedOut())
-        }, ms)
+      const undo = request.waiting(() => {
+        const cancel = request.signal
+        const cancelled = () => end(cancel.reason)
+        if (cancel.aborted) cancelled()
+        else if (cancel !== NEVER) cancel.addEventListener('abort', cancelled, { once: true })
+        const timer = setTimeout(
+          () => {
+            expired = true
+            end(new TimedOut())
+          },
+          Math.max(0, begun + ms - Date.now()),
+        )
+        return () => {
+          clearTimeout(timer)
+          cancel.removeEventListener('abort', cancelled)
+        }
       })
-      stop.catch(() => {}) // a cancellation after the work is done is nobody's error
       try {
-        return await Promise.race([work, stop])
+        return await Promise.race([work, stopped])
       } finally {
-        clearTimeout(timer)
+        undo()
       }
     },
   }

@@ -11,6 +11,7 @@ import type { Env } from '../settings/env.ts'
 import type { EraOf } from '../protocol/era.ts'
 import type { Principal } from '../protocol/principal.ts'
 import { rules } from '../protocol/revisions.ts'
+import type { Waiting } from '../protocol/timeout.ts'
 import type { Session } from './session.ts'
 
 /** Where a request runs: the Worker (stateless) or a session's shard. */
@@ -30,8 +31,11 @@ export interface Host {
 /** How a request talks back: its response stream, its cancellation, and SSE polling. */
 export interface Io {
   send: McpContext['send']
-  signal: AbortSignal
+  /** Read only when needed (it may be made on first read). */
+  readonly signal: AbortSignal
   closeStream: McpContext['closeStream']
+  /** When the request is seen to wait (the reply decides; `waitingNow` where nothing does). */
+  waiting: Waiting
 }
 
 /** The context of one request of `era` running at `host`, in `session` if it has one. */
@@ -45,9 +49,12 @@ export const contextFor = (host: Host, era: EraOf, session: Session | null, io: 
     config: host.config,
     env: host.env,
     ...host.features,
-    signal: io.signal,
+    get signal() {
+      return io.signal
+    },
     send: io.send,
     closeStream: io.closeStream,
+    waiting: io.waiting,
     logLevel:
       era.era === 'modern' ? era.meta.logLevel : (session?.logLevel ?? host.config.LOG_LEVEL),
     clientCapabilities:

@@ -23,7 +23,7 @@ import { accepted, rpcError } from '../http/responses.ts'
 import { dispatch } from '../protocol/dispatch.ts'
 import { initialized, unstorable } from '../protocol/lifecycle.ts'
 import { LEGACY_SSE_REVISION } from '../protocol/revisions.ts'
-import { NEVER } from '../protocol/timeout.ts'
+import { NEVER, waitingNow } from '../protocol/timeout.ts'
 import { contextFor, type Host } from './context.ts'
 import type { Intake } from './intake.ts'
 import { busyRefusal, type Session } from './session.ts'
@@ -73,7 +73,13 @@ export const legacyMessage = async (
   const call = message.value.message
   const era = { era: 'legacy', revision: session.revision ?? LEGACY_SSE_REVISION } as const
   // 2024-11-05 streams have no event ids: nothing to resume from.
-  const io = (signal: AbortSignal) => ({ send: out, signal, closeStream: async () => false })
+  const io = (signal: AbortSignal) => ({
+    send: out,
+    signal,
+    closeStream: async () => false,
+    // Nothing here tells quick calls apart: what deadlines need is set up at once.
+    waiting: waitingNow,
+  })
 
   if (call.method === 'initialize') {
     const oversized = unstorable(call.params, host.config)

@@ -22,7 +22,7 @@ import type { Config } from '../settings/config.ts'
 import type { JSONRPCResponse, Outbound } from '../jsonrpc/message.ts'
 import { json } from '../http/responses.ts'
 import type { RevisionRules } from '../protocol/revisions.ts'
-import { settledSoon } from '../protocol/timeout.ts'
+import { settledSoon, waitingClock, type Waiting } from '../protocol/timeout.ts'
 import type { Accepting } from './intake.ts'
 import { openSseStream, sseHeaders } from './sse.ts'
 
@@ -64,6 +64,7 @@ export interface Exchange {
   run(
     send: (message: Outbound) => boolean,
     closeStream: () => Promise<boolean>,
+    waiting: Waiting,
   ): Promise<JSONRPCResponse | null>[]
   /** A batch is answered with an array, a single request with one object. */
   batch: boolean
@@ -79,17 +80,13 @@ export interface Exchange {
   primed: boolean
 }
 
-/**
- * The first of `all` and `streaming` to settle, or 'later' after `ms`. A call that finishes
- * without waiting for I/O starts no timer at all; otherwise the timer never outlives the race.
- */
+/** The first of `all` and `streaming` to settle, or 'later' after `ms`; the timer never
+ *  outlives the race. */
 const raceWithTimer = async <T>(
   all: Promise<T>,
   streaming: Promise<'streaming'>,
   ms: number,
 ): Promise<T | 'streaming' | 'later'> => {
-  const soon = await settledSoon(Promise.race([all, streaming]))
-  if (soon !== 'waiting' && 'value' in soon) return soon.value
   let timer: ReturnType<typeof setTimeout> | null = null
   const later = new Promise<'later'>((resolve) => (timer = setTimeout(() => resolve('later'), ms)))
   try {
@@ -125,13 +122,26 @@ export const reply = async (
     }
     return (await (await whenOpen).pause?.()) ?? false
   }
-  const pending = exchange.run((message) => send(message), closeStream)
+  // The requests' deadlines start only once they are seen to wait (src/protocol/timeout.ts).
+  const clock = waitingClock()
+  const pending = exchange.run((message) => send(message), closeStream, clock.waiting)
   const all = Promise.all(pending)
 
   if (!accept.sseFirst) {
-    const first = accept.sse ? await raceWithTimer(all, streaming, config.SSE_AFTER_MS) : await all
-    if (Array.isArray(first)) return jsonReply(exchange, first)
+    // Most calls finish without waiting for I/O: answered as JSON with no timer ever set.
+    const soon = await settledSoon(accept.sse ? Promise.race([all, streaming]) : all)
+    if (soon !== 'waiting' && 'value' in soon && Array.isArray(soon.value)) {
+      return jsonReply(exchange, soon.value)
+    }
+    clock.start()
+    if (soon === 'waiting') {
+      const first = accept.sse
+        ? await raceWithTimer(all, streaming, config.SSE_AFTER_MS)
+        : await all
+      if (Array.isArray(first)) return jsonReply(exchange, first)
+    }
   }
+  clock.start()
 
   const stream = exchange.open()
   opened!(stream)

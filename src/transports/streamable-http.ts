@@ -27,7 +27,7 @@ import { dispatch } from '../protocol/dispatch.ts'
 import type { EraOf, HeaderView } from '../protocol/era.ts'
 import { initialized, unstorable } from '../protocol/lifecycle.ts'
 import { rules, type LegacyRevision, type ModernRevision } from '../protocol/revisions.ts'
-import { NEVER } from '../protocol/timeout.ts'
+import { NEVER, waitingNow } from '../protocol/timeout.ts'
 import { contextFor, type Host } from './context.ts'
 import type { Intake } from './intake.ts'
 import { checkParamHeaders } from './param-headers.ts'
@@ -79,8 +79,7 @@ export const postModern = async (
   // R-HT-38: Mcp-Param-* headers mirror the arguments they name.
   const mismatch = checkParamHeaders(call, request.headers, host.features.tools)
   if (mismatch !== null) return rpcError(400, mismatch, call.id)
-  const cancel = new AbortController()
-  request.signal.addEventListener('abort', () => cancel.abort(), { once: true })
+  const cancel = cancellation(request.signal)
   if (call.method === 'subscriptions/listen') {
     if (!input.accept.sse) {
       const needsSse = invalidRequest('subscriptions/listen needs Accept: text/event-stream')
@@ -100,10 +99,17 @@ export const postModern = async (
       ready: [],
       batch: false,
       rules: rules(era.revision),
-      run: (send) => [
+      run: (send, _, waiting) => [
         dispatch(
           call,
-          contextFor(host, era, null, { send, signal: cancel.signal, closeStream: noPolling }),
+          contextFor(host, era, null, {
+            send,
+            get signal() {
+              return cancel.signal
+            },
+            closeStream: noPolling,
+            waiting,
+          }),
           METHODS,
         ),
       ],
@@ -167,6 +173,7 @@ export const postLegacy = async (
       send: () => false,
       signal: NEVER,
       closeStream: noPolling,
+      waiting: waitingNow,
     })
     const response = (await dispatch(only, ctx, METHODS))!
     const headers = new Headers()
@@ -189,7 +196,7 @@ export const postLegacy = async (
       ready,
       batch: input.batch,
       rules: allowed,
-      run: (send, closeStream) =>
+      run: (send, closeStream, waiting) =>
         requests.map(async (request) => {
           // In a session, a request can be cancelled by `notifications/cancelled` (R-JR-20); a
           // disconnect is not a cancellation (R-HT-8).
@@ -197,7 +204,7 @@ export const postLegacy = async (
           try {
             return await dispatch(
               request,
-              contextFor(host, era, session, { send, signal, closeStream }),
+              contextFor(host, era, session, { send, signal, closeStream, waiting }),
               METHODS,
             )
           } finally {
@@ -212,6 +219,29 @@ export const postLegacy = async (
     input.accept,
     host.config,
   )
+}
+
+/**
+ * R-JR-21: a 2026-07-28 call is cancelled when its client disconnects or closes the response
+ * stream. The signal is made only if something reads it (most calls finish first).
+ */
+const cancellation = (disconnected: AbortSignal) => {
+  let controller: AbortController | null = null
+  let closed = false
+  return {
+    get signal(): AbortSignal {
+      if (controller === null) {
+        const own = (controller = new AbortController())
+        if (closed || disconnected.aborted) own.abort()
+        else disconnected.addEventListener('abort', () => own.abort(), { once: true })
+      }
+      return controller.signal
+    },
+    abort: () => {
+      closed = true
+      controller?.abort()
+    },
+  }
 }
 
 /** SSE polling needs a resumable stream: without one, `closeStream` does nothing. */

@@ -29,12 +29,12 @@ const request = () =>
 
 describe('BM-OBSERVE-1 the tap', () => {
   test('BM-OBSERVE-1 nobody observing: no tap at all', () => {
-    expect(tap(request(), 'mcp', [])).toBeNull()
+    expect(tap(request(), new URL('http://localhost/mcp?x=1'), 'mcp', [])).toBeNull()
   })
 
   test('BM-OBSERVE-1 a JSON answer passes through unchanged and is recorded; credentials are redacted', async () => {
     const { seen, observer } = recorder()
-    const tapped = tap(request(), 'mcp', [observer])!
+    const tapped = tap(request(), new URL('http://localhost/mcp?x=1'), 'mcp', [observer])!
     tapped.body('{"jsonrpc":"2.0","id":1,"method":"ping"}')
     const body = '{"jsonrpc":"2.0","id":1,"result":{}}'
     const response = await tapped.finish(
@@ -59,7 +59,7 @@ describe('BM-OBSERVE-1 the tap', () => {
 
   test('BM-OBSERVE-1 an SSE answer flows through unchanged, frame by frame, and ends with the stream', async () => {
     const { seen, observer } = recorder()
-    const tapped = tap(request(), 'mcp', [observer])!
+    const tapped = tap(request(), new URL('http://localhost/mcp?x=1'), 'mcp', [observer])!
     const text =
       'id: a.0\nretry: 1000\ndata: \n\n: keep-alive\n\nevent: message\ndata: {"jsonrpc":"2.0","id":1,"result":{}}\n\n'
     const encoded = new TextEncoder().encode(text)
@@ -86,7 +86,7 @@ describe('BM-OBSERVE-1 the tap', () => {
 
   test('BM-OBSERVE-1 a client that goes away ends the exchange as abandoned', async () => {
     const { seen, observer } = recorder()
-    const tapped = tap(request(), 'mcp', [observer])!
+    const tapped = tap(request(), new URL('http://localhost/mcp?x=1'), 'mcp', [observer])!
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => controller.enqueue(new TextEncoder().encode(': hi\n\n')),
     })
