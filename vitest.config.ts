@@ -7,7 +7,17 @@ export default defineConfig({
       {
         // Wire and unit tests run inside workerd, against the real Worker (SELF / exports).
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
-        test: { name: 'workers', include: ['test/wire/**/*.test.ts', 'test/unit/**/*.test.ts'] },
+        // Property-based tests (test/fuzz) run here too; FUZZ_SCALE multiplies their runs
+        // (`npm run fuzz`), FUZZ_SEED and FUZZ_PATH replay a failure (README, "Fuzzing").
+        test: {
+          name: 'workers',
+          include: ['test/wire/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
+          provide: {
+            fuzzScale: Number(process.env.FUZZ_SCALE ?? 1),
+            fuzzSeed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : null,
+            fuzzPath: process.env.FUZZ_PATH || null,
+          },
+        },
       },
       {
         // End-to-end tests run in Node against `wrangler dev` started by the global setup.

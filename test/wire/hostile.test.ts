@@ -145,5 +145,66 @@ describe('hostile input', () => {
         },
       },
     },
+    {
+      rule: 'BM-ECHO-1',
+      name: 'a 100 KB string where a number belongs is repeated 40 characters at most',
+      request: post(
+        `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":"${'x'.repeat(100_000)}","b":1}}}`,
+        { 'mcp-protocol-version': '2025-11-25' },
+      ),
+      expect: {
+        status: 200,
+        json: {
+          jsonrpc: '2.0',
+          id: 1,
+          result: {
+            content: [
+              {
+                type: 'text',
+                text: `Invalid arguments for tool add: "arguments.a" Invalid type: Expected number but received "${'x'.repeat(40)}…"`,
+              },
+            ],
+            isError: true,
+          },
+        },
+      },
+    },
+    {
+      rule: 'BM-ECHO-1',
+      name: 'a 100 KB unknown key is repeated 40 characters at most, in the path and the problem',
+      request: post(
+        `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x","${'k'.repeat(100_000)}":1}}}`,
+        { 'mcp-protocol-version': '2025-11-25' },
+      ),
+      expect: {
+        status: 200,
+        json: {
+          jsonrpc: '2.0',
+          id: 1,
+          result: {
+            content: [
+              {
+                type: 'text',
+                text: `Invalid arguments for tool echo: "arguments.${'k'.repeat(40)}…" Invalid key: Expected never but received "${'k'.repeat(40)}…"`,
+              },
+            ],
+            isError: true,
+          },
+        },
+      },
+    },
+    {
+      rule: 'BM-ECHO-1',
+      name: 'a response whose "error" is a 100 KB string is refused without repeating it',
+      request: post(`{"jsonrpc":"2.0","id":1,"error":"${'x'.repeat(100_000)}"}`),
+      expect: {
+        status: 400,
+        json: {
+          jsonrpc: '2.0',
+          id: 1,
+          error: { code: -32600, message: '"error" must be an object' },
+        },
+      },
+    },
   ] satisfies WireCase[])
 })
