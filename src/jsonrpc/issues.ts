@@ -8,7 +8,7 @@
 import type * as v from 'valibot'
 
 /** How many characters of a client's key or value a message may repeat. */
-export const ECHO = 40
+export const ECHO = 64
 
 /** `text` cut to `max` characters, marked with `…` when cut (never half a surrogate pair). */
 export const cut = (text: string, max = ECHO): string => {

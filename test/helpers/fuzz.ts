@@ -8,6 +8,7 @@
 
 import fc from 'fast-check'
 import { expect, inject } from 'vitest'
+import { CLIENT_HEADERS, WORKER } from './wire.ts'
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -154,11 +155,12 @@ export const readFor = async (
 /** How long a response may take to start, and a body that must end may take to end. */
 export const DEADLINE_MS = 10_000
 /** How long a stream that may legitimately stay open (GET streams, listen) is read. */
-export const STREAM_PEEK_MS = 250
+export const STREAM_PEEK_MS = 50
 
 /** What one fuzzed response showed, for properties that look further. */
 export interface Seen {
   status: number
+  headers: Headers
   type: string
   text: string
   /** The JSON body, or the `data` of each SSE event parsed as JSON. */
@@ -254,5 +256,59 @@ export const expectSound = async (
   for (const [pattern, what] of LEAKS) {
     expect(pattern.test(text), `the body shows ${what}: ${text.slice(0, 300)}`).toBe(false)
   }
-  return { status: res.status, type, text, json, events }
+  return { status: res.status, headers: res.headers, type, text, json, events }
+}
+
+const PING = '{"jsonrpc":"2.0","id":"alive","method":"ping"}'
+
+/**
+ * The server still answers: a stateless ping, and a session opened, pinged and deleted (so the
+ * shards answer too). Run after every LIVENESS_EVERY cases and at the end of each property.
+ */
+export const stillAnswers = async (): Promise<void> => {
+  const ping = await within(DEADLINE_MS, 'ping', WORKER.fetch(post(PING)))
+  expect(ping.status, 'a plain ping after the fuzzed cases').toBe(200)
+  expect(await ping.json()).toEqual({ jsonrpc: '2.0', id: 'alive', result: {} })
+  const init = await within(
+    DEADLINE_MS,
+    'initialize',
+    WORKER.fetch(
+      post(
+        '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"alive","version":"1"}}}',
+      ),
+    ),
+  )
+  expect(init.status).toBe(200)
+  await init.body?.cancel()
+  const session = init.headers.get('mcp-session-id')
+  expect(session, 'initialize still opens a session').not.toBeNull()
+  const headers = { 'mcp-session-id': session!, 'mcp-protocol-version': '2025-11-25' }
+  const inSession = await within(DEADLINE_MS, 'session ping', WORKER.fetch(post(PING, headers)))
+  expect(inSession.status, 'a ping in a new session').toBe(200)
+  expect(await inSession.json()).toEqual({ jsonrpc: '2.0', id: 'alive', result: {} })
+  const gone = await WORKER.fetch(
+    new Request('http://localhost/mcp', { method: 'DELETE', headers }),
+  )
+  expect(gone.status).toBe(204)
+}
+
+const post = (body: string, headers: Record<string, string> = {}) =>
+  new Request('http://localhost/mcp', {
+    method: 'POST',
+    headers: { ...CLIENT_HEADERS, ...headers },
+    body,
+  })
+
+/** How many cases run between two `stillAnswers` checks. */
+export const LIVENESS_EVERY = 100
+
+/** An async property's body that also checks `stillAnswers` every LIVENESS_EVERY cases. */
+export const withLiveness = <T extends unknown[]>(
+  body: (...args: T) => Promise<void>,
+): ((...args: T) => Promise<void>) => {
+  let cases = 0
+  return async (...args: T) => {
+    await body(...args)
+    if (++cases % LIVENESS_EVERY === 0) await stillAnswers()
+  }
 }

@@ -10,6 +10,7 @@
 
 import fc from 'fast-check'
 import { LEAKS } from './fuzz.ts'
+import { WORKER, type Target } from './wire.ts'
 
 export const MODERN = '2026-07-28'
 export const LEGACY_REVISIONS = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'] as const
@@ -30,6 +31,13 @@ export const LIMITS = {
    * call stack size exceeded" (the RPC to the shard cannot serialize it). 1,000 is safe.
    */
   storedDepth: 1_000,
+  /**
+   * TODO(era.ts: compare Mcp-Name without String()): 100_000. A 2026-07-28 request whose
+   * `params.name` (or `uri`) is an array nested about 4,200 deep, sent with any Mcp-Name
+   * header, gets HTTP 500 "Maximum call stack size exceeded": the mismatch message
+   * stringifies the body value (`String(body)` in src/transports/era.ts `modern`).
+   */
+  mirroredDepth: 1_000,
   /**
    * TODO(limits: batch size): 20_000 (what fits in MAX_BODY_BYTES). A batch of 10,000
    * `tools/call` gets HTTP 500: each call arms its TOOL_TIMEOUT_MS timer, and workerd allows
@@ -316,7 +324,7 @@ const toolCall = (depth: number) =>
         {
           name: fc.oneof(
             { weight: 9, arbitrary: fc.constant(name) },
-            { weight: 1, arbitrary: hostile(depth) },
+            { weight: 1, arbitrary: hostile(Math.min(depth, LIMITS.mirroredDepth)) },
           ),
           arguments: toolArguments(name, depth),
         },
@@ -392,7 +400,7 @@ export const paramsFor = (method: string): fc.Arbitrary<unknown> => {
         LIMITS.storedDepth,
       )
     case 'tools/call':
-      return rarely(toolCall(depth), depth)
+      return rarely(toolCall(depth), LIMITS.mirroredDepth)
     case 'tools/list':
     case 'resources/list':
     case 'resources/templates/list':
@@ -401,17 +409,20 @@ export const paramsFor = (method: string): fc.Arbitrary<unknown> => {
     case 'resources/read':
     case 'resources/subscribe':
     case 'resources/unsubscribe':
-      return rarely(fc.record({ uri }), depth)
+      return rarely(fc.record({ uri }), LIMITS.mirroredDepth)
     case 'prompts/get':
       return rarely(
         fc.record(
           {
-            name: maybe(fc.constantFrom('code_review', 'server_tour', 'nope')),
+            name: maybe(
+              fc.constantFrom('code_review', 'server_tour', 'nope'),
+              LIMITS.mirroredDepth,
+            ),
             arguments: maybe(fc.record({ code: text, language: shortText }, { requiredKeys: [] })),
           },
           { requiredKeys: ['name'] },
         ),
-        depth,
+        LIMITS.mirroredDepth,
       )
     case 'completion/complete':
       return rarely(completeParams, depth)
@@ -503,7 +514,10 @@ const breakage: fc.Arbitrary<Breakage> = fc.oneof(
     member: fc.constant('id' as const),
     value: fc.oneof(fc.constantFrom<unknown>(null, 1.5, -0, 2 ** 53, true, {}, [], ''), edgeNumber),
   }),
-  fc.record({ member: fc.constantFrom('method' as const, 'params' as const), value: hostile() }),
+  fc.record({
+    member: fc.constantFrom('method' as const, 'params' as const),
+    value: hostile(LIMITS.mirroredDepth),
+  }),
   fc.record({
     member: fc.constant('extra' as const),
     value: object(fc.array(fc.tuple(key, hostile()), { minLength: 1, maxLength: 3 })),
@@ -644,14 +658,25 @@ export const headerText = fc
 const ascii = (value: string): boolean => /^[\x20-\x7e]*$/.test(value)
 
 /** RFC 4648 Base64 of the UTF-8 of `value`. */
-const base64 = (value: string): string =>
-  btoa(String.fromCharCode(...new TextEncoder().encode(value)))
+const base64 = (value: string): string => {
+  let binary = ''
+  for (const byte of new TextEncoder().encode(value)) binary += String.fromCharCode(byte)
+  return btoa(binary)
+}
 
 /** A value as a 2026-07-28 header carries it: plain visible ASCII, else `=?base64?...?=`. */
 export const encodeHeaderValue = (value: string): string =>
   /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(value) && !value.startsWith('=?base64?')
     ? value
     : `=?base64?${base64(value)}?=`
+
+/** The `Mcp-Name` header for `name`; none when it is not a string, or too long for any proxy
+ *  to pass (the server then refuses the request for lacking it). */
+export const nameHeader = (name: unknown): Record<string, string> => {
+  if (typeof name !== 'string' || name.length > 6_000) return {}
+  const encoded = encodeHeaderValue(name)
+  return encoded.length > 8_192 ? {} : { 'mcp-name': encoded }
+}
 
 const base64url = (bytes: number[]): string =>
   btoa(String.fromCharCode(...bytes))
@@ -899,6 +924,18 @@ export const bodyOf = (
 ): string | Uint8Array | undefined =>
   r.body === undefined ? undefined : mutateBody(expand(r.body), r.mutation ?? { kind: 'none' })
 
+/** Sends a generated request to `target` (the deployed Worker by default). */
+export const sendHostile = (r: HostileRequest, target: Target = WORKER): Promise<Response> => {
+  const body = bodyOf(r)
+  return target.fetch(
+    new Request(`http://localhost${r.path}`, {
+      method: r.method,
+      headers: r.headers,
+      ...(body === undefined || r.method === 'GET' || r.method === 'HEAD' ? {} : { body }),
+    }),
+  )
+}
+
 export const CLIENT = {
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',
@@ -963,7 +1000,7 @@ export const modernPost = (extra: Record<string, string> = {}): fc.Arbitrary<Hos
         ...(typeof sent.method === 'string' && ascii(sent.method)
           ? { 'mcp-method': sent.method }
           : {}),
-        ...(typeof name === 'string' ? { 'mcp-name': encodeHeaderValue(name) } : {}),
+        ...nameHeader(name),
         ...extra,
       }
       return {
@@ -1083,3 +1120,217 @@ export const statelessRequest: fc.Arbitrary<HostileRequest> = fc.oneof(
   { weight: 2, arbitrary: batchPost },
   { weight: 1, arbitrary: otherMethod },
 )
+
+// ---------------------------------------------------------------------------------------------
+// Sequences: a legacy session, a 2026-07-28 input_required exchange, the HTTP+SSE transport
+
+/** Which session id a step sends: the real one, a forged one, or none. */
+export type SessionRef = 'real' | 'forged' | 'none'
+const sessionRef: fc.Arbitrary<SessionRef> = fc.oneof(
+  { weight: 12, arbitrary: fc.constant('real' as const) },
+  { weight: 1, arbitrary: fc.constantFrom('forged' as const, 'none' as const) },
+)
+/** Which MCP-Protocol-Version a step sends: the negotiated one, none, or another. */
+const versionRef = fc.oneof(
+  { weight: 10, arbitrary: fc.constant('negotiated') },
+  { weight: 1, arbitrary: fc.constantFrom<string>('none', ...REVISIONS, 'garbage') },
+)
+
+export type SessionStep =
+  | { kind: 'post'; session: SessionRef; version: string; request: HostileRequest }
+  | { kind: 'get'; session: SessionRef; lastEventId: 'none' | 'seen' | 'bumped' | string }
+  | { kind: 'delete'; session: SessionRef }
+  | { kind: 'answer'; session: SessionRef; result: unknown }
+
+const sessionStep: fc.Arbitrary<SessionStep> = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('post' as const),
+      session: sessionRef,
+      version: versionRef,
+      request: fc.oneof(
+        { weight: 8, arbitrary: legacyPost() },
+        { weight: 1, arbitrary: batchPost },
+      ),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('get' as const),
+      session: sessionRef,
+      lastEventId: fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom('none', 'seen', 'bumped') },
+        { weight: 1, arbitrary: headerValue('last-event-id') },
+      ),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('delete' as const), session: sessionRef }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('answer' as const),
+      session: sessionRef,
+      result: maybe(
+        fc.oneof(
+          fc.record({ action: fc.constant('accept'), content: fc.record({ name: text }) }),
+          fc.constantFrom({ action: 'decline' }, { action: 'cancel' }, { roots: [] }),
+        ),
+      ),
+    }),
+  },
+)
+
+/** A legacy session: `initialize` (mostly valid, so a session opens), then hostile steps. */
+export const sessionSequence = fc.record({
+  path: fc.constantFrom(...MCP_PATHS),
+  init: fc.record({
+    jsonrpc: fc.constant('2.0'),
+    id: requestId,
+    method: fc.constant('initialize'),
+    params: rarely(
+      fc.record({
+        protocolVersion: fc.oneof(
+          { weight: 8, arbitrary: fc.constantFrom<unknown>(...LEGACY_REVISIONS) },
+          { weight: 1, arbitrary: maybe(version) },
+        ),
+        capabilities: capabilities(LIMITS.storedDepth),
+        clientInfo: maybe(fc.record({ name: shortText, version: shortText }), LIMITS.storedDepth),
+      }),
+      LIMITS.storedDepth,
+    ),
+  }),
+  initHeaders: headerMutations,
+  steps: fc.array(sessionStep, { minLength: 1, maxLength: 6 }),
+})
+export type SessionSequence = typeof sessionSequence extends fc.Arbitrary<infer T> ? T : never
+
+/** How a retry's `requestState` relates to the one the server sent. */
+export type StateChange =
+  | { kind: 'same' | 'none' | 'first' }
+  | { kind: 'flip' | 'cut'; at: number }
+  | { kind: 'append' | 'replace'; text: string }
+
+const stateChange: fc.Arbitrary<StateChange> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant({ kind: 'same' as const }) },
+  { weight: 1, arbitrary: fc.constantFrom({ kind: 'none' as const }, { kind: 'first' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constantFrom('flip' as const, 'cut' as const), at: fc.nat() }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('append' as const, 'replace' as const),
+      text: fc.oneof(shortText, fc.constantFrom('v1..', 'v1.e30.', 'v2.x.y', 'v1.eyJ2IjoxfQ.AAAA')),
+    }),
+  },
+)
+
+/** The `requestState` to send, from the last and first ones the server sent. */
+export const changeState = (
+  change: StateChange,
+  last: string,
+  first: string,
+): string | undefined => {
+  switch (change.kind) {
+    case 'same':
+      return last
+    case 'none':
+      return undefined
+    case 'first':
+      return first
+    case 'flip': {
+      const i = change.at % Math.max(1, last.length)
+      const c = last.charAt(i)
+      return last.slice(0, i) + (c === 'A' ? 'B' : 'A') + last.slice(i + 1)
+    }
+    case 'cut':
+      return last.slice(0, change.at % (last.length + 1))
+    case 'append':
+      return last + change.text
+    case 'replace':
+      return change.text
+  }
+}
+
+/** `_meta` whose client capabilities (when an object) declare form elicitation, which greet's
+ *  question needs (R-SF-44); otherwise most first calls would stop at -32021. */
+const askingMeta = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: modernMeta.map((meta) => {
+      const key = 'io.modelcontextprotocol/clientCapabilities'
+      const caps = meta[key]
+      return typeof caps === 'object' && caps !== null && !Array.isArray(caps)
+        ? { ...meta, [key]: { ...caps, elicitation: { form: {} } } }
+        : meta
+    }),
+  },
+  { weight: 1, arbitrary: modernMeta },
+)
+
+/** One retry of a call that answered `input_required`. */
+export const mrtrRound = fc.record({
+  state: stateChange,
+  /** 'answer': accept each question asked; else decline all, send nothing, or anything. */
+  responses: fc.oneof(
+    { weight: 4, arbitrary: fc.constant<unknown>('answer') },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>('decline', 'none') },
+    { weight: 1, arbitrary: hostile(LIMITS.depth) },
+  ),
+  name: fc.oneof(
+    { weight: 12, arbitrary: fc.constant<unknown>('greet') },
+    { weight: 1, arbitrary: maybe(text, LIMITS.mirroredDepth) },
+  ),
+  headers: headerMutations,
+  meta: askingMeta,
+})
+
+/** A 2026-07-28 `tools/call` of a tool that asks (greet), then retries. */
+export const mrtrSequence = fc.record({
+  meta: askingMeta,
+  rounds: fc.array(mrtrRound, { minLength: 1, maxLength: 4 }),
+})
+
+/** The legacy HTTP+SSE transport: GET /sse, then POSTs to the endpoint it names. */
+export const legacySseSequence = fc.record({
+  ssePath: fc.constantFrom('/sse', '/sse/'),
+  sseHeaders: headerMutations,
+  posts: fc.array(
+    fc.record({
+      /** The endpoint's sessionId, or another query. */
+      query: fc.oneof(
+        { weight: 12, arbitrary: fc.constant('real') },
+        {
+          weight: 1,
+          arbitrary: fc.oneof(
+            fc.constantFrom(
+              '',
+              '?sessionId=',
+              '?sessionId=%ZZ',
+              '?sessionid=x',
+              '?sessionId=a&sessionId=b',
+            ),
+            forgedSessionId.map((id) => `?sessionId=${encodeURIComponent(id)}`),
+          ),
+        },
+      ),
+      method: fc.oneof(
+        { weight: 20, arbitrary: fc.constant('POST') },
+        { weight: 1, arbitrary: fc.constantFrom('GET', 'PUT', 'DELETE', 'OPTIONS') },
+      ),
+      request: fc.oneof(
+        { weight: 8, arbitrary: legacyPost() },
+        { weight: 1, arbitrary: batchPost },
+      ),
+    }),
+    { minLength: 1, maxLength: 5 },
+  ),
+  /** The first POST is a valid 2024-11-05 initialize (most of the time). */
+  initialize: fc.boolean(),
+})

@@ -147,7 +147,7 @@ describe('hostile input', () => {
     },
     {
       rule: 'BM-ECHO-1',
-      name: 'a 100 KB string where a number belongs is repeated 40 characters at most',
+      name: 'a 100 KB string where a number belongs is repeated 64 characters at most',
       request: post(
         `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":"${'x'.repeat(100_000)}","b":1}}}`,
         { 'mcp-protocol-version': '2025-11-25' },
@@ -161,7 +161,7 @@ describe('hostile input', () => {
             content: [
               {
                 type: 'text',
-                text: `Invalid arguments for tool add: "arguments.a" Invalid type: Expected number but received "${'x'.repeat(40)}…"`,
+                text: `Invalid arguments for tool add: "arguments.a" Invalid type: Expected number but received "${'x'.repeat(64)}…"`,
               },
             ],
             isError: true,
@@ -171,7 +171,7 @@ describe('hostile input', () => {
     },
     {
       rule: 'BM-ECHO-1',
-      name: 'a 100 KB unknown key is repeated 40 characters at most, in the path and the problem',
+      name: 'a 100 KB unknown key is repeated 64 characters at most, in the path and the problem',
       request: post(
         `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x","${'k'.repeat(100_000)}":1}}}`,
         { 'mcp-protocol-version': '2025-11-25' },
@@ -185,7 +185,7 @@ describe('hostile input', () => {
             content: [
               {
                 type: 'text',
-                text: `Invalid arguments for tool echo: "arguments.${'k'.repeat(40)}…" Invalid key: Expected never but received "${'k'.repeat(40)}…"`,
+                text: `Invalid arguments for tool echo: "arguments.${'k'.repeat(64)}…" Invalid key: Expected never but received "${'k'.repeat(64)}…"`,
               },
             ],
             isError: true,
