@@ -121,35 +121,59 @@ export const within = async <T>(ms: number, what: string, work: Promise<T>): Pro
   }
 }
 
+/** A stream being read bit by bit: its text so far, more of it, and the end of it. */
+export interface Tap {
+  readonly text: string
+  readonly ended: boolean
+  /** Reads until `enough(text)`, the stream ends, or `ms` pass. */
+  read(ms: number, enough?: (text: string) => boolean): Promise<void>
+  cancel(): Promise<void>
+}
+
+export const tap = (body: ReadableStream<Uint8Array>): Tap => {
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  let ended = false
+  return {
+    get text() {
+      return text
+    },
+    get ended() {
+      return ended
+    },
+    async read(ms, enough = () => false) {
+      const deadline = Date.now() + ms
+      while (!ended && !enough(text)) {
+        const left = deadline - Date.now()
+        if (left <= 0) return
+        let timer: ReturnType<typeof setTimeout> | null = null
+        const next = await Promise.race([
+          reader.read(),
+          new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), left))),
+        ])
+        clearTimeout(timer)
+        if (next === null) return
+        if (next.done) ended = true
+        else text += decoder.decode(next.value, { stream: true })
+      }
+    },
+    cancel: async () => {
+      if (!ended) await reader.cancel().catch(() => {})
+    },
+  }
+}
+
 /** Reads a stream's text until it ends or `ms` pass, then cancels it; whether it ended. */
 export const readFor = async (
   body: ReadableStream<Uint8Array>,
   ms: number,
-  enough: (text: string) => boolean = () => false,
+  enough?: (text: string) => boolean,
 ): Promise<{ text: string; ended: boolean }> => {
-  const reader = body.getReader()
-  const decoder = new TextDecoder()
-  const deadline = Date.now() + ms
-  let text = ''
-  let ended = false
-  while (!enough(text)) {
-    const left = deadline - Date.now()
-    if (left <= 0) break
-    let timer: ReturnType<typeof setTimeout> | null = null
-    const next = await Promise.race([
-      reader.read(),
-      new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), left))),
-    ])
-    clearTimeout(timer)
-    if (next === null) break
-    if (next.done) {
-      ended = true
-      break
-    }
-    text += decoder.decode(next.value, { stream: true })
-  }
-  if (!ended) await reader.cancel().catch(() => {})
-  return { text, ended }
+  const stream = tap(body)
+  await stream.read(ms, enough)
+  await stream.cancel()
+  return { text: stream.text, ended: stream.ended }
 }
 
 /** How long a response may take to start, and a body that must end may take to end. */
@@ -189,6 +213,41 @@ const expectJsonRpc = (message: unknown, where: string): void => {
   }
 }
 
+/** No stack frame, source path or `Error:` line in `text` (LEAKS). */
+export const expectNoLeaks = (text: string): void => {
+  for (const [pattern, what] of LEAKS) {
+    expect(pattern.test(text), `the body shows ${what}: ${text.slice(0, 300)}`).toBe(false)
+  }
+}
+
+/**
+ * The events of an SSE body: well-framed (a finished stream ends on a blank line), each an
+ * `endpoint` (legacy transport) or a `message` whose data is JSON (and JSON-RPC when `rpc`).
+ */
+export const expectEvents = (
+  text: string,
+  ended: boolean,
+  rpc: boolean,
+): { events: StreamEvent[]; json: unknown[] } => {
+  const parsed = parseEventStream(text)
+  // A finished stream ends on a blank line; a cancelled one may stop mid-event.
+  if (ended) expect(parsed.rest, 'the stream ends with a complete event').toBe('')
+  const json: unknown[] = []
+  for (const event of parsed.events) {
+    if (event.type === 'endpoint') {
+      expect(event.data, 'the endpoint event').toMatch(/^(?:\.\.\/)?messages\?sessionId=\S+$/)
+      continue
+    }
+    expect(event.type, 'event type').toBe('message')
+    // The 2025-11-25 priming event: an id, a retry and empty data (R-HT-9), no message.
+    if (event.data === '') continue
+    const value: unknown = JSON.parse(event.data)
+    if (rpc) expectJsonRpc(value, 'SSE event')
+    json.push(value)
+  }
+  return { events: parsed.events, json }
+}
+
 /**
  * The properties every response holds, whatever was sent: a status under 500, no leaked
  * internals, a body well-formed for its type, and no hang (headers and any body that must end
@@ -215,22 +274,9 @@ export const expectSound = async (
       : await readFor(res.body!, DEADLINE_MS)
     if (!mayStayOpen) expect(read.ended, `an SSE reply that must end did not (a hang)`).toBe(true)
     text = read.text
-    const parsed = parseEventStream(text)
-    // A finished stream ends on a blank line; a cancelled one may stop mid-event.
-    if (read.ended) expect(parsed.rest, 'the stream ends with a complete event').toBe('')
-    events = parsed.events
-    for (const event of events) {
-      if (event.type === 'endpoint') {
-        expect(event.data, 'the endpoint event').toMatch(/^(?:\.\.\/)?messages\?sessionId=\S+$/)
-        continue
-      }
-      expect(event.type, 'event type').toBe('message')
-      // The 2025-11-25 priming event: an id, a retry and empty data (R-HT-9), no message.
-      if (event.data === '') continue
-      const value: unknown = JSON.parse(event.data)
-      if (rpc) expectJsonRpc(value, 'SSE event')
-      json.push(value)
-    }
+    const stream = expectEvents(text, read.ended, rpc)
+    events = stream.events
+    json.push(...stream.json)
   } else {
     text = await within(DEADLINE_MS, 'body', res.text())
     // A HEAD response has the headers of a GET and no body (RFC 9110 §9.3.2).
@@ -253,9 +299,7 @@ export const expectSound = async (
       expect(type, 'a body has a Content-Type').not.toBe('')
     }
   }
-  for (const [pattern, what] of LEAKS) {
-    expect(pattern.test(text), `the body shows ${what}: ${text.slice(0, 300)}`).toBe(false)
-  }
+  expectNoLeaks(text)
   return { status: res.status, headers: res.headers, type, text, json, events }
 }
 
