@@ -1334,3 +1334,287 @@ export const legacySseSequence = fc.record({
   /** The first POST is a valid 2024-11-05 initialize (most of the time). */
   initialize: fc.boolean(),
 })
+
+// ---------------------------------------------------------------------------------------------
+// Every other endpoint: metadata, the authorization server, the admin APIs, unknown paths
+
+/** Secrets the fuzzed admin APIs are configured with (so they are on, and sometimes reached). */
+export const KB_ADMIN_TOKEN = 'fuzz-kb-admin-token-0123456789'
+export const ADMIN_TOKEN = 'fuzz-admin-token-0123456789'
+/** Settings of the two fuzzed Workers: admin APIs on; and the same behind AUTH=true. */
+export const ADMIN_SETTINGS = { KB_ADMIN_TOKEN, ADMIN_TOKEN }
+export const AUTH_SETTINGS = {
+  ...ADMIN_SETTINGS,
+  AUTH: 'true',
+  AUTH_PROVIDER: 'dev',
+  AUTH_SECRET: 'fuzz-auth-secret-0123456789abcdef-0123',
+}
+
+const ENDPOINT_PATHS = [
+  '/',
+  '/favicon.ico',
+  '/mcpx',
+  '/mcp',
+  '/mcp/readonly',
+  '/sse',
+  '/messages',
+  '/.well-known/oauth-protected-resource',
+  '/.well-known/oauth-protected-resource/mcp',
+  '/.well-known/oauth-protected-resource/mcp/readonly',
+  '/.well-known/oauth-protected-resource/nope',
+  '/.well-known/oauth-authorization-server',
+  '/.well-known/openid-configuration',
+  '/.well-known/jwks.json',
+  '/authorize',
+  '/token',
+  '/register',
+  '/revoke',
+  '/signin',
+  '/callback',
+  '/consent',
+  '/admin/kb',
+  '/admin/kb/',
+  '/admin/kb/docs',
+  '/admin/kb/docs/tools',
+  '/admin/kb/docs/new-doc',
+  '/admin/kb/docs/%2e%2e',
+  '/admin/kb/docs/a/b',
+  '/admin/kb/stats',
+  '/admin/kb/nope',
+  '/admin/keys',
+  '/admin/keys/',
+  '/admin/keys/bmk_abc',
+  '/admin/keys/a/b',
+]
+
+const QUERY_NAMES = [
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'code_challenge',
+  'code_challenge_method',
+  'state',
+  'scope',
+  'resource',
+  'prompt',
+  'code',
+  'iss',
+  'error',
+  'id',
+  'title',
+  'url',
+  'sessionId',
+]
+const FORM_NAMES = [
+  'grant_type',
+  'code',
+  'redirect_uri',
+  'client_id',
+  'client_secret',
+  'code_verifier',
+  'refresh_token',
+  'token',
+  'token_type_hint',
+  'resource',
+  'scope',
+  'client_assertion_type',
+  'client_assertion',
+  'csrf',
+  'decision',
+  'name',
+  'state',
+]
+const FIELD_VALUES = [
+  'code',
+  'token',
+  'S256',
+  'plain',
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+  'eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.',
+  'http://localhost:3000/callback',
+  'http://localhost/mcp',
+  // A Client ID Metadata Document URL nobody listens on: fetched, refused at once.
+  'https://localhost:1/client.json',
+  'mcp:tools',
+  'none',
+  'consent',
+  'allow',
+  'deny',
+  'dGhpcyBpcyBub3QgYSB2ZXJpZmllcg',
+]
+const fieldValue = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...FIELD_VALUES) },
+  { weight: 2, arbitrary: shortText },
+  { weight: 1, arbitrary: text },
+)
+
+/** Name=value pairs, URL-encoded (a query string or a form body). */
+const formEncoded = (names: readonly string[]) =>
+  fc
+    .array(fc.tuple(fc.oneof(fc.constantFrom(...names), shortText), fieldValue), {
+      maxLength: 6,
+    })
+    .map((pairs) => {
+      const form = new URLSearchParams()
+      for (const [name, value] of pairs) {
+        try {
+          form.append(name, value)
+        } catch {
+          // A lone surrogate cannot be encoded; a client could not send it either.
+        }
+      }
+      return form.toString()
+    })
+
+const kbDocument = fc.record(
+  {
+    id: maybe(fc.oneof(fc.constantFrom(...KB_IDS, 'new-doc'), shortText)),
+    title: maybe(text),
+    text: maybe(text),
+    url: maybe(fc.constantFrom('https://example.com/doc', 'ftp://x', 'not a url')),
+    metadata: maybe(fc.dictionary(shortText, shortText, { maxKeys: 3 })),
+  },
+  { requiredKeys: ['id', 'title', 'text'] },
+)
+
+const clientMetadata = fc.record(
+  {
+    redirect_uris: maybe(
+      fc.array(
+        fc.oneof(
+          fc.constantFrom(
+            'http://localhost:3000/callback',
+            'http://127.0.0.1/cb',
+            'https://app.example/cb#frag',
+            'javascript:alert(1)',
+            'com.example.app:/cb',
+          ),
+          shortText,
+        ),
+        { maxLength: 3 },
+      ),
+    ),
+    client_name: maybe(text),
+    token_endpoint_auth_method: maybe(
+      fc.constantFrom('none', 'client_secret_post', 'private_key_jwt'),
+    ),
+    grant_types: maybe(fc.constantFrom(['authorization_code', 'refresh_token'], ['implicit'])),
+    application_type: maybe(fc.constantFrom('native', 'web')),
+    jwks: hostile(200),
+  },
+  { requiredKeys: [] },
+)
+
+/** A JSON body any of these endpoints might take (and all the ones it must refuse). */
+const endpointJson = fc.oneof(
+  { weight: 2, arbitrary: fc.array(kbDocument, { maxLength: 4 }) },
+  { weight: 2, arbitrary: kbDocument },
+  { weight: 2, arbitrary: clientMetadata },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      label: maybe(shortText),
+      scopes: maybe(fc.array(shortText, { maxLength: 3 })),
+    }),
+  },
+  { weight: 1, arbitrary: hostile() },
+)
+
+/** The token, and the body type, each endpoint expects. */
+const tokenFor = (path: string): string | undefined =>
+  path.startsWith('/admin/kb')
+    ? `Bearer ${KB_ADMIN_TOKEN}`
+    : path.startsWith('/admin/keys')
+      ? `Bearer ${ADMIN_TOKEN}`
+      : ['/token', '/revoke'].includes(path)
+        ? `Basic ${btoa('client:secret')}`
+        : undefined
+const bodyTypeFor = (path: string): 'json' | 'form' | 'markdown' =>
+  ['/token', '/revoke', '/authorize', '/signin', '/consent', '/callback'].includes(path)
+    ? 'form'
+    : path.startsWith('/admin/kb/docs/')
+      ? 'markdown'
+      : 'json'
+
+/** A request to any endpoint but the MCP ones' happy paths: metadata, OAuth, admin, 404s. */
+export const endpointRequest: fc.Arbitrary<HostileRequest & { auth: boolean }> = fc
+  .record({
+    auth: fc.boolean(),
+    method: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom('GET', 'POST') },
+      { weight: 1, arbitrary: fc.constantFrom('PUT', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH') },
+    ),
+    path: fc.oneof(
+      { weight: 12, arbitrary: fc.constantFrom(...ENDPOINT_PATHS) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .array(
+            fc.oneof(
+              fc.constantFrom('admin', 'kb', 'docs', '.well-known', '..', '%2F', ''),
+              shortText,
+            ),
+            { maxLength: 4 },
+          )
+          .map((parts) => `/${parts.map(percentEncode).join('/')}`),
+      },
+    ),
+    query: sometimes(formEncoded(QUERY_NAMES), 2),
+    /** 'fitting': what the endpoint takes (json, form or markdown). */
+    contentType: fc.oneof(
+      { weight: 6, arbitrary: fc.constant('fitting') },
+      { weight: 2, arbitrary: fc.constantFrom('json', 'form', 'markdown') },
+      { weight: 1, arbitrary: fc.constantFrom('text/plain', 'multipart/form-data', '') },
+    ),
+    json: endpointJson,
+    form: formEncoded(FORM_NAMES),
+    markdown: text.map((t) => `# ${t}\n\n${t}`),
+    /** 'right': the token the endpoint wants (the admin secrets, client credentials). */
+    authorization: fc.oneof(
+      { weight: 4, arbitrary: fc.constant<string | undefined>('right') },
+      { weight: 2, arbitrary: fc.constant(undefined) },
+      {
+        weight: 1,
+        arbitrary: fc.oneof(
+          fc.constantFrom(`Bearer ${KB_ADMIN_TOKEN}`, `bearer  ${ADMIN_TOKEN} `),
+          headerValue('authorization'),
+        ),
+      },
+    ),
+    headers: headerMutations,
+    cookie: sometimes(
+      fc.oneof(shortText, headerText).map((t) => `bare_mcp_csrf=${percentEncode(t)}`),
+      4,
+    ),
+  })
+  .map((c) => {
+    const typeHeader: Record<string, string> = {
+      json: 'application/json',
+      form: 'application/x-www-form-urlencoded',
+      markdown: 'text/markdown; charset=utf-8',
+    }
+    const kind = c.contentType === 'fitting' ? bodyTypeFor(c.path) : c.contentType
+    const body = kind === 'json' ? toJson(c.json) : kind === 'form' ? c.form : c.markdown
+    const authorization = c.authorization === 'right' ? tokenFor(c.path) : c.authorization
+    const headers = mutateHeaders(
+      {
+        accept: 'application/json, text/html',
+        ...(kind === '' ? {} : { 'content-type': typeHeader[kind] ?? kind }),
+        ...(authorization === undefined ? {} : { authorization }),
+        ...(c.cookie === undefined ? {} : { cookie: c.cookie }),
+      },
+      c.headers,
+    )
+    return {
+      auth: c.auth,
+      method: c.method,
+      path: c.query === undefined ? c.path : `${c.path}?${c.query}`,
+      headers,
+      ...(c.method === 'GET' || c.method === 'HEAD' ? {} : { body }),
+      // GET /sse opens the legacy stream.
+      mayStayOpen: c.method === 'GET' && c.path.startsWith('/sse'),
+    }
+  })
