@@ -8,7 +8,8 @@ export default defineConfig({
         // Wire and unit tests run inside workerd, against the real Worker (SELF / exports).
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
         // Property-based tests (test/fuzz) run here too; FUZZ_SCALE multiplies their runs
-        // (`npm run fuzz`), FUZZ_SEED and FUZZ_PATH replay a failure (README, "Fuzzing").
+        // (`npm run fuzz`), FUZZ_SEED and FUZZ_PATH replay a failure, FUZZ_UNBOUNDED=1 lifts
+        // the generators' bounds around known failures (README, "Fuzzing").
         test: {
           name: 'workers',
           include: ['test/wire/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
@@ -16,6 +17,7 @@ export default defineConfig({
             fuzzScale: Number(process.env.FUZZ_SCALE ?? 1),
             fuzzSeed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : null,
             fuzzPath: process.env.FUZZ_PATH || null,
+            fuzzUnbounded: process.env.FUZZ_UNBOUNDED === '1',
           },
         },
       },

@@ -97,7 +97,7 @@ const runLegacy = async (seq: Sequence): Promise<void> => {
   }
 }
 
-const LEGACY = 250
+const LEGACY = 100
 test(
   `BM-FUZZ-5 legacy HTTP+SSE: GET /sse, then hostile POSTs to /messages, never get a 5xx, a leak, a hang or a broken stream (${runs(LEGACY)} sequences)`,
   async () => {

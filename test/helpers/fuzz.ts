@@ -10,16 +10,6 @@ import fc from 'fast-check'
 import { expect, inject } from 'vitest'
 import { CLIENT_HEADERS, WORKER } from './wire.ts'
 
-declare module 'vitest' {
-  interface ProvidedContext {
-    /** Multiplies every property's runs (vitest.config.ts reads FUZZ_SCALE). */
-    fuzzScale: number
-    /** FUZZ_SEED and FUZZ_PATH: replay one failure. */
-    fuzzSeed: number | null
-    fuzzPath: string | null
-  }
-}
-
 const SCALE = inject('fuzzScale')
 const SEED = inject('fuzzSeed')
 const PATH = inject('fuzzPath')
@@ -179,7 +169,7 @@ export const readFor = async (
 /** How long a response may take to start, and a body that must end may take to end. */
 export const DEADLINE_MS = 10_000
 /** How long a stream that may legitimately stay open (GET streams, listen) is read. */
-export const STREAM_PEEK_MS = 50
+export const STREAM_PEEK_MS = 20
 
 /** What one fuzzed response showed, for properties that look further. */
 export interface Seen {

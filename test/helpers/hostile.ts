@@ -9,6 +9,7 @@
 // holds a deep object.
 
 import fc from 'fast-check'
+import { inject } from 'vitest'
 import { LEAKS } from './fuzz.ts'
 import { WORKER, type Target } from './wire.ts'
 
@@ -16,11 +17,14 @@ export const MODERN = '2026-07-28'
 export const LEGACY_REVISIONS = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'] as const
 export const REVISIONS = [...LEGACY_REVISIONS, MODERN] as const
 
+/** FUZZ_UNBOUNDED=1 lifts the bounds below, to replay or look for the failures they avoid. */
+const UNBOUNDED = inject('fuzzUnbounded')
+
 /**
  * Where the generators stop short of what an attacker could send, because the server is known
  * to break beyond and the limit that fixes it belongs to the session and transport layers
- * (issue "Safe to expose to the internet"). Raise each to the value in its comment once that
- * limit exists; the fuzzer then proves it.
+ * (issue "Safe to expose to the internet"). Each TODO names the fix and the value to raise the
+ * bound to once it exists; `FUZZ_UNBOUNDED=1 npm run fuzz` uses those values already.
  */
 export const LIMITS = {
   /** Nesting depth of raw deep values anywhere in a body. */
@@ -30,21 +34,21 @@ export const LIMITS = {
    * session with `capabilities` or `clientInfo` nested about 2,400 deep gets HTTP 500 "Maximum
    * call stack size exceeded" (the RPC to the shard cannot serialize it). 1,000 is safe.
    */
-  storedDepth: 1_000,
+  storedDepth: UNBOUNDED ? 100_000 : 1_000,
   /**
    * TODO(era.ts: compare Mcp-Name without String()): 100_000. A 2026-07-28 request whose
    * `params.name` (or `uri`) is an array nested about 4,200 deep, sent with any Mcp-Name
    * header, gets HTTP 500 "Maximum call stack size exceeded": the mismatch message
    * stringifies the body value (`String(body)` in src/transports/era.ts `modern`).
    */
-  mirroredDepth: 1_000,
+  mirroredDepth: UNBOUNDED ? 100_000 : 1_000,
   /**
    * TODO(limits: batch size): 20_000 (what fits in MAX_BODY_BYTES). A batch of 10,000
    * `tools/call` gets HTTP 500: each call arms its TOOL_TIMEOUT_MS timer, and workerd allows
    * 10,000 active timeouts per isolate (QuotaExceededError in `reply`'s own timer, and -32603
    * for the calls that could not arm theirs).
    */
-  batch: 1_000,
+  batch: UNBOUNDED ? 20_000 : 1_000,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1616,5 +1620,79 @@ export const endpointRequest: fc.Arbitrary<HostileRequest & { auth: boolean }> =
       ...(c.method === 'GET' || c.method === 'HEAD' ? {} : { body }),
       // GET /sse opens the legacy stream.
       mayStayOpen: c.method === 'GET' && c.path.startsWith('/sse'),
+    }
+  })
+
+// ---------------------------------------------------------------------------------------------
+// Mcp-Param-* headers (R-HT-38), against a tool that mirrors arguments into them
+
+/** How a client mirrors one argument into its header: faithfully, or not. */
+const mirror = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<unknown>('same') },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>('missing', 'base64') },
+  { weight: 1, arbitrary: headerText },
+)
+
+/** A 2026-07-28 call of test/helpers/tools.ts `route` (region, shard, dry in headers). */
+export const paramHeaderPost: fc.Arbitrary<HostileRequest> = fc
+  .record({
+    args: fc.record(
+      {
+        region: maybe(text, LIMITS.mirroredDepth),
+        shard: maybe(edgeNumber, LIMITS.mirroredDepth),
+        dry: maybe(fc.boolean(), LIMITS.mirroredDepth),
+      },
+      { requiredKeys: [] },
+    ),
+    mirrors: fc.record({ Region: mirror, Shard: mirror, 'Dry-Run': mirror }),
+    meta: modernMeta,
+    headers: headerMutations,
+    body: bodyMutation,
+  })
+  .map(({ args, mirrors, meta, headers, body }) => {
+    const values: Record<string, unknown> = {
+      Region: args.region,
+      Shard: args.shard,
+      'Dry-Run': args.dry,
+    }
+    const params: Record<string, string> = {}
+    for (const [name, how] of Object.entries(mirrors)) {
+      const value = values[name]
+      if (value === undefined || how === 'missing') continue
+      const plain = typeof value === 'string' ? value : JSON.stringify(value)
+      if (plain.length > 4_000) continue
+      params[`mcp-param-${name.toLowerCase()}`] =
+        how === 'same'
+          ? encodeHeaderValue(plain)
+          : how === 'base64'
+            ? `=?base64?${base64(plain)}?=`
+            : String(how)
+    }
+    return {
+      method: 'POST',
+      path: '/mcp',
+      headers: mutateHeaders(
+        {
+          ...CLIENT,
+          'mcp-protocol-version': MODERN,
+          'mcp-method': 'tools/call',
+          'mcp-name': 'route',
+          ...params,
+        },
+        headers,
+      ),
+      body: toJson(
+        withMeta(
+          {
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/call',
+            params: { name: 'route', arguments: args },
+          },
+          meta,
+        ),
+      ),
+      mutation: body,
+      mayStayOpen: false,
     }
   })
