@@ -17,7 +17,7 @@ export default defineConfig({
             fuzzScale: Number(process.env.FUZZ_SCALE ?? 1),
             fuzzSeed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : null,
             fuzzPath: process.env.FUZZ_PATH || null,
-            fuzzUnbounded: process.env.FUZZ_UNBOUNDED === '1',
+            fuzzUnbounded: process.env.FUZZ_UNBOUNDED ?? '',
           },
         },
       },

@@ -17,14 +17,17 @@ export const MODERN = '2026-07-28'
 export const LEGACY_REVISIONS = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'] as const
 export const REVISIONS = [...LEGACY_REVISIONS, MODERN] as const
 
-/** FUZZ_UNBOUNDED=1 lifts the bounds below, to replay or look for the failures they avoid. */
+/** FUZZ_UNBOUNDED=1 lifts every bound below, FUZZ_UNBOUNDED=batch,storedDepth some of them:
+ *  to replay, or look for, the failures they avoid. */
 const UNBOUNDED = inject('fuzzUnbounded')
+const lifted = (bound: string): boolean => UNBOUNDED === '1' || UNBOUNDED.split(',').includes(bound)
 
 /**
  * Where the generators stop short of what an attacker could send, because the server is known
  * to break beyond and the limit that fixes it belongs to the session and transport layers
  * (issue "Safe to expose to the internet"). Each TODO names the fix and the value to raise the
- * bound to once it exists; `FUZZ_UNBOUNDED=1 npm run fuzz` uses those values already.
+ * bound to once it exists; `FUZZ_UNBOUNDED=1 npm run fuzz` uses those values already
+ * (`FUZZ_UNBOUNDED=batch` just that one).
  */
 export const LIMITS = {
   /** Nesting depth of raw deep values anywhere in a body. */
@@ -34,21 +37,21 @@ export const LIMITS = {
    * session with `capabilities` or `clientInfo` nested about 2,400 deep gets HTTP 500 "Maximum
    * call stack size exceeded" (the RPC to the shard cannot serialize it). 1,000 is safe.
    */
-  storedDepth: UNBOUNDED ? 100_000 : 1_000,
+  storedDepth: lifted('storedDepth') ? 100_000 : 1_000,
   /**
    * TODO(era.ts: compare Mcp-Name without String()): 100_000. A 2026-07-28 request whose
    * `params.name` (or `uri`) is an array nested about 4,200 deep, sent with any Mcp-Name
    * header, gets HTTP 500 "Maximum call stack size exceeded": the mismatch message
    * stringifies the body value (`String(body)` in src/transports/era.ts `modern`).
    */
-  mirroredDepth: UNBOUNDED ? 100_000 : 1_000,
+  mirroredDepth: lifted('mirroredDepth') ? 100_000 : 1_000,
   /**
    * TODO(limits: batch size): 20_000 (what fits in MAX_BODY_BYTES). A batch of 10,000
    * `tools/call` gets HTTP 500: each call arms its TOOL_TIMEOUT_MS timer, and workerd allows
    * 10,000 active timeouts per isolate (QuotaExceededError in `reply`'s own timer, and -32603
    * for the calls that could not arm theirs).
    */
-  batch: UNBOUNDED ? 20_000 : 1_000,
+  batch: lifted('batch') ? 20_000 : 1_000,
 }
 
 // ---------------------------------------------------------------------------------------------
