@@ -9,6 +9,8 @@
 // https://www.jsonrpc.org/specification#error_object
 // https://modelcontextprotocol.io/specification/2025-11-25/basic#responses
 
+import { cut } from './issues.ts'
+
 /** Every error code bare-mcp emits (R-JR-12 .. R-JR-16). */
 export const ErrorCode = {
   ParseError: -32700,
@@ -55,13 +57,14 @@ export const invalidParams = (message: string, data?: unknown): JSONRPCErrorObje
 /** Internal errors never carry details: those go to the server log only. */
 export const internalError = (): JSONRPCErrorObject =>
   error(ErrorCode.InternalError, 'Internal error')
+/** Names the version asked for, cut to ECHO characters (BM-ECHO-1): it may be a whole body. */
 export const unsupportedProtocolVersion = (
   requested: string,
   supported: readonly string[],
 ): JSONRPCErrorObject =>
-  error(ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version: ${requested}`, {
+  error(ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version: ${cut(requested)}`, {
     supported,
-    requested,
+    requested: cut(requested),
   })
 
 /**

@@ -2,6 +2,7 @@
 // never a 500, never a stack trace (expectResponse checks the body for one).
 
 import { describe } from 'vitest'
+import { SUPPORTED_REVISIONS } from '../../src/protocol/revisions.ts'
 import { CLIENT_HEADERS, wireTable, type WireCase } from '../helpers/wire.ts'
 
 const post = (body: string, headers: Record<string, string> = {}) => ({
@@ -190,6 +191,35 @@ describe('hostile input', () => {
             ],
             isError: true,
           },
+        },
+      },
+    },
+    {
+      rule: 'BM-ECHO-1',
+      name: 'a 7 KB MCP-Protocol-Version is named 64 characters at most, in the message and data',
+      request: post(PING, { 'mcp-protocol-version': 'v'.repeat(7_000) }),
+      expect: {
+        status: 400,
+        json: {
+          jsonrpc: '2.0',
+          id: 1,
+          error: {
+            code: -32022,
+            message: `Unsupported protocol version: ${'v'.repeat(64)}…`,
+            data: { supported: [...SUPPORTED_REVISIONS], requested: `${'v'.repeat(64)}…` },
+          },
+        },
+      },
+    },
+    {
+      rule: 'BM-ECHO-1',
+      name: 'a 7 KB unknown path is named 64 characters at most in the 404',
+      request: { path: `/${'p'.repeat(7_000)}`, headers: CLIENT_HEADERS, body: PING },
+      expect: {
+        status: 404,
+        json: {
+          error: 'not_found',
+          message: `Nothing at /${'p'.repeat(63)}…; the MCP endpoint is /mcp`,
         },
       },
     },
