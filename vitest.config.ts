@@ -58,7 +58,17 @@ export default defineConfig({
           cloudflareTest({ wrangler: { configPath: './wrangler.toml' } }),
           readmeExamples(),
         ],
-        test: { name: 'workers', include: ['test/wire/**/*.test.ts', 'test/unit/**/*.test.ts'] },
+        // Property-based tests (test/fuzz) run here too; FUZZ_SCALE multiplies their runs
+        // (`npm run fuzz`), FUZZ_SEED and FUZZ_PATH replay a failure (README, "Fuzzing").
+        test: {
+          name: 'workers',
+          include: ['test/wire/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
+          provide: {
+            fuzzScale: Number(process.env.FUZZ_SCALE ?? 1),
+            fuzzSeed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : null,
+            fuzzPath: process.env.FUZZ_PATH || null,
+          },
+        },
       },
       {
         // Rate limits, met with a few requests: the same Worker with tiny limits.

@@ -10,6 +10,7 @@
 //
 // R-SF-33 · https://modelcontextprotocol.io/specification/2025-11-25/server/utilities/completion
 
+import { cut } from '../jsonrpc/issues.ts'
 import * as v from 'valibot'
 import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
 import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
@@ -58,19 +59,22 @@ const completerFor = (
 ): Completer | undefined => {
   if (ref.type === 'ref/prompt') {
     const prompt = ctx.prompts.get(ref.name)
-    if (prompt === undefined) throw new JsonRpcError(invalidParams(`Unknown prompt: ${ref.name}`))
+    if (prompt === undefined)
+      throw new JsonRpcError(invalidParams(`Unknown prompt: ${cut(ref.name)}`))
     if (!prompt.argumentNames.includes(argument)) {
-      throw new JsonRpcError(invalidParams(`Prompt ${ref.name} has no argument ${argument}`))
+      throw new JsonRpcError(
+        invalidParams(`Prompt ${cut(ref.name)} has no argument ${cut(argument)}`),
+      )
     }
     return prompt.completers.get(argument)
   }
   const template = ctx.resources.template(ref.uri)
   if (template === undefined) {
-    throw new JsonRpcError(invalidParams(`Unknown resource template: ${ref.uri}`))
+    throw new JsonRpcError(invalidParams(`Unknown resource template: ${cut(ref.uri)}`))
   }
   if (!template.variables.includes(argument)) {
     throw new JsonRpcError(
-      invalidParams(`Resource template ${ref.uri} has no variable ${argument}`),
+      invalidParams(`Resource template ${cut(ref.uri)} has no variable ${cut(argument)}`),
     )
   }
   return template.completers.get(argument)

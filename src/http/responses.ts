@@ -4,6 +4,7 @@
 
 import { errorResponse, type RequestId } from '../jsonrpc/message.ts'
 import type { JSONRPCErrorObject } from '../jsonrpc/errors.ts'
+import { cut } from '../jsonrpc/issues.ts'
 
 const JSON_TYPE = 'application/json'
 
@@ -50,8 +51,12 @@ export const methodNotAllowed = (allow: string, headers = new Headers()): Respon
 }
 
 /**
- * 404 for a path we do not serve. Deliberately not a JSON-RPC body: a 2026-07-28 client reads a
- * JSON-RPC error on 404 as "modern server, unknown method" (R-HT-41), which a wrong path is not.
+ * 404 for a path we do not serve, naming it (cut to 64 characters, BM-ECHO-1). Deliberately
+ * not a JSON-RPC body: a 2026-07-28 client reads a JSON-RPC error on 404 as "modern server,
+ * unknown method" (R-HT-41), which a wrong path is not.
  */
 export const notFound = (path: string, mcpPath: string): Response =>
-  json({ error: 'not_found', message: `Nothing at ${path}; the MCP endpoint is ${mcpPath}` }, 404)
+  json(
+    { error: 'not_found', message: `Nothing at ${cut(path)}; the MCP endpoint is ${mcpPath}` },
+    404,
+  )

@@ -9,6 +9,8 @@
 // https://www.jsonrpc.org/specification#error_object
 // https://modelcontextprotocol.io/specification/2025-11-25/basic#responses
 
+import { cut } from './issues.ts'
+
 /** Every error code bare-mcp emits (R-JR-12 .. R-JR-16). */
 export const ErrorCode = {
   ParseError: -32700,
@@ -68,13 +70,14 @@ export const internalError = (): JSONRPCErrorObject =>
 /** 2026-07-28: a header disagrees with the body, or a required header is missing (-32020). */
 export const headerMismatch = (message: string): JSONRPCErrorObject =>
   error(ErrorCode.HeaderMismatch, message)
+/** Names the version asked for, cut to ECHO characters (BM-ECHO-1): it may be a whole body. */
 export const unsupportedProtocolVersion = (
   requested: string,
   supported: readonly string[],
 ): JSONRPCErrorObject =>
-  error(ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version: ${requested}`, {
+  error(ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version: ${cut(requested)}`, {
     supported,
-    requested,
+    requested: cut(requested),
   })
 
 /** Over a rate limit: says when to retry, in seconds, also as `data.retryAfter`. */

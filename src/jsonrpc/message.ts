@@ -62,11 +62,14 @@ const JSONRPCResultResponseSchema = v.object({
 const JSONRPCErrorResponseSchema = v.object({
   jsonrpc: JsonRpcVersionSchema,
   id: v.nullable(RequestIdSchema),
-  error: v.object({
-    code: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-    message: v.string('must be a string'),
-    data: v.optional(v.unknown()),
-  }),
+  error: v.object(
+    {
+      code: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+      message: v.string('must be a string'),
+      data: v.optional(v.unknown()),
+    },
+    'must be an object',
+  ),
 })
 
 export type JSONRPCRequest = v.InferOutput<typeof JSONRPCRequestSchema>

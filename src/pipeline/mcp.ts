@@ -14,6 +14,7 @@
 //
 // CORS headers go on every answer to a trusted browser origin.
 
+import { cut } from '../jsonrpc/issues.ts'
 import type { ServerFeatures } from '../catalog/catalog.ts'
 import { visibleTo } from '../catalog/visibility.ts'
 import type { Config } from '../settings/config.ts'
@@ -87,7 +88,8 @@ const screened = async (
   tapped: Tapped | null,
 ): Promise<Response> => {
   const origin = checkOrigin(request, config)
-  if (!origin.ok) return rpcError(403, invalidRequest(`Origin ${origin.origin} is not allowed`))
+  if (!origin.ok)
+    return rpcError(403, invalidRequest(`Origin ${cut(origin.origin)} is not allowed`))
   if (request.method === 'OPTIONS') {
     const headers =
       origin.origin === null

@@ -12,7 +12,7 @@
 
 import * as v from 'valibot'
 import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
-import { describeIssues } from '../jsonrpc/issues.ts'
+import { cut, describeIssues } from '../jsonrpc/issues.ts'
 import { ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import { contentFor } from '../protocol/content.ts'
 import type { RequestContext } from '../protocol/context.ts'
@@ -64,7 +64,7 @@ export const getPrompt = async (params: Params | undefined, ctx: PromptsContext)
   const { name, arguments: args = {} } = parseParams('prompts/get', GetParamsSchema, params)
   const prompt = ctx.prompts.get(name)
   // R-SF-30: an unknown prompt is -32602.
-  if (prompt === undefined) throw new JsonRpcError(invalidParams(`Unknown prompt: ${name}`))
+  if (prompt === undefined) throw new JsonRpcError(invalidParams(`Unknown prompt: ${cut(name)}`))
   // R-SF-30: missing or invalid arguments are -32602, named as valibot found them.
   const parsed = v.safeParse(prompt.arguments, args)
   if (!parsed.success) {

@@ -27,7 +27,7 @@ import {
   unsupportedProtocolVersion,
   type JSONRPCErrorObject,
 } from '../jsonrpc/errors.ts'
-import { describeIssues } from '../jsonrpc/issues.ts'
+import { cut, describeIssues } from '../jsonrpc/issues.ts'
 import {
   ObjectSchema,
   type JSONRPCMessage,
@@ -199,7 +199,7 @@ const modern = (headers: HeaderView, header: string | null, message: Message): E
   if (header !== claimed) {
     return reject(
       headerMismatch(
-        `Header mismatch: MCP-Protocol-Version '${header}' does not match _meta '${claimed}'`,
+        `Header mismatch: MCP-Protocol-Version '${cut(header)}' does not match _meta '${cut(claimed)}'`,
       ),
       id,
     )
@@ -230,7 +230,7 @@ const modern = (headers: HeaderView, header: string | null, message: Message): E
   if (methodHeader !== method) {
     return reject(
       headerMismatch(
-        `Header mismatch: Mcp-Method '${methodHeader}' does not match body '${method}'`,
+        `Header mismatch: Mcp-Method '${cut(methodHeader)}' does not match body '${cut(method)}'`,
       ),
       id,
     )
@@ -245,7 +245,7 @@ const modern = (headers: HeaderView, header: string | null, message: Message): E
     if (named !== body) {
       return reject(
         headerMismatch(
-          `Header mismatch: Mcp-Name '${named}' does not match body ${field} '${String(body)}'`,
+          `Header mismatch: Mcp-Name '${cut(named)}' does not match body ${field} ${typeof body === 'string' ? `'${cut(body)}'` : `(a ${body === null ? 'null' : Array.isArray(body) ? 'array' : typeof body})`}`,
         ),
         id,
       )

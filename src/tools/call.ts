@@ -12,7 +12,7 @@
 
 import * as v from 'valibot'
 import { invalidParams, JsonRpcError } from '../jsonrpc/errors.ts'
-import { describeIssues } from '../jsonrpc/issues.ts'
+import { cut, describeIssues } from '../jsonrpc/issues.ts'
 import { notification, ObjectSchema, type Params } from '../jsonrpc/message.ts'
 import { contentFor, text, type ContentBlock } from '../protocol/content.ts'
 import type { RequestContext } from '../protocol/context.ts'
@@ -59,7 +59,7 @@ export const callTool = async (params: Params | undefined, ctx: ToolsContext) =>
   const { name, arguments: args = {}, _meta } = parseParams('tools/call', CallParamsSchema, params)
   const tool = ctx.tools.get(name)
   // R-SF-7: an unknown tool is a protocol error (-32602).
-  if (tool === undefined) throw new JsonRpcError(invalidParams(`Unknown tool: ${name}`))
+  if (tool === undefined) throw new JsonRpcError(invalidParams(`Unknown tool: ${cut(name)}`))
 
   const parsed = v.safeParse(tool.input, args)
   if (!parsed.success) {

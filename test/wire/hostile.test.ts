@@ -2,6 +2,7 @@
 // never a 500, never a stack trace (expectResponse checks the body for one).
 
 import { describe } from 'vitest'
+import { SUPPORTED_REVISIONS } from '../../src/protocol/revisions.ts'
 import { CLIENT_HEADERS, wireTable, type WireCase } from '../helpers/wire.ts'
 
 const post = (body: string, headers: Record<string, string> = {}) => ({
@@ -143,6 +144,96 @@ describe('hostile input', () => {
           jsonrpc: '2.0',
           id: 1,
           error: { code: -32602, message: 'tools/call: "params.name" must be a string' },
+        },
+      },
+    },
+    {
+      rule: 'BM-ECHO-1',
+      name: 'a 100 KB string where a number belongs is repeated 64 characters at most',
+      request: post(
+        `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":"${'x'.repeat(100_000)}","b":1}}}`,
+        { 'mcp-protocol-version': '2025-11-25' },
+      ),
+      expect: {
+        status: 200,
+        json: {
+          jsonrpc: '2.0',
+          id: 1,
+          result: {
+            content: [
+              {
+                type: 'text',
+                text: `Invalid arguments for tool add: "arguments.a" Invalid type: Expected number but received "${'x'.repeat(64)}…"`,
+              },
+            ],
+            isError: true,
+          },
+        },
+      },
+    },
+    {
+      rule: 'BM-ECHO-1',
+      name: 'a 100 KB unknown key is repeated 64 characters at most, in the path and the problem',
+      request: post(
+        `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x","${'k'.repeat(100_000)}":1}}}`,
+        { 'mcp-protocol-version': '2025-11-25' },
+      ),
+      expect: {
+        status: 200,
+        json: {
+          jsonrpc: '2.0',
+          id: 1,
+          result: {
+            content: [
+              {
+                type: 'text',
+                text: `Invalid arguments for tool echo: "arguments.${'k'.repeat(64)}…" Invalid key: Expected never but received "${'k'.repeat(64)}…"`,
+              },
+            ],
+            isError: true,
+          },
+        },
+      },
+    },
+    {
+      rule: 'BM-ECHO-1',
+      name: 'a 7 KB MCP-Protocol-Version is named 64 characters at most, in the message and data',
+      request: post(PING, { 'mcp-protocol-version': 'v'.repeat(7_000) }),
+      expect: {
+        status: 400,
+        json: {
+          jsonrpc: '2.0',
+          id: 1,
+          error: {
+            code: -32022,
+            message: `Unsupported protocol version: ${'v'.repeat(64)}…`,
+            data: { supported: [...SUPPORTED_REVISIONS], requested: `${'v'.repeat(64)}…` },
+          },
+        },
+      },
+    },
+    {
+      rule: 'BM-ECHO-1',
+      name: 'a 7 KB unknown path is named 64 characters at most in the 404',
+      request: { path: `/${'p'.repeat(7_000)}`, headers: CLIENT_HEADERS, body: PING },
+      expect: {
+        status: 404,
+        json: {
+          error: 'not_found',
+          message: `Nothing at /${'p'.repeat(63)}…; the MCP endpoint is /mcp`,
+        },
+      },
+    },
+    {
+      rule: 'BM-ECHO-1',
+      name: 'a response whose "error" is a 100 KB string is refused without repeating it',
+      request: post(`{"jsonrpc":"2.0","id":1,"error":"${'x'.repeat(100_000)}"}`),
+      expect: {
+        status: 400,
+        json: {
+          jsonrpc: '2.0',
+          id: 1,
+          error: { code: -32600, message: '"error" must be an object' },
         },
       },
     },
