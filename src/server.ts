@@ -28,12 +28,13 @@ import type { ResourceSource } from './resources/source.ts'
 import type { Tool } from './tools/define.ts'
 import { toolSet } from './tools/toolset.ts'
 import { serveMcp, type Endpoint, type WaitUntil } from './pipeline/mcp.ts'
+import { isStrictPath } from './pipeline/strict.ts'
 import { healthRoute } from './ops/health.ts'
 
 /** Which endpoint a path is, if any: the MCP endpoint (or one of its tool profiles), or a
  *  legacy one (`/sse`, `/messages`). */
 const endpointOf = (path: string, settings: Config): Endpoint | null => {
-  if (profileOf(path, settings) !== undefined) return 'mcp'
+  if (profileOf(path, settings) !== undefined || isStrictPath(path, settings)) return 'mcp'
   if (path === '/sse' || path === '/sse/') return 'sse'
   if (path === '/messages' || path === '/messages/') return 'messages'
   return null
