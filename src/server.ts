@@ -29,6 +29,7 @@ import type { Tool } from './tools/define.ts'
 import { toolSet } from './tools/toolset.ts'
 import { serveMcp, type Endpoint, type WaitUntil } from './pipeline/mcp.ts'
 import { isStrictPath } from './pipeline/strict.ts'
+import { wireRoute } from './wire/routes.ts'
 import { healthRoute } from './ops/health.ts'
 
 /** Which endpoint a path is, if any: the MCP endpoint (or one of its tool profiles), or a
@@ -101,6 +102,8 @@ const route = async (
     return json({ error: 'server_misconfigured', message: error.message }, 500)
   }
   const { pathname } = new URL(request.url)
+  const wire = await wireRoute(request, env, settings)
+  if (wire !== null) return wire
   if (isAdminPath(pathname)) return admin(request, env, settings)
   if (isKeysPath(pathname) || (settings.AUTH && isAuthPath(pathname))) {
     const tools = (fixed ?? catalogFor(settings, settings.MCP_PATH))?.tools ?? toolSet([])

@@ -29,8 +29,10 @@ let counter = 0
 export const tap = (
   request: Request,
   endpoint: EndpointKind,
-  observers: readonly Observer[],
+  watching: readonly Observer[],
 ): Tapped | null => {
+  if (watching.length === 0) return null
+  const observers = watching.filter((observer) => observer.accepts?.(request) ?? true)
   if (observers.length === 0) return null
   const url = new URL(request.url)
   const exchange: Exchange = {
