@@ -9,14 +9,20 @@ import { isLoopbackHost } from '../auth/upstream/outbound.ts'
 import type { Config } from '../settings/config.ts'
 import { wireStore, type WireStore } from './store.ts'
 
-let store: WireStore | null = null
+const stores = new WeakMap<Config, WireStore>()
 
-/** The isolate's wire view store (its bounds are the settings it was first asked with). */
-export const storeFor = (config: Config): WireStore =>
-  (store ??= wireStore({
-    maxExchanges: config.WIRE_VIEW_MAX_EXCHANGES,
-    maxBytes: config.WIRE_VIEW_MAX_BYTES,
-  }))
+/** The wire view store of these settings (one per isolate: settings are parsed once). */
+export const storeFor = (config: Config): WireStore => {
+  let store = stores.get(config)
+  if (store === undefined) {
+    store = wireStore({
+      maxExchanges: config.WIRE_VIEW_MAX_EXCHANGES,
+      maxBytes: config.WIRE_VIEW_MAX_BYTES,
+    })
+    stores.set(config, store)
+  }
+  return store
+}
 
 /** Whether the wire view covers a request to `url` under these settings. */
 export const wireViewOn = (config: Config, url: string): boolean =>

@@ -173,7 +173,7 @@ export const recordOf = (
     summary: summaryOf(exchange, facts),
     request: { ...exchange.request, target: redactTarget(exchange.request.target) },
     requestBody: cutBody(exchange.requestBody),
-    era: exchange.era,
+    era: negotiated(exchange, facts),
     session,
     client:
       clientOf(facts) ?? knownClient(session) ?? headerOf(exchange.request.headers, 'user-agent'),
@@ -188,6 +188,18 @@ export const recordOf = (
       detail: finding.detail === '' ? summaryOf(exchange, facts) : finding.detail,
     })),
   }
+}
+
+/** The era, with the revision an initialize negotiated (its header names none). */
+const negotiated = (exchange: Exchange, facts: Facts): Exchange['era'] => {
+  const agreed = facts.received.find(
+    (message) => typeof message.result?.protocolVersion === 'string',
+  )
+  return exchange.era !== null &&
+    facts.sent.some((message) => message.method === 'initialize') &&
+    agreed
+    ? { era: 'legacy', revision: String(agreed.result!.protocolVersion) }
+    : exchange.era
 }
 
 /** About how many bytes a record holds (what the window's byte bound counts). */

@@ -78,10 +78,9 @@ export const RULE_TABLE: readonly Row[] = [
   [
     'R-LC-11',
     (f) =>
-      legacy(f) &&
-      !initialize(f) &&
-      atLeast(f, '2025-06-18') &&
-      f.header('mcp-protocol-version') !== null,
+      f.header('mcp-protocol-version') !== null &&
+      ((legacy(f) && !initialize(f) && atLeast(f, '2025-06-18')) ||
+        (f.httpMethod !== 'POST' && f.header('mcp-session-id') !== null)),
   ],
   [
     'R-HT-17',
