@@ -60,7 +60,14 @@ const results = (f: Facts) =>
 const isSse = (f: Facts) => (f.responseHeader('content-type') ?? '').startsWith('text/event-stream')
 const post = (f: Facts) => f.httpMethod === 'POST'
 const legacy = (f: Facts) => f.era === 'legacy'
-const modern = (f: Facts) => f.era === 'modern'
+/** 2026-07-28: decided so, or refused before the era was (its body claimed it). */
+const modern = (f: Facts) =>
+  f.era === 'modern' ||
+  (f.era === null &&
+    f.sent.some(
+      (m) =>
+        isObject(m.params?._meta) && 'io.modelcontextprotocol/protocolVersion' in m.params._meta,
+    ))
 const atLeast = (f: Facts, revision: string) => f.revision !== null && f.revision >= revision
 const initialize = (f: Facts) => sends(f, 'initialize')
 
