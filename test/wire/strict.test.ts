@@ -245,7 +245,7 @@ describe('strict mode refuses what a client MUST NOT send', () => {
       expect(metaKeyProblem(bad), bad).not.toBeNull()
   })
 
-  test('R-HT-4 (strict) STRICT=true makes /mcp itself strict', async () => {
+  test('BM-STRICT-2 STRICT=true makes /mcp itself strict', async () => {
     const worker = workerWith({ STRICT: 'true' })
     const res = await send(
       post({ 'content-type': 'application/json', accept: 'application/json' }, request(1, 'ping')),
@@ -288,7 +288,7 @@ describe('strict mode warns about what a client only SHOULD do', () => {
     expect(later.headers.get('mcp-strict-warnings')).toBeNull()
   })
 
-  test('R-LC-4 (strict) lenient /mcp adds no header', async () => {
+  test('BM-STRICT-2 lenient /mcp (the default) adds no header and refuses nothing more', async () => {
     const res = await send(modernRequest('tools/list'))
     expect(res.headers.get('mcp-strict-warnings')).toBeNull()
   })
