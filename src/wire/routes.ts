@@ -3,7 +3,8 @@
 //   GET  /_wire            the live page (page.ts)
 //   GET  /_wire/events     the page's event stream: every exchange in the window, then each
 //                          change as it happens (`event: exchange`, data: the record as JSON)
-//   GET  /_wire/exchanges  the window as JSON, oldest first
+//   GET  /_wire/exchanges  the window as JSON, oldest first (`?session=<id>`: one session's;
+//                          `?last=<n>`: the latest n)
 //   GET  /_wire/report     strict mode's findings per client, as JSON
 //   GET  /_wire/rules      SPEC_NOTES.md's rows, each an anchor the page links to
 //   GET  /_wire/notes      the same rows as JSON, for the page's tooltips
@@ -49,7 +50,7 @@ export const wireRoute = async (
     case `${WIRE_PATH}/events`:
       return events(config)
     case `${WIRE_PATH}/exchanges`:
-      return json(store.list(), 200, new Headers(NO_STORE))
+      return json(window(store.list(), url.searchParams), 200, new Headers(NO_STORE))
     case `${WIRE_PATH}/report`:
       return json(store.report(), 200, new Headers(NO_STORE))
     case `${WIRE_PATH}/rules`:
@@ -59,6 +60,14 @@ export const wireRoute = async (
     default:
       return json({ error: 'not_found', message: `Nothing at ${path}` }, 404)
   }
+}
+
+/** The records `?session=` and `?last=` ask for. */
+const window = (records: WireRecord[], query: URLSearchParams): WireRecord[] => {
+  const session = query.get('session')
+  const chosen = session === null ? records : records.filter((record) => record.session === session)
+  const last = Number(query.get('last') ?? '')
+  return Number.isInteger(last) && last > 0 ? chosen.slice(-last) : chosen
 }
 
 /**

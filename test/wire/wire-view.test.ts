@@ -19,7 +19,7 @@ import {
   type Target,
 } from '../helpers/wire.ts'
 
-interface Record {
+interface WireRow {
   id: string
   summary: string
   requestBody: string | null
@@ -31,13 +31,13 @@ interface Record {
   findings: { rule: string; level: string }[]
 }
 
-const records = async (target?: Target): Promise<Record[]> =>
+const records = async (target?: Target): Promise<WireRow[]> =>
   (await (
     await send({ method: 'GET', path: '/_wire/exchanges', headers: {} }, target)
-  ).json()) as Record[]
+  ).json()) as WireRow[]
 
 /** The record whose request body contains `marker`. */
-const recordOf = async (marker: string, target?: Target): Promise<Record> => {
+const recordOf = async (marker: string, target?: Target): Promise<WireRow> => {
   const found = (await records(target)).filter((r) => r.requestBody?.includes(marker))
   expect(found.length, `a record with ${marker}`).toBeGreaterThan(0)
   return found.at(-1)!
