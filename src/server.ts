@@ -8,6 +8,7 @@
 //   /admin/keys...         API keys (src/auth/admin-keys.ts)
 //   OAuth endpoints        the authorization server, with AUTH=true (src/auth/routes.ts)
 //   /healthz, /admin/health  health (src/ops/health.ts)
+//   /_wire/...             the wire view (src/wire/routes.ts); /mcp/strict: strict mode
 //   anything else          404 with a JSON body
 
 import { catalogFor, profileOf, registerServer, type ServerFeatures } from './catalog/catalog.ts'
