@@ -29,6 +29,15 @@ const readmeExamples = (): Plugin => ({
   },
 })
 
+/** Markdown imported as text (SPEC_NOTES.md for the wire view), as wrangler's Text rule does. */
+const markdownAsText = (): Plugin => ({
+  name: 'markdown-as-text',
+  load(id) {
+    if (!id.endsWith('.md')) return undefined
+    return `export default ${JSON.stringify(readFileSync(id, 'utf8'))}`
+  },
+})
+
 /**
  * The limits test project runs the same Worker with tiny rate limits (2 per window), so a test
  * can meet them in a few requests; the deployed limits in wrangler.toml stay as they are.
@@ -57,6 +66,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({ wrangler: { configPath: './wrangler.toml' } }),
           readmeExamples(),
+          markdownAsText(),
         ],
         // Property-based tests (test/fuzz) run here too; FUZZ_SCALE multiplies their runs
         // (`npm run fuzz`), FUZZ_SEED and FUZZ_PATH replay a failure (README, "Fuzzing").
@@ -77,6 +87,7 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: { ratelimits: tinyRateLimits, bindings: TINY_CAPS },
           }),
+          markdownAsText(),
         ],
         test: { name: 'limits', include: ['test/limits/**/*.test.ts'] },
       },

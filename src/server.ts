@@ -8,6 +8,7 @@
 //   /admin/keys...         API keys (src/auth/admin-keys.ts)
 //   OAuth endpoints        the authorization server, with AUTH=true (src/auth/routes.ts)
 //   /healthz, /admin/health  health (src/ops/health.ts)
+//   /_wire/...             the wire view (src/wire/routes.ts); /mcp/strict: strict mode
 //   anything else          404 with a JSON body
 
 import { catalogFor, profileOf, registerServer, type ServerFeatures } from './catalog/catalog.ts'
@@ -28,12 +29,14 @@ import type { ResourceSource } from './resources/source.ts'
 import type { Tool } from './tools/define.ts'
 import { toolSet } from './tools/toolset.ts'
 import { serveMcp, type Endpoint, type WaitUntil } from './pipeline/mcp.ts'
+import { isStrictPath } from './pipeline/strict.ts'
+import { isWirePath, wireRoute } from './wire/routes.ts'
 import { healthRoute } from './ops/health.ts'
 
 /** Which endpoint a path is, if any: the MCP endpoint (or one of its tool profiles), or a
  *  legacy one (`/sse`, `/messages`). */
 const endpointOf = (path: string, settings: Config): Endpoint | null => {
-  if (profileOf(path, settings) !== undefined) return 'mcp'
+  if (profileOf(path, settings) !== undefined || isStrictPath(path, settings)) return 'mcp'
   if (path === '/sse' || path === '/sse/') return 'sse'
   if (path === '/messages' || path === '/messages/') return 'messages'
   return null
@@ -101,6 +104,8 @@ const route = async (
   }
   const url = new URL(request.url)
   const { pathname } = url
+  if (isWirePath(pathname))
+    return (await wireRoute(request, env, settings)) ?? notFound(pathname, settings.MCP_PATH)
   if (isAdminPath(pathname)) return admin(request, env, settings)
   if (isKeysPath(pathname) || (settings.AUTH && isAuthPath(pathname))) {
     const tools = (fixed ?? catalogFor(settings, settings.MCP_PATH))?.tools ?? toolSet([])

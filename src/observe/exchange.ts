@@ -66,6 +66,8 @@ export interface Exchange {
 
 /** What observes exchanges: the structured log, metrics, the wire view. */
 export interface Observer {
+  /** Whether to observe `request` at all (absent: every request); decided before any cost. */
+  accepts?(request: Request): boolean
   begin?(exchange: Exchange): void
   frame?(exchange: Exchange, frame: Frame): void
   end(exchange: Exchange): void

@@ -25,13 +25,27 @@ export interface Tapped {
 
 let counter = 0
 
+/** An observer's failure is logged and never reaches the exchange it watches. */
+const safely = <T>(work: () => T, fallback: T): T => {
+  try {
+    return work()
+  } catch (error) {
+    console.error('an observer failed; the exchange goes on', error)
+    return fallback
+  }
+}
+
 /** Starts observing `request` to `endpoint`; null when nobody observes (no cost at all). */
 export const tap = (
   request: Request,
   url: URL,
   endpoint: EndpointKind,
-  observers: readonly Observer[],
+  watching: readonly Observer[],
 ): Tapped | null => {
+  if (watching.length === 0) return null
+  const observers = watching.filter((observer) =>
+    safely(() => observer.accepts?.(request) ?? true, false),
+  )
   if (observers.length === 0) return null
   const exchange: Exchange = {
     id: `${Date.now().toString(36)}-${(++counter).toString(36)}`,
@@ -57,11 +71,11 @@ export const tap = (
     endedAt: null,
     abandoned: false,
   }
-  for (const observer of observers) observer.begin?.(exchange)
+  for (const observer of observers) safely(() => observer.begin?.(exchange), undefined)
   const end = () => {
     if (exchange.endedAt !== null) return
     exchange.endedAt = Date.now()
-    for (const observer of observers) observer.end(exchange)
+    for (const observer of observers) safely(() => observer.end(exchange), undefined)
   }
   const frame = (next: Frame) => {
     exchange.frames.push(next)
@@ -69,7 +83,7 @@ export const tap = (
       exchange.frames.shift()
       exchange.framesDropped += 1
     }
-    for (const observer of observers) observer.frame?.(exchange, next)
+    for (const observer of observers) safely(() => observer.frame?.(exchange, next), undefined)
   }
   return {
     exchange,

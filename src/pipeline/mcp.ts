@@ -36,7 +36,8 @@ import { invalidRequest } from '../jsonrpc/errors.ts'
 import { checkOrigin, preflightHeaders, withCors } from '../http/cors.ts'
 import { acceptable } from '../http/media-type.ts'
 import { methodNotAllowed, notFound, rpcError } from '../http/responses.ts'
-import { chooseEra, eraOfHeader } from '../protocol/era.ts'
+import { chooseEra, eraOfHeader, type EraOf } from '../protocol/era.ts'
+import type { RequestId } from '../jsonrpc/message.ts'
 import type { Principal } from '../protocol/principal.ts'
 import type { Host } from '../transports/context.ts'
 import type { Envelope, Route } from '../transports/envelope.ts'
@@ -47,6 +48,9 @@ import { tap, type Tapped } from '../observe/tap.ts'
 import { observersFor } from './observers.ts'
 import { stateKeyOf } from './state-key.ts'
 import { connectionId, forward, mintLegacyId, opener, sessionsEnabled } from './sessions.ts'
+import { eraRefusal, strictFacts, strictRefusal, withWarnings } from './strict.ts'
+import { requestFindings } from '../strict/request.ts'
+import type { StrictFacts } from '../strict/session.ts'
 
 /** Keeps the Worker running for work that outlives the response (ExecutionContext). */
 export type WaitUntil = (work: Promise<unknown>) => void
@@ -163,6 +167,7 @@ const authenticated = async (
       stateKey: stateKeyOf(env, config),
     },
     route: { path, catalog, principal, caller },
+    strict: strictFacts(request, path, config),
   }
   if (endpoint === 'mcp') return mcp(call)
   if (!call.host.sessions) return notFound(path, config.MCP_PATH)
@@ -181,6 +186,8 @@ interface Call {
   features: ServerFeatures
   host: Host
   route: Route
+  /** Strict mode's facts of this request (null: lenient, the default): src/pipeline/strict.ts. */
+  strict: StrictFacts | null
 }
 
 /** /mcp: POST for every message; GET and DELETE for a session's stream and end. */
@@ -213,20 +220,45 @@ const postMcp = async (call: Call): Promise<Response> => {
   const taken = await taking(call)
   if (!taken.ok) return taken.response
   const era = chooseEra(request.headers, taken.intake.messages, taken.intake.batch)
-  if (!era.ok) return rpcError(era.status, era.error, era.id)
+  if (!era.ok) return eraRefusal(era, call.strict !== null)
   if (call.tapped !== null) call.tapped.exchange.era = { era: era.era, revision: era.revision }
+  const session = request.headers.get('mcp-session-id')
+  const sessionful = host.sessions && session !== null && era.era === 'legacy'
+  // Strict mode (src/pipeline/strict.ts): what the client MUST NOT send is refused here.
+  const findings =
+    call.strict === null
+      ? []
+      : requestFindings({
+          endpoint: 'mcp',
+          headers: request.headers,
+          ...taken.intake,
+          era,
+          sessionful,
+        })
+  const strictly = strictRefusal(findings, idOf(taken.intake))
+  if (strictly !== null) return strictly
   const refused = await gates(call, taken.intake)
   if (refused !== null) return refused
+  return withWarnings(await postEra(call, taken.intake, era, session), findings)
+}
+
+/** 6 for POST /mcp, once the era is known. */
+const postEra = async (
+  call: Call,
+  intake: Intake,
+  era: EraOf,
+  session: string | null,
+): Promise<Response> => {
+  const { request, host } = call
   if (era.era === 'modern') {
     const { headers, signal } = request
-    return postModern(taken.intake, era, host, { headers, signal, caller: call.route.caller })
+    return postModern(intake, era, host, { headers, signal, caller: call.route.caller })
   }
-  const session = request.headers.get('mcp-session-id')
   if (host.sessions && session !== null) {
-    return send(call, { op: 'post', session, route: call.route, intake: taken.intake, era })
+    return send(call, { op: 'post', session, route: call.route, intake, era })
   }
   return postLegacy(
-    taken.intake,
+    intake,
     era,
     host,
     null,
@@ -252,9 +284,22 @@ const messages = async (call: Call): Promise<Response> => {
     return rpcError(400, invalidRequest('The sessionId query parameter is required'))
   const taken = await taking(call)
   if (!taken.ok) return taken.response
+  const findings =
+    call.strict === null
+      ? []
+      : requestFindings({
+          endpoint: 'messages',
+          headers: request.headers,
+          ...taken.intake,
+          era: null,
+          sessionful: true,
+        })
+  const strictly = strictRefusal(findings, idOf(taken.intake))
+  if (strictly !== null) return strictly
   const refused = await gates(call, taken.intake)
   if (refused !== null) return refused
-  return send(call, { op: 'sse-message', session, route: call.route, intake: taken.intake })
+  const envelope = { op: 'sse-message', session, route: call.route, intake: taken.intake } as const
+  return withWarnings(await send(call, envelope), findings)
 }
 
 /** 3. Intake, noted for the tap. */
@@ -267,9 +312,22 @@ const taking = async (call: Call) => {
   return taken
 }
 
-/** 6. A session's request goes to its shard. */
+/** 6. A session's request goes to its shard (with strict mode's facts, when strict). */
 const send = (call: Call, envelope: Envelope): Promise<Response> =>
-  forward(call.env, call.host.config, envelope, call.waitUntil)
+  forward(
+    call.env,
+    call.host.config,
+    call.strict === null ? envelope : { ...envelope, strict: call.strict },
+    call.waitUntil,
+  )
+
+/** The id of a single request, for a refusal to name (R-JR-8). */
+const idOf = (input: Intake): RequestId | null => {
+  const [first] = input.messages
+  if (input.batch || first === undefined) return null
+  if (!first.ok) return first.id
+  return first.value.kind === 'request' ? first.value.message.id : null
+}
 
 /**
  * 5. R-SF-10: each tool call counts against the caller's TOOL_CALL_RATE_LIMIT (429 naming the

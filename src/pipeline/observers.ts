@@ -4,8 +4,8 @@
 import type { Observer } from '../observe/exchange.ts'
 import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
+import { wireObservers } from '../wire/observer.ts'
 
 /** The observers of this deployment (cached per settings). */
-export const observersFor = (_env: Env, _config: Config): readonly Observer[] => NONE
-
-const NONE: readonly Observer[] = []
+export const observersFor = (_env: Env, config: Config): readonly Observer[] =>
+  wireObservers(config)

@@ -73,15 +73,27 @@ export type EraOf =
 /** The verdict: the era, or the refusal (its HTTP status mirrors the error, R-HT-35). */
 export type Era =
   | ({ ok: true } & EraOf)
-  | { ok: false; status: number; error: JSONRPCErrorObject; id: RequestId | null }
+  | {
+      ok: false
+      status: number
+      error: JSONRPCErrorObject
+      id: RequestId | null
+      /** The client's rule the request broke, where it is one (strict mode names it). */
+      rule?: 'R-HT-34' | 'R-LC-21' | 'R-HT-36'
+    }
 
 type Message = Parsed<JSONRPCMessage>
 
-const reject = (error: JSONRPCErrorObject, id: RequestId | null): Era => ({
+const reject = (
+  error: JSONRPCErrorObject,
+  id: RequestId | null,
+  rule?: 'R-HT-34' | 'R-LC-21' | 'R-HT-36',
+): Era => ({
   ok: false,
   status: refusalStatus(error.code),
   error,
   id,
+  ...(rule === undefined ? {} : { rule }),
 })
 
 const metaOf = (message: Message): Record<string, unknown> | null => {
@@ -141,6 +153,7 @@ export const chooseEra = (
         `Missing _meta keys for ${MODERN_REVISION}: ${META.protocolVersion}, ${META.clientCapabilities}`,
       ),
       idOf(message),
+      'R-LC-21',
     )
   }
   return legacy(header, idOf(message))
@@ -187,11 +200,12 @@ const NAMED: Record<string, 'name' | 'uri'> = {
 const modern = (headers: HeaderView, header: string | null, message: Message): Era => {
   const id = idOf(message)
   // R-HT-34: every POST carries MCP-Protocol-Version.
-  if (header === null) return reject(headerMismatch('Missing MCP-Protocol-Version header'), id)
+  if (header === null)
+    return reject(headerMismatch('Missing MCP-Protocol-Version header'), id, 'R-HT-34')
   // R-LC-21: a request without its required _meta keys is malformed.
   const parsed = v.safeParse(ModernMetaSchema, metaOf(message))
   if (!parsed.success) {
-    return reject(invalidParams(`_meta: ${describeIssues(parsed.issues)}`), id)
+    return reject(invalidParams(`_meta: ${describeIssues(parsed.issues)}`), id, 'R-LC-21')
   }
   const meta = parsed.output
   const claimed = meta[META.protocolVersion]
@@ -202,6 +216,7 @@ const modern = (headers: HeaderView, header: string | null, message: Message): E
         `Header mismatch: MCP-Protocol-Version '${cut(header)}' does not match _meta '${cut(claimed)}'`,
       ),
       id,
+      'R-HT-34',
     )
   }
   // R-LC-22: a version we do not serve (in this era).
@@ -226,21 +241,24 @@ const modern = (headers: HeaderView, header: string | null, message: Message): E
   const { method, params } = message.value.message
   // R-HT-36, R-HT-37: the standard headers mirror the body.
   const methodHeader = headers.get('mcp-method')
-  if (methodHeader === null) return reject(headerMismatch('Missing Mcp-Method header'), id)
+  if (methodHeader === null)
+    return reject(headerMismatch('Missing Mcp-Method header'), id, 'R-HT-36')
   if (methodHeader !== method) {
     return reject(
       headerMismatch(
         `Header mismatch: Mcp-Method '${cut(methodHeader)}' does not match body '${cut(method)}'`,
       ),
       id,
+      'R-HT-36',
     )
   }
   const field = NAMED[method]
   if (field !== undefined) {
     const raw = headers.get('mcp-name')
-    if (raw === null) return reject(headerMismatch('Missing Mcp-Name header'), id)
+    if (raw === null) return reject(headerMismatch('Missing Mcp-Name header'), id, 'R-HT-36')
     const named = decodeHeaderValue(raw)
-    if (named === null) return reject(headerMismatch('Mcp-Name header has invalid characters'), id)
+    if (named === null)
+      return reject(headerMismatch('Mcp-Name header has invalid characters'), id, 'R-HT-36')
     const body = params?.[field]
     if (named !== body) {
       return reject(
@@ -248,6 +266,7 @@ const modern = (headers: HeaderView, header: string | null, message: Message): E
           `Header mismatch: Mcp-Name '${cut(named)}' does not match body ${field} ${typeof body === 'string' ? `'${cut(body)}'` : `(a ${body === null ? 'null' : Array.isArray(body) ? 'array' : typeof body})`}`,
         ),
         id,
+        'R-HT-36',
       )
     }
   }

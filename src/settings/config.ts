@@ -6,6 +6,7 @@ import * as v from 'valibot'
 import { AUTH_SETTINGS } from './auth.ts'
 import { describeSettingIssues } from './errors.ts'
 import { flag, integer, items } from './kinds.ts'
+import { WIRE_SETTINGS } from './wire.ts'
 
 /** "https://a.example, https://b.example" -> ["https://a.example", "https://b.example"] */
 const originList = v.optional(
@@ -194,6 +195,9 @@ const SettingsSchema = v.object({
 
   // Authorization (src/settings/auth.ts). Off by default: `npm start` needs no sign-in.
   ...AUTH_SETTINGS,
+
+  // The wire view and strict mode (src/settings/wire.ts).
+  ...WIRE_SETTINGS,
 })
 
 export type Config = v.InferOutput<typeof SettingsSchema>

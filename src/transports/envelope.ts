@@ -11,6 +11,7 @@ import type { RequestId } from '../jsonrpc/message.ts'
 import type { EraOf } from '../protocol/era.ts'
 import type { Principal } from '../protocol/principal.ts'
 import type { LegacyRevision } from '../protocol/revisions.ts'
+import type { StrictFacts } from '../strict/session.ts'
 import type { Intake } from './intake.ts'
 
 /** Which catalog the request uses and who sent it. */
@@ -33,7 +34,12 @@ export interface Route {
  * for its client: when that client goes away the Worker says so (`SessionShard.hangUp`), since
  * a Durable Object is not told when a stream it returned stops being read.
  */
-export type Envelope = { session: string; route: Route } & (
+export type Envelope = {
+  session: string
+  route: Route
+  /** Strict mode's facts (absent: lenient, the default); the shard checks the session's part. */
+  strict?: StrictFacts
+} & (
   | { op: 'post'; intake: Intake; era: EraOf & { era: 'legacy'; revision: LegacyRevision } }
   | { op: 'get'; lastEventId: string | null; connection: string }
   | { op: 'delete' }

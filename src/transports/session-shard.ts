@@ -53,6 +53,15 @@ import {
   type SessionLive,
 } from './session.ts'
 import { openSseStream, sseHeaders } from './sse.ts'
+import { strictError, refuses, warningsHeader, WARNING_HEADER } from '../strict/rules.ts'
+import {
+  newMemory,
+  postFindings,
+  remember,
+  streamFindings,
+  type StrictMemory,
+  type SessionView,
+} from '../strict/session.ts'
 import { postLegacy, type SessionInit } from './streamable-http.ts'
 
 /** last_seen is written at most this often per session (cheap, and precise enough for expiry). */
@@ -98,6 +107,10 @@ export class SessionShard extends DurableObject<Env> {
   #hangUps = new Map<string, () => void>()
   /** Open GET and /sse streams per caller (MAX_STREAMS_PER_CALLER). */
   #streams = new Map<string, number>()
+  /** Strict mode's memory of each session that sent strict requests (src/strict/session.ts). */
+  #strict = new Map<string, StrictMemory>()
+  /** When this instance started: a session created since then was seen from its start. */
+  #bornAt = Date.now()
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -240,6 +253,27 @@ export class SessionShard extends DurableObject<Env> {
     if (row === null || (row.subject !== null && row.subject !== envelope.route.principal?.subject))
       return notFound()
     this.#touch(row)
+    if (envelope.strict === undefined) return this.#serve(row, envelope)
+    // Strict mode: the checks that need this session's history (src/strict/session.ts).
+    const memory = this.#memoryOf(row)
+    const findings = this.#strictFindings(row, envelope, memory)
+    const refusal = findings.find(refuses)
+    if (refusal !== undefined) return rpcError(400, strictError(refusal), requestIdOf(envelope))
+    if ('intake' in envelope) remember(memory, envelope.intake.messages)
+    const response = await this.#serve(row, envelope)
+    const warnings = warningsHeader(findings)
+    if (warnings === null) return response
+    const warned = new Response(response.body, response)
+    warned.headers.set(WARNING_HEADER, warnings)
+    return warned
+  }
+
+  /** One request of a session that exists and belongs to its caller. */
+  async #serve(
+    row: SessionRow,
+    envelope: Envelope & { op: Exclude<Envelope['op'], 'sse-open'> },
+  ): Promise<Response> {
+    const notFound = () => sessionNotFound(requestIdOf(envelope))
     const streamable = row.transport === 'streamable-http'
     switch (envelope.op) {
       case 'post':
@@ -260,6 +294,54 @@ export class SessionShard extends DurableObject<Env> {
       case 'sse-message':
         if (streamable) return notFound()
         return this.#legacyMessage(row, envelope.route, envelope.intake)
+    }
+  }
+
+  #memoryOf(row: SessionRow): StrictMemory {
+    let memory = this.#strict.get(row.id)
+    if (memory === undefined) {
+      memory = newMemory(row.created >= this.#bornAt)
+      this.#strict.set(row.id, memory)
+    }
+    return memory
+  }
+
+  /** What strict mode finds in a request of `row`'s session. */
+  #strictFindings(row: SessionRow, envelope: Envelope, memory: StrictMemory) {
+    const live = this.#liveOf(row.id)
+    const view: SessionView = {
+      revision: row.revision,
+      clientCapabilities: row.clientCapabilities,
+      // R-JR-4: our ids are `<session tail>-<count>-<time>` (session.ts requestClient).
+      sentByUs: (id) => {
+        const match = /^(.{6})-(\d+)-[0-9a-z]+$/.exec(String(id))
+        return match !== null && match[1] === row.id.slice(-6) && Number(match[2]) <= live.requests
+      },
+      hasStream: (stream) =>
+        live.streams.has(stream) ||
+        live.standalone?.id === stream ||
+        eventsAfter(this.#sql, row.id, stream, -1).length > 0,
+    }
+    const facts = envelope.strict ?? null
+    switch (envelope.op) {
+      case 'post':
+      case 'sse-message':
+        return postFindings(memory, view, facts, envelope.intake.messages, envelope.intake.batch)
+      case 'get':
+        return facts === null
+          ? []
+          : streamFindings(
+              view,
+              facts,
+              envelope.lastEventId,
+              envelope.lastEventId === null
+                ? null
+                : (parseEventId(envelope.lastEventId)?.stream ?? null),
+            )
+      case 'delete':
+        return facts === null ? [] : streamFindings(view, facts, null, null)
+      default:
+        return []
     }
   }
 
@@ -354,6 +436,7 @@ export class SessionShard extends DurableObject<Env> {
 
   /** Closes a session's streams and forgets its in-memory state. */
   #close(id: string): void {
+    this.#strict.delete(id)
     const live = this.#live.get(id)
     if (live === undefined) return
     this.#live.delete(id)

@@ -18,9 +18,11 @@ const LAYERS: Record<string, number> = {
   '.': 10, // entry: src/index.ts, src/server.ts, src/conformance.ts
   pipeline: 9,
   ops: 9, // health and what an operator sees: beside the pipeline, never under it
+  wire: 8.6, // the wire view: an observer of the tap, its store and pages (routed by entry)
   transports: 8,
   auth: 8,
   'auth/upstream': 7.5, // the authorization server's client side: upstream sign-in, outbound fetches
+  strict: 7.9, // strict mode's rules and checks: the pipeline and the session shard ask them
   observe: 7.8, // the tap and what observes it: logs, metrics, the wire view
   catalog: 7,
   fixtures: 6,

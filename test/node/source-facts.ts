@@ -349,8 +349,9 @@ const scopeOf = (path: string, program?: Node): Scope => {
     if (node?.type === 'ImportDeclaration') {
       const from = (child(node, 'source')?.value as string) ?? ''
       const target = resolve(dirname(path), from)
-      // Only our own modules can hold table runners (and a missing one fails the typecheck).
-      if (!from.startsWith('.') || !existsSync(target)) continue
+      // Only our own modules can hold table runners (and a missing one fails the typecheck);
+      // a Markdown file imported as text (src/wire/notes.ts) holds none.
+      if (!from.startsWith('.') || !/\.[cm]?[jt]s$/.test(from) || !existsSync(target)) continue
       const imported = scopeOf(target)
       for (const specifier of children(node, 'specifiers')) {
         const runner = imported.runners.get(keyName(child(specifier!, 'imported')) ?? '')

@@ -100,4 +100,22 @@ describe('BM-OBSERVE-1 the tap', () => {
     expect(seen.ended).toHaveLength(1)
     expect(seen.ended[0]!.abandoned).toBe(true)
   })
+
+  test('BM-OBSERVE-1 an observer that throws never breaks the exchange it watches', async () => {
+    const { seen, observer } = recorder()
+    const broken: Observer = {
+      begin: () => {
+        throw new Error('observer bug')
+      },
+      end: () => {
+        throw new Error('observer bug')
+      },
+    }
+    const tapped = tap(request(), new URL('http://localhost/mcp'), 'mcp', [broken, observer])!
+    const response = await tapped.finish(
+      new Response('{}', { headers: { 'content-type': 'application/json' } }),
+    )
+    expect(await response.text()).toBe('{}')
+    expect(seen.ended).toHaveLength(1)
+  })
 })
