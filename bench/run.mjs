@@ -433,8 +433,9 @@ const main = async () => {
     rawDoInspector,
     state('raw-do'),
   )
-  // A load test: RATE_LIMITS=false, as the README says for load tests.
-  const LOAD = ['--var', 'RATE_LIMITS:false']
+  // A load test: RATE_LIMITS=false, as the README says for load tests; the wire view (on for a
+  // loopback host, off when deployed) off, as deployed.
+  const LOAD = ['--var', 'RATE_LIMITS:false', '--var', 'WIRE_VIEW:false']
   const bare = start('bare-mcp', 'wrangler.toml', barePort, bareInspector, [
     ...state('bare-mcp'),
     ...LOAD,

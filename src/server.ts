@@ -91,8 +91,10 @@ const route = async (
   catalog: string | null,
   waitUntil: WaitUntil,
 ): Promise<Response> => {
+  const url = new URL(request.url)
+  const { pathname } = url
   // BM-HEALTH-1, BM-HEALTH-2: before the settings are parsed, so bad settings can be reported.
-  const health = healthRoute(request, env)
+  const health = healthRoute(request, pathname, env)
   if (health !== null) return health
   let settings: Config
   try {
@@ -102,8 +104,6 @@ const route = async (
     console.error(error.message)
     return json({ error: 'server_misconfigured', message: error.message }, 500)
   }
-  const url = new URL(request.url)
-  const { pathname } = url
   if (isWirePath(pathname))
     return (await wireRoute(request, env, settings)) ?? notFound(pathname, settings.MCP_PATH)
   if (isAdminPath(pathname)) return admin(request, env, settings)

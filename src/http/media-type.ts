@@ -39,6 +39,7 @@ export const parseMediaType = (text: string): MediaType | null => {
  */
 export const isJsonContentType = (header: string | null): boolean => {
   if (header === null) return false
+  if (header === 'application/json') return true // what nearly every client sends
   const media = parseMediaType(header)
   if (media === null || media.essence !== 'application/json') return false
   const charset = media.params.get('charset')
@@ -55,8 +56,22 @@ export interface Acceptable {
  * Reads `Accept`. A missing header accepts anything (RFC 9110 §12.5.1); `*\/*` and `type/*`
  * ranges count; a range with `q=0` excludes its type.
  */
-export const acceptable = (header: string | null): Acceptable => {
+export const acceptable = (header: string | null): Readonly<Acceptable> => {
   if (header === null || header.trim() === '') return { json: true, sse: true }
+  // A client sends the same Accept on every request: the last few answers are kept.
+  const known = recent.get(header)
+  if (known !== undefined) return known
+  const result = Object.freeze(readAccept(header))
+  if (recent.size >= RECENT) recent.delete(recent.keys().next().value!)
+  recent.set(header, result)
+  return result
+}
+
+/** The Accept headers read last (a few: clients send one or two shapes of it). */
+const recent = new Map<string, Readonly<Acceptable>>()
+const RECENT = 16
+
+const readAccept = (header: string): Acceptable => {
   const result: Acceptable = { json: false, sse: false }
   for (const range of header.split(',')) {
     const media = parseMediaType(range)

@@ -67,7 +67,7 @@ export interface Exchange {
 /** What observes exchanges: the structured log, metrics, the wire view. */
 export interface Observer {
   /** Whether to observe `request` at all (absent: every request); decided before any cost. */
-  accepts?(request: Request): boolean
+  accepts?(request: Request, url: URL): boolean
   begin?(exchange: Exchange): void
   frame?(exchange: Exchange, frame: Frame): void
   end(exchange: Exchange): void

@@ -44,7 +44,7 @@ export const tap = (
 ): Tapped | null => {
   if (watching.length === 0) return null
   const observers = watching.filter((observer) =>
-    safely(() => observer.accepts?.(request) ?? true, false),
+    safely(() => observer.accepts?.(request, url) ?? true, false),
   )
   if (observers.length === 0) return null
   const exchange: Exchange = {

@@ -40,9 +40,11 @@ const NO_STORE = { 'Cache-Control': 'no-store' } as const
  * The answer for a health path, or null for any other path. Runs before the settings are
  * parsed, so a server whose settings are bad can still say so.
  */
-export const healthRoute = (request: Request, env: unknown): Promise<Response> | null => {
-  if (!request.url.includes('health')) return null // every other request pays only this
-  const path = new URL(request.url).pathname
+export const healthRoute = (
+  request: Request,
+  path: string,
+  env: unknown,
+): Promise<Response> | null => {
   if (path !== HEALTH_PATH && path !== DEEP_HEALTH_PATH) return null
   const vars: Env = typeof env === 'object' && env !== null ? (env as Env) : {}
   return path === HEALTH_PATH ? shallow(request, vars) : deep(request, vars)

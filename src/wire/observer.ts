@@ -25,9 +25,10 @@ export const storeFor = (config: Config): WireStore => {
 }
 
 /** Whether the wire view covers a request to `url` under these settings. */
-export const wireViewOn = (config: Config, url: string): boolean =>
+export const wireViewOn = (config: Config, url: string | URL): boolean =>
   config.WIRE_VIEW === 'true' ||
-  (config.WIRE_VIEW === 'auto' && isLoopbackHost(new URL(url).hostname))
+  (config.WIRE_VIEW === 'auto' &&
+    isLoopbackHost((typeof url === 'string' ? new URL(url) : url).hostname))
 
 const observers = new WeakMap<Config, readonly Observer[]>()
 
@@ -37,7 +38,7 @@ export const wireObservers = (config: Config): readonly Observer[] => {
   let list = observers.get(config)
   if (list === undefined) {
     const recorder = storeFor(config).observer
-    list = [{ ...recorder, accepts: (request) => wireViewOn(config, request.url) }]
+    list = [{ ...recorder, accepts: (_, url) => wireViewOn(config, url) }]
     observers.set(config, list)
   }
   return list
