@@ -8,6 +8,7 @@
 //   /admin/keys...         API keys (src/auth/admin-keys.ts)
 //   OAuth endpoints        the authorization server, with AUTH=true (src/auth/routes.ts)
 //   /healthz, /admin/health  health (src/ops/health.ts)
+//   /admin/stats           recent operations of this isolate (src/ops/stats.ts)
 //   anything else          404 with a JSON body
 
 import { catalogFor, profileOf, registerServer, type ServerFeatures } from './catalog/catalog.ts'
@@ -29,6 +30,7 @@ import type { Tool } from './tools/define.ts'
 import { toolSet } from './tools/toolset.ts'
 import { serveMcp, type Endpoint, type WaitUntil } from './pipeline/mcp.ts'
 import { healthRoute } from './ops/health.ts'
+import { stats, STATS_PATH } from './ops/stats.ts'
 
 /** Which endpoint a path is, if any: the MCP endpoint (or one of its tool profiles), or a
  *  legacy one (`/sse`, `/messages`). */
@@ -101,6 +103,7 @@ const route = async (
   }
   const { pathname } = new URL(request.url)
   if (isAdminPath(pathname)) return admin(request, env, settings)
+  if (pathname === STATS_PATH) return stats(request, env)
   if (isKeysPath(pathname) || (settings.AUTH && isAuthPath(pathname))) {
     const tools = (fixed ?? catalogFor(settings, settings.MCP_PATH))?.tools ?? toolSet([])
     const scopes = supportedScopes(settings, tools)

@@ -25,11 +25,15 @@ export interface Tapped {
 
 let counter = 0
 
-/** Starts observing `request` to `endpoint`; null when nobody observes (no cost at all). */
+/**
+ * Starts observing `request` to `endpoint`; null when nobody observes (no cost at all).
+ * `waitUntil` keeps the work observers return from `end` running after the response.
+ */
 export const tap = (
   request: Request,
   endpoint: EndpointKind,
   observers: readonly Observer[],
+  waitUntil: (work: Promise<unknown>) => void = (work) => void work.catch(() => {}),
 ): Tapped | null => {
   if (observers.length === 0) return null
   const url = new URL(request.url)
@@ -61,7 +65,10 @@ export const tap = (
   const end = () => {
     if (exchange.endedAt !== null) return
     exchange.endedAt = Date.now()
-    for (const observer of observers) observer.end(exchange)
+    for (const observer of observers) {
+      const work = observer.end(exchange)
+      if (work !== undefined) waitUntil(work)
+    }
   }
   const frame = (next: Frame) => {
     exchange.frames.push(next)
@@ -85,6 +92,7 @@ export const tap = (
       }
       if (!type.startsWith('text/event-stream')) {
         const text = await response.text()
+        for (const observer of observers) observer.response?.(exchange, text)
         exchange.responseBody = keepBody(text)
         end()
         return new Response(text, response)

@@ -42,6 +42,8 @@ import type { Envelope, Route } from '../transports/envelope.ts'
 import { intake, type Intake } from '../transports/intake.ts'
 import { endpointFor } from '../transports/legacy-sse.ts'
 import { postLegacy, postModern } from '../transports/streamable-http.ts'
+import { audit } from '../observe/audit.ts'
+import { clientOf, takeSessionNote } from '../observe/client.ts'
 import { tap, type Tapped } from '../observe/tap.ts'
 import { observersFor } from './observers.ts'
 import { stateKeyOf } from './state-key.ts'
@@ -69,7 +71,7 @@ export const serveMcp = async (
   // 1. R-HT-2: a present Origin we do not trust is refused with 403 before anything else.
   // The tap: what observers (logs, metrics, the wire view) see of this exchange; null, at no
   // cost, when nobody observes.
-  const tapped = tap(request, endpoint, observersFor(env, config))
+  const tapped = tap(request, endpoint, observersFor(env, config), waitUntil)
   const answer = await screened(
     endpoint,
     request,
@@ -142,7 +144,10 @@ const authenticated = async (
   }
   // 5. The caller's MCP requests, counted before any body is read.
   const limited = await limitMcpRequest(env, config.RATE_LIMITS, request, principal)
-  if (!limited.ok) return tooManyRpcRequests(limited.retryAfter)
+  if (!limited.ok) {
+    audit(env, request, rateRefusal('MCP_RATE_LIMIT', principal))
+    return tooManyRpcRequests(limited.retryAfter)
+  }
   const path = new URL(request.url).pathname
   const caller = callerKey(request, principal)
   if (tapped !== null) Object.assign(tapped.exchange, { principal, caller })
@@ -259,14 +264,28 @@ const taking = async (call: Call) => {
   const taken = await intake(call.request, call.host.config)
   if (call.tapped !== null && taken.text !== null) {
     call.tapped.body(taken.text)
-    if (taken.ok) call.tapped.exchange.messages = taken.intake.messages
+    if (taken.ok) {
+      call.tapped.exchange.messages = taken.intake.messages
+      call.tapped.exchange.client = clientOf(taken.intake.messages)
+    }
   }
   return taken
 }
 
-/** 6. A session's request goes to its shard. */
-const send = (call: Call, envelope: Envelope): Promise<Response> =>
-  forward(call.env, call.host.config, envelope, call.waitUntil)
+/** 6. A session's request goes to its shard (whose note on the session the tap takes). */
+const send = async (call: Call, envelope: Envelope): Promise<Response> =>
+  takeSessionNote(await forward(call.env, call.host.config, envelope, call.waitUntil), call.tapped)
+
+/** The audit event of a rate-limit refusal. */
+const rateRefusal = (limiter: string, principal: Principal | null) =>
+  ({
+    name: 'rate_limit.refused',
+    outcome: 'failure',
+    subject: principal?.subject,
+    client: principal?.clientId,
+    limiter,
+    status: 429,
+  }) as const
 
 /**
  * 5. R-SF-10: each tool call counts against the caller's TOOL_CALL_RATE_LIMIT (429 naming the
@@ -279,7 +298,10 @@ const gates = async (call: Call, input: Intake): Promise<Response | null> => {
     if (!message.ok || message.value.kind !== 'request') continue
     if (message.value.message.method !== 'tools/call') continue
     const limited = await limitToolCall(call.env, host.config.RATE_LIMITS, request, route.principal)
-    if (!limited.ok) return tooManyRpcRequests(limited.retryAfter, message.value.message.id)
+    if (!limited.ok) {
+      audit(call.env, request, rateRefusal('TOOL_CALL_RATE_LIMIT', route.principal))
+      return tooManyRpcRequests(limited.retryAfter, message.value.message.id)
+    }
   }
   return scopeRefusal(request, host.config, call.features, route.principal, input.messages)
 }

@@ -2,10 +2,20 @@
 // With none, the tap costs nothing.
 
 import type { Observer } from '../observe/exchange.ts'
+import { operationsObserver } from '../observe/operation-log.ts'
 import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
 
-/** The observers of this deployment (cached per settings). */
-export const observersFor = (_env: Env, _config: Config): readonly Observer[] => NONE
+const cache = new WeakMap<Config, readonly Observer[]>()
 
-const NONE: readonly Observer[] = []
+/** The observers of this deployment (cached per settings). */
+export const observersFor = (env: Env, config: Config): readonly Observer[] => {
+  const cached = cache.get(config)
+  if (cached !== undefined) return cached
+  const observers: Observer[] = []
+  // The operation log and metrics (SERVER_LOG_LEVEL, METRICS).
+  const operations = operationsObserver(env, config)
+  if (operations !== null) observers.push(operations)
+  cache.set(config, observers)
+  return observers
+}
