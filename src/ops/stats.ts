@@ -19,6 +19,7 @@ import type { Env } from '../settings/env.ts'
 import { isLoopbackHost } from '../auth/upstream/outbound.ts'
 import { adminGate } from '../http/admin-gate.ts'
 import { failure, json, methodNotAllowed } from '../http/responses.ts'
+import { audit } from '../observe/audit.ts'
 import { localReport } from '../observe/local-stats.ts'
 
 export const STATS_PATH = '/admin/stats'
@@ -36,7 +37,13 @@ export const stats = async (request: Request, env: Env): Promise<Response> => {
   const url = new URL(request.url)
   if (!isLoopbackHost(url.hostname)) {
     const refused = await adminGate(request, env.ADMIN_TOKEN, GATE)
-    if (refused !== null) return refused
+    if (refused !== null) {
+      if (refused.status === 401) {
+        const reason = 'the stats endpoint was called without ADMIN_TOKEN'
+        audit(env, request, { name: 'admin.refused', outcome: 'failure', status: 401, reason })
+      }
+      return refused
+    }
   }
   const raw = url.searchParams.get('window') ?? '3600'
   const seconds = /^\d+$/.test(raw) ? Number(raw) : NaN

@@ -303,5 +303,12 @@ const gates = async (call: Call, input: Intake): Promise<Response | null> => {
       return tooManyRpcRequests(limited.retryAfter, message.value.message.id)
     }
   }
-  return scopeRefusal(request, host.config, call.features, route.principal, input.messages)
+  return scopeRefusal(
+    request,
+    call.env,
+    host.config,
+    call.features,
+    route.principal,
+    input.messages,
+  )
 }
