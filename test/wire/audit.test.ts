@@ -43,7 +43,7 @@ const secretTool = defineTool({
   name: 'vault',
   description: 'A tool that needs a scope',
   scopes: ['vault:read'],
-  handler: async () => 'opened',
+  run: () => 'opened',
 })
 const server = fromAddress(serverWith([...TOOLS, secretTool], SETTINGS))
 const as = oauthClient(server)
