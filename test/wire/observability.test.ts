@@ -478,3 +478,58 @@ describe('BM-METRICS-1 one Analytics Engine data point per operation, after the 
     expect(points).toEqual([])
   })
 })
+
+describe('BM-METRICS-2 GET /admin/stats: the isolate’s own report', () => {
+  const stats = (target: Target, url: string, headers: Record<string, string> = {}) =>
+    target.fetch(new Request(url, { headers }))
+
+  test('BM-METRICS-2 on this machine: counts, errors and latencies per method, tool and client', async () => {
+    const meta = {
+      ...MODERN_META,
+      'io.modelcontextprotocol/clientInfo': { name: 'stats-client', version: '2.0' },
+    }
+    for (let i = 0; i < 3; i++) {
+      const call = { name: 'add', arguments: { a: i, b: 1 } }
+      await (await send(modernRequest('tools/call', call, { id: nextId(), meta }), server)).text()
+    }
+    await (await send(modernRequest('no/such', {}, { id: nextId(), meta }), server)).text()
+    await settle()
+    const res = await stats(server, 'http://localhost/admin/stats?window=600')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const report = (await res.json()) as {
+      source: string
+      window_s: number
+      operations: Record<string, unknown>[]
+      clients: Record<string, unknown>[]
+    }
+    expect(report).toMatchObject({ source: 'isolate', window_s: 600 })
+    const add = report.operations.find((row) => row.method === 'tools/call' && row.target === 'add')
+    expect(add).toMatchObject({ count: expect.any(Number), errors: 0 })
+    expect(Number(add!.count)).toBeGreaterThanOrEqual(3)
+    for (const key of ['p50_ms', 'p95_ms', 'p99_ms']) expect(add![key]).toEqual(expect.any(Number))
+    const client = report.clients.find((row) => row.client === 'stats-client')
+    expect(client).toMatchObject({ version: '2.0', count: 4, errors: 1 })
+    // Names and numbers only: no subject, address, argument or result.
+    expect(JSON.stringify(report)).not.toMatch(/enduser|address|"a":/)
+  })
+
+  test.each(['10', '90000', 'an hour'])('BM-METRICS-2 window=%s is refused with 400', async (w) => {
+    const res = await stats(server, `http://localhost/admin/stats?window=${encodeURIComponent(w)}`)
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ error: 'invalid_window' })
+  })
+
+  test('BM-METRICS-2 elsewhere only with ADMIN_TOKEN: 503 without the secret, 401 with a wrong token', async () => {
+    const url = 'https://mcp.example.com/admin/stats'
+    expect((await stats(server, url)).status).toBe(503)
+    const admin = serverWith(TOOLS, { ...LOGGING, ADMIN_TOKEN: 'stats-admin-token-0123456789' })
+    const wrong = await stats(admin, url, { authorization: 'Bearer not-the-token-0123456789' })
+    expect(wrong.status).toBe(401)
+    await log.find((l) => l['event.name'] === 'admin.refused' && l['url.path'] === '/admin/stats')
+    const right = await stats(admin, url, { authorization: 'Bearer stats-admin-token-0123456789' })
+    expect(right.status).toBe(200)
+    const post = await admin.fetch(new Request('http://localhost/admin/stats', { method: 'POST' }))
+    expect(post.status).toBe(405)
+  })
+})
