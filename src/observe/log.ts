@@ -30,7 +30,10 @@ export const writeLine = (level: Level, fields: Fields): void => {
     if (value !== null && value !== undefined) line[name] = value
   }
   const text = JSON.stringify(line)
+  // The console method is the level Workers Logs and wrangler show. Debug lines go to
+  // console.log, which `npm start` prints by default (console.debug only with --log-level debug).
   if (level === 'error') console.error(text)
   else if (level === 'warn') console.warn(text)
+  else if (level === 'info') console.info(text)
   else console.log(text)
 }
