@@ -11,11 +11,16 @@
 // (default http://127.0.0.1:8787), --admin-token (a deployed server's own memory; or
 // ADMIN_TOKEN), --env (the wrangler environment whose dataset to read), --dataset (instead of
 // --env), --json. STATS_API_URL replaces https://api.cloudflare.com/client/v4 (tests).
-// Exits 0 with a report, 1 when it could not be read, 2 on a usage error.
+//
+// Alerts (README, "Alert recipes"): --max-error-rate <percent>, --max-p99 <ms> and
+// --max-auth-failures <count> check the report; any limit passed prints ALERT lines and exits 3,
+// so a scheduled job (cron, a GitHub Actions schedule) fails and notifies.
+// Exits 0 with a report, 1 when it could not be read, 2 on a usage error, 3 on an alert.
 
 import { parseArgs } from 'node:util'
 import {
   API_BASE,
+  breaches,
   DATASET,
   formatReport,
   localReport,
@@ -62,6 +67,9 @@ const main = async () => {
         env: { type: 'string' },
         dataset: { type: 'string' },
         json: { type: 'boolean', default: false },
+        'max-error-rate': { type: 'string' },
+        'max-p99': { type: 'string' },
+        'max-auth-failures': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }))
@@ -71,6 +79,17 @@ const main = async () => {
   if (values.help) {
     console.log(USAGE)
     return
+  }
+  const limit = (name) => {
+    const text = values[name]
+    if (text === undefined) return undefined
+    if (!/^\d+(\.\d+)?$/.test(text)) usage(`--${name} must be a number`)
+    return Number(text)
+  }
+  const limits = {
+    maxErrorRate: limit('max-error-rate'),
+    maxP99: limit('max-p99'),
+    maxAuthFailures: limit('max-auth-failures'),
   }
   const seconds = parseWindow(values.since)
   if (seconds === null) usage(`--since must be like 30m, 1h or 1d, not ${values.since}`)
@@ -97,6 +116,9 @@ const main = async () => {
     report = await localReport({ url: values.url, seconds, adminToken })
   }
   console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report))
+  const alerts = breaches(report, limits)
+  for (const alert of alerts) console.error(`ALERT: ${alert}`)
+  if (alerts.length > 0) process.exit(3)
 }
 
 main().catch((error) => {

@@ -193,3 +193,39 @@ export const formatReport = (report) => {
     '',
   ].join('\n')
 }
+
+/**
+ * Alert checks over a report: the share of operations that failed, the worst p99 of any method
+ * (GET streams left out: their "latency" is how long a stream stayed open), and the number of
+ * failed authentication events. Each breached limit is a sentence; none: [].
+ */
+export const breaches = (report, { maxErrorRate, maxP99, maxAuthFailures }) => {
+  const found = []
+  const operations = report.operations ?? []
+  const total = operations.reduce((sum, row) => sum + row.count, 0)
+  const errors = operations.reduce((sum, row) => sum + row.errors, 0)
+  const rate = total === 0 ? 0 : (100 * errors) / total
+  if (maxErrorRate !== undefined && rate > maxErrorRate) {
+    found.push(
+      `error rate ${rate.toFixed(1)}% > ${maxErrorRate}% (${errors} of ${total} operations)`,
+    )
+  }
+  if (maxP99 !== undefined) {
+    for (const row of operations) {
+      if (row.method.startsWith('GET ')) continue
+      if (row.p99_ms > maxP99) {
+        const name = row.target === '' ? row.method : `${row.method} ${row.target}`
+        found.push(`p99 of ${name} ${ms(row.p99_ms)} ms > ${maxP99} ms`)
+      }
+    }
+  }
+  if (maxAuthFailures !== undefined) {
+    const failures = (report.auth ?? [])
+      .filter((row) => row.outcome === 'failure')
+      .reduce((sum, row) => sum + row.count, 0)
+    if (failures > maxAuthFailures) {
+      found.push(`${failures} failed authentication events > ${maxAuthFailures}`)
+    }
+  }
+  return found
+}

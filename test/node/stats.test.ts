@@ -199,7 +199,7 @@ describe('BM-METRICS-3 npm run stats reads Analytics Engine with the SQL API', (
     request.on('end', () => {
       seen.push({ url: request.url ?? '', authorization: request.headers.authorization, sql })
       const data = sql.includes("blob1 = 'audit'")
-        ? [{ event: 'auth.token.issued', outcome: 'ok', count: '12' }]
+        ? [{ event: 'auth.refused', outcome: 'error', count: '12' }]
         : sql.includes('blob6 AS client')
           ? [
               {
@@ -282,7 +282,27 @@ describe('BM-METRICS-3 npm run stats reads Analytics Engine with the SQL API', (
     expect(stdout).toContain('40 operations, 2 errors (5.0%)')
     expect(stdout).toMatch(/^tools\/call search +40 +2 +13 +80 +140$/m)
     expect(stdout).toMatch(/^ChatGPT 1\.0 +40 +2 /m)
-    expect(stdout).toMatch(/^auth\.token\.issued success +12$/m)
+    expect(stdout).toMatch(/^auth\.refused failure +12$/m)
+  })
+
+  test('BM-METRICS-5 alert limits: error rate, p99 and authentication failures passed exit 3; within them 0', async () => {
+    status = 200
+    const env = { ...account, STATS_API_URL: base }
+    const breached = await stats(
+      ['--since', '15m', '--max-error-rate', '1', '--max-p99', '100', '--max-auth-failures', '0'],
+      env,
+    )
+    expect(breached.code).toBe(3)
+    expect(breached.stderr.split('\n').filter(Boolean)).toEqual([
+      'ALERT: error rate 5.0% > 1% (2 of 40 operations)',
+      'ALERT: p99 of tools/call search 140 ms > 100 ms',
+      'ALERT: 12 failed authentication events > 0',
+    ])
+    const calm = await stats(
+      ['--since', '15m', '--max-error-rate', '10', '--max-p99', '500', '--max-auth-failures', '20'],
+      env,
+    )
+    expect(calm.code, calm.stderr).toBe(0)
   })
 
   test('BM-METRICS-3 the top-level dataset without --env; a refused token says which permission', async () => {
