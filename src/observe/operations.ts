@@ -137,13 +137,14 @@ const failureOf = (
  */
 const refusalOf = (
   exchange: Exchange,
-  answers: readonly Answer[],
+  answers: () => readonly Answer[],
   kind: Operation['kind'],
 ): { errorType: string | null; code: number | null } => {
   const status = exchange.status ?? 0
-  const error = answers.find((answer) => isObject(answer.error) && answer.id === null)
-  if (error !== undefined && status >= 400) return failureOf(null, error)
-  if (status >= 400) return { errorType: String(status), code: null }
+  if (status >= 400) {
+    const error = answers().find((answer) => isObject(answer.error) && answer.id === null)
+    return error === undefined ? { errorType: String(status), code: null } : failureOf(null, error)
+  }
   if (kind === 'request' && exchange.abandoned) {
     return { errorType: 'client_disconnected', code: null }
   }
@@ -152,19 +153,17 @@ const refusalOf = (
 
 /** The operations of one exchange; `body` is the whole JSON response body, when there was one. */
 export const operationsOf = (exchange: Exchange, body: string | null = null): Operation[] => {
-  // Every response message, with when it was sent (a frame's time; the end for a JSON body).
-  const sent = [
-    ...answersIn(body ?? exchange.responseBody).map((answer) => ({ answer, at: null })),
-    ...exchange.frames.flatMap((frame) =>
-      answersIn(frame.data).map((answer) => ({ answer, at: frame.at as number | null })),
-    ),
-  ]
-  const answers = sent.map(({ answer }) => answer)
-  const byId = new Map<string, { answer: Answer; at: number | null }>()
-  for (const { answer, at } of sent) {
-    const id = idText(answer.id)
-    if (id !== null && answer.method === undefined && !byId.has(id)) byId.set(id, { answer, at })
-  }
+  // Every response message, with when it was sent (a frame's time; the end for a JSON body),
+  // read only when needed: a GET stream's frames are never parsed.
+  let sent: { answer: Answer; at: number | null }[] | null = null
+  const sentAll = () =>
+    (sent ??= [
+      ...answersIn(body ?? exchange.responseBody).map((answer) => ({ answer, at: null })),
+      ...exchange.frames.flatMap((frame) =>
+        answersIn(frame.data).map((answer) => ({ answer, at: frame.at as number | null })),
+      ),
+    ])
+  const answers = () => sentAll().map(({ answer }) => answer)
 
   const endedAt = exchange.endedAt ?? Date.now()
   const path = pathOf(exchange.request.target)
@@ -210,6 +209,11 @@ export const operationsOf = (exchange: Exchange, body: string | null = null): Op
     ]
   }
 
+  const byId = new Map<string, { answer: Answer; at: number | null }>()
+  for (const { answer, at } of sentAll()) {
+    const id = idText(answer.id)
+    if (id !== null && answer.method === undefined && !byId.has(id)) byId.set(id, { answer, at })
+  }
   return messages.map((parsed): Operation => {
     if (!parsed.ok) {
       // A message that did not parse: its error, and its id if that could be read.
