@@ -58,13 +58,23 @@ const TINY_CAPS = {
   MAX_INFLIGHT_PER_SESSION: '2',
 }
 
+/**
+ * The server's own log (SERVER_LOG_LEVEL) is off in the Workers projects, so thousands of
+ * requests do not print thousands of lines; the tests of the log turn it on for their own
+ * servers (test/wire/observability.test.ts, test/wire/audit.test.ts).
+ */
+const QUIET = { SERVER_LOG_LEVEL: 'off' }
+
 export default defineConfig({
   test: {
     projects: [
       {
         // Wire and unit tests run inside workerd, against the real Worker (SELF / exports).
         plugins: [
-          cloudflareTest({ wrangler: { configPath: './wrangler.toml' } }),
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: QUIET },
+          }),
           readmeExamples(),
           markdownAsText(),
         ],
@@ -85,7 +95,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            miniflare: { ratelimits: tinyRateLimits, bindings: TINY_CAPS },
+            miniflare: { ratelimits: tinyRateLimits, bindings: { ...TINY_CAPS, ...QUIET } },
           }),
           markdownAsText(),
         ],

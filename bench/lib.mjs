@@ -197,3 +197,13 @@ export const runBounded = (main, budgetMs) => {
     },
   )
 }
+
+/**
+ * `--var`s that turn bare-mcp's own log and metrics off (SERVER_LOG_LEVEL, METRICS), for load
+ * tests: under `wrangler dev` every log line also travels through its Node process, which a
+ * deployed Worker does not pay. BENCH_OBSERVABILITY=on keeps them, to measure what they cost.
+ */
+export const OBSERVABILITY_ARGS =
+  process.env.BENCH_OBSERVABILITY?.trim() === 'on'
+    ? []
+    : ['--var', 'SERVER_LOG_LEVEL:off', '--var', 'METRICS:false']

@@ -44,6 +44,7 @@ import {
   stopAll,
   tailOf,
   WORK,
+  OBSERVABILITY_ARGS,
 } from './lib.mjs'
 import { signIn } from '../scripts/lib/oauth-person.mjs'
 
@@ -439,10 +440,12 @@ const main = async () => {
   const bare = start('bare-mcp', 'wrangler.toml', barePort, bareInspector, [
     ...state('bare-mcp'),
     ...LOAD,
+    ...OBSERVABILITY_ARGS,
   ])
   const bareAuth = start('bare-auth', 'wrangler.toml', authPort, authInspector, [
     ...state('bare-auth'),
     ...LOAD,
+    ...OBSERVABILITY_ARGS,
     '--var',
     'AUTH:true',
     '--var',
@@ -458,6 +461,11 @@ const main = async () => {
   )
   if (LOG_LEVEL !== '')
     console.log(`wrangler dev --log-level ${LOG_LEVEL} (BENCH_WRANGLER_LOG_LEVEL)`)
+  console.log(
+    OBSERVABILITY_ARGS.length === 0
+      ? 'bare-mcp log and metrics on (BENCH_OBSERVABILITY=on)'
+      : 'bare-mcp log and metrics off (BENCH_OBSERVABILITY=on keeps them)',
+  )
   console.log(`raw      ${raw.origin}  (bench/raw/worker.js)`)
   console.log(
     `raw-do   ${rawDo.origin}  (bench/raw-do/worker.js: one SQLite read in a Durable Object)`,

@@ -35,6 +35,7 @@ import {
   spawnWrangler,
   stopAll,
   WORK,
+  OBSERVABILITY_ARGS,
 } from './lib.mjs'
 
 const count = (name, fallback) => {
@@ -357,6 +358,7 @@ export const main = async () => {
     path.relative(ROOT, state),
     '--var',
     `KEEPALIVE_MS:${KEEPALIVE_MS}`,
+    ...OBSERVABILITY_ARGS,
     // wrangler's per-request log lines are not what is measured here.
     '--log-level',
     'warn',

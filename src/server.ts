@@ -9,6 +9,7 @@
 //   OAuth endpoints        the authorization server, with AUTH=true (src/auth/routes.ts)
 //   /healthz, /admin/health  health (src/ops/health.ts)
 //   /_wire/...             the wire view (src/wire/routes.ts); /mcp/strict: strict mode
+//   /admin/stats           recent operations of this isolate (src/ops/stats.ts)
 //   anything else          404 with a JSON body
 
 import { catalogFor, profileOf, registerServer, type ServerFeatures } from './catalog/catalog.ts'
@@ -32,6 +33,7 @@ import { serveMcp, type Endpoint, type WaitUntil } from './pipeline/mcp.ts'
 import { isStrictPath } from './pipeline/strict.ts'
 import { isWirePath, wireRoute } from './wire/routes.ts'
 import { healthRoute } from './ops/health.ts'
+import { stats, STATS_PATH } from './ops/stats.ts'
 
 /** Which endpoint a path is, if any: the MCP endpoint (or one of its tool profiles), or a
  *  legacy one (`/sse`, `/messages`). */
@@ -107,6 +109,7 @@ const route = async (
   if (isWirePath(pathname))
     return (await wireRoute(request, env, settings)) ?? notFound(pathname, settings.MCP_PATH)
   if (isAdminPath(pathname)) return admin(request, env, settings)
+  if (pathname === STATS_PATH) return stats(request, env)
   if (isKeysPath(pathname) || (settings.AUTH && isAuthPath(pathname))) {
     const tools = (fixed ?? catalogFor(settings, settings.MCP_PATH))?.tools ?? toolSet([])
     const scopes = supportedScopes(settings, tools)

@@ -5,13 +5,16 @@
 import type { ServerFeatures } from '../catalog/catalog.ts'
 import { missingScopes } from '../catalog/visibility.ts'
 import type { Config } from '../settings/config.ts'
+import type { Env } from '../settings/env.ts'
 import type { JSONRPCMessage, Parsed } from '../jsonrpc/message.ts'
 import type { Principal } from '../protocol/principal.ts'
 import { insufficientScope } from './guard.ts'
+import { audit } from '../observe/audit.ts'
 
 /** The 403 refusing a tool call among `messages` that `principal` lacks scopes for, or null. */
 export const scopeRefusal = (
   request: Request,
+  env: Env,
   config: Config,
   features: ServerFeatures,
   principal: Principal | null,
@@ -27,7 +30,16 @@ export const scopeRefusal = (
     const missing = missingScopes(tool, principal)
     if (missing.length > 0) {
       const description = `Tool ${tool.name} needs scope ${missing.join(' ')}`
-      return insufficientScope(request, config, principal, tool.scopes, description)
+      const response = insufficientScope(request, config, principal, tool.scopes, description)
+      audit(env, request, {
+        name: 'auth.refused',
+        outcome: 'failure',
+        status: 403,
+        reason: description,
+        subject: principal.subject,
+        client: principal.clientId,
+      })
+      return response
     }
   }
   return null

@@ -17,6 +17,7 @@ import { describeIssues } from '../jsonrpc/issues.ts'
 import { forgetApiKeys, mintApiKey } from './api-keys.ts'
 import { authStore, hasAuthStore } from './binding.ts'
 import { authMisconfigured } from './routes.ts'
+import { audit } from '../observe/audit.ts'
 
 export const KEYS_PREFIX = '/admin/keys'
 
@@ -38,7 +39,13 @@ export const adminKeys = async (
   scopes: readonly string[],
 ): Promise<Response> => {
   const refused = await adminGate(request, env.ADMIN_TOKEN, GATE)
-  if (refused !== null) return refused
+  if (refused !== null) {
+    if (refused.status === 401) {
+      const reason = 'the API key admin API was called without ADMIN_TOKEN'
+      audit(env, request, { name: 'admin.refused', outcome: 'failure', status: 401, reason })
+    }
+    return refused
+  }
   if (!hasAuthStore(env)) return authMisconfigured()
   const store = authStore(env)
   const id = new URL(request.url).pathname.slice(KEYS_PREFIX.length).replace(/^\/+|\/+$/g, '')
@@ -80,10 +87,26 @@ export const adminKeys = async (
       // BM-AUTH-28: every key carries the base scope, as every token does.
       scopes: [...new Set([config.AUTH_BASE_SCOPE, ...parsed.output.scopes])],
     })
+    audit(env, request, {
+      name: 'auth.api_key.created',
+      outcome: 'success',
+      subject: `key:${row.id}`,
+      client: 'api-key',
+      scopes: row.scopes,
+      reason: `label ${row.label}`,
+    })
     return json({ ...row, key: minted.key }, 201, new Headers({ 'Cache-Control': 'no-store' }))
   }
   if (request.method !== 'DELETE') return methodNotAllowed('DELETE')
-  if (!(await store.revokeApiKey(id))) return failure(404, 'not_found', `No live key ${id}`)
+  const revoked = await store.revokeApiKey(id)
+  audit(env, request, {
+    name: 'auth.api_key.revoked',
+    outcome: revoked ? 'success' : 'failure',
+    subject: `key:${id}`,
+    client: 'api-key',
+    ...(revoked ? {} : { reason: 'no live key with that id' }),
+  })
+  if (!revoked) return failure(404, 'not_found', `No live key ${id}`)
   forgetApiKeys()
   return new Response(null, { status: 204 })
 }

@@ -10,6 +10,7 @@ import type { Env } from '../settings/env.ts'
 import { authStore } from './binding.ts'
 import { randomToken, sha256 } from './crypto.ts'
 import type { Principal } from '../protocol/principal.ts'
+import { audit } from '../observe/audit.ts'
 
 export const API_KEY_PREFIX = 'bmk_'
 const KEY_SHAPE = /^bmk_([A-Za-z0-9]{12})_[A-Za-z0-9_-]{43}$/
@@ -31,8 +32,16 @@ export const mintApiKey = async (): Promise<{ id: string; key: string; hash: str
   return { id, key, hash: await sha256(key) }
 }
 
-/** The principal an API key proves, or null (unknown, revoked or malformed). */
-export const findApiKey = async (env: Env, key: string): Promise<Principal | null> => {
+/**
+ * The principal an API key proves, or null (unknown, revoked or malformed). BM-AUDIT-3: a key
+ * looked up in the AuthStore (at most once per key per isolate every KEY_CACHE_MS) is an audit
+ * event; every request is in the operation log, under the key's subject.
+ */
+export const findApiKey = async (
+  env: Env,
+  key: string,
+  request: Request | null = null,
+): Promise<Principal | null> => {
   if (!KEY_SHAPE.test(key)) return null
   const hash = await sha256(key)
   const now = Date.now()
@@ -50,6 +59,15 @@ export const findApiKey = async (env: Env, key: string): Promise<Principal | nul
           via: 'api-key',
           name: row.label,
         })
+  if (principal !== null) {
+    const { subject, clientId } = principal
+    audit(env, request, {
+      name: 'auth.api_key.used',
+      outcome: 'success',
+      subject,
+      client: clientId,
+    })
+  }
   if (cache.size > 1000) cache.clear()
   cache.set(hash, { principal, until: now + KEY_CACHE_MS })
   return principal

@@ -12,6 +12,7 @@
 import { authStore } from './binding.ts'
 import { checkCimdUrl, CIMD_UNUSABLE, fetchDocument, looksLikeCimd } from './cimd.ts'
 import type { AuthContext, Client } from './types.ts'
+import { audit } from '../observe/audit.ts'
 
 export type Found =
   { ok: true; client: Client; secretHash: string | null } | { ok: false; error: string }
@@ -32,12 +33,25 @@ export const findClient = async (ctx: AuthContext, clientId: string): Promise<Fo
     const max = ctx.config.AUTH_CIMD_CACHE_MAX
     if (!fetched.ok) {
       console.warn(`client metadata document ${clientId} refused: ${fetched.reason}`)
+      audit(ctx.env, ctx.request, {
+        name: 'auth.client.document',
+        outcome: 'failure',
+        client: clientId,
+        reason: fetched.reason,
+      })
       const until = Date.now() + ctx.config.AUTH_FETCH_FAILURE_TTL_S * 1000
       await store.putCachedDocument(clientId, null, until, max)
       return { ok: false, error: CIMD_UNUSABLE }
     }
     const until = Date.now() + fetched.maxAgeS * 1000
     await store.putCachedDocument(clientId, fetched.client, until, max)
+    audit(ctx.env, ctx.request, {
+      name: 'auth.client.document',
+      outcome: 'success',
+      client: clientId,
+      clientName: fetched.client.clientName,
+      reason: `token_endpoint_auth_method ${fetched.client.tokenEndpointAuthMethod}`,
+    })
     return { ok: true, client: fetched.client, secretHash: null }
   }
   const stored = clientId === '' ? null : await store.getClient(clientId)

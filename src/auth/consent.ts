@@ -32,6 +32,7 @@ import type { AuthContext, Pending } from './types.ts'
 import type { Identity } from './upstream/identity.ts'
 import { isLoopbackHost } from './upstream/outbound.ts'
 import { AUTH_PATHS, canonicalResource } from './urls.ts'
+import { audit } from '../observe/audit.ts'
 
 const EXPIRED =
   'This authorization request has expired or was already answered. Go back to the app and connect again.'
@@ -183,8 +184,19 @@ export const consent = async (ctx: AuthContext): Promise<Response> => {
   const found = await signedInPending(ctx, form.output.request, form.output.csrf)
   if (!found.ok) return found.response
   const { pending, identity } = found
+  const approved = form.output.decision === 'approve'
+  // BM-AUDIT-1: consent given or refused.
+  audit(ctx.env, ctx.request, {
+    name: 'auth.consent',
+    outcome: approved ? 'success' : 'failure',
+    subject: identity.subject,
+    client: pending.clientId,
+    clientName: pending.clientName,
+    scopes: pending.scopes,
+    reason: approved ? 'approved on the consent page' : 'denied on the consent page',
+  })
   let response: Response
-  if (form.output.decision === 'approve') {
+  if (approved) {
     // Remember what was approved, adding to earlier approvals for this client and resource.
     const store = authStore(ctx.env)
     const earlier =

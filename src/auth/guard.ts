@@ -25,8 +25,12 @@ import { isRevoked } from './revocations.ts'
 import { verifyAccessToken } from './tokens.ts'
 import type { Principal } from '../protocol/principal.ts'
 import { canonicalResource, issuerOf } from './urls.ts'
+import { audit } from '../observe/audit.ts'
 
-export type Guarded = { ok: true; principal: Principal } | { ok: false; response: Response }
+/** Who is calling, or the refusal and why (the reason goes to the audit trail, not the client). */
+export type Guarded =
+  | { ok: true; principal: Principal }
+  | { ok: false; response: Response; reason: string; principal?: Principal }
 
 /** RFC 6750 §2.1 b64token. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
@@ -74,8 +78,29 @@ const refuse = (status: number, header: string, error: string, description: stri
 /**
  * Who `request` is, or the response refusing it. `scopes` are the scopes a client should ask
  * for (R-AU-13: named in the 401 challenge); `offline_access` is never among them (R-AU-18).
+ * BM-AUDIT-4: every refusal is an audit event with its status and reason.
  */
 export const authenticate = async (
+  request: Request,
+  env: Env,
+  config: Config,
+  scopes: readonly string[],
+): Promise<Guarded> => {
+  const guarded = await guard(request, env, config, scopes)
+  if (!guarded.ok) {
+    audit(env, request, {
+      name: 'auth.refused',
+      outcome: 'failure',
+      status: guarded.response.status,
+      reason: guarded.reason,
+      subject: guarded.principal?.subject,
+      client: guarded.principal?.clientId,
+    })
+  }
+  return guarded
+}
+
+const guard = async (
   request: Request,
   env: Env,
   config: Config,
@@ -96,6 +121,7 @@ export const authenticate = async (
         'invalid_token',
         'This server needs an access token: Authorization: Bearer <token>',
       ),
+      reason: 'no token',
     }
   }
   const match = /^Bearer +(\S+) *$/i.exec(header)
@@ -109,6 +135,7 @@ export const authenticate = async (
         'invalid_request',
         description,
       ),
+      reason: 'malformed Authorization header',
     }
   }
   const token = match[1]!
@@ -120,6 +147,7 @@ export const authenticate = async (
       'invalid_token',
       description,
     ),
+    reason: description,
   })
 
   const withBaseScope = (principal: Principal): Guarded =>
@@ -134,10 +162,12 @@ export const authenticate = async (
             [config.AUTH_BASE_SCOPE],
             `MCP access needs scope ${config.AUTH_BASE_SCOPE}`,
           ),
+          reason: `no scope ${config.AUTH_BASE_SCOPE}`,
+          principal,
         }
 
   if (isApiKey(token)) {
-    const key = await findApiKey(env, token)
+    const key = await findApiKey(env, token, request)
     if (key === null) return invalid('The API key is unknown or revoked')
     return withBaseScope(key)
   }

@@ -18,3 +18,20 @@ export const oauthError = (
   status = 400,
   headers = new Headers(),
 ): Response => oauthJson({ error, error_description: description }, status, headers)
+
+/**
+ * What an OAuth error response said, for the audit trail: "error: description" (our own words,
+ * never a secret: see above), or the status when the body is not an OAuth error.
+ */
+export const oauthRefusal = async (response: Response): Promise<string> => {
+  try {
+    const body = (await response.clone().json()) as { error?: unknown; error_description?: unknown }
+    if (typeof body.error === 'string') {
+      const description = typeof body.error_description === 'string' ? body.error_description : ''
+      return description === '' ? body.error : `${body.error}: ${description}`
+    }
+  } catch {
+    // not JSON
+  }
+  return `HTTP ${response.status}`
+}

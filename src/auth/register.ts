@@ -25,10 +25,11 @@ import { parseMediaType } from '../http/media-type.ts'
 import { authStore } from './binding.ts'
 import { readText } from '../http/body.ts'
 import { randomToken, sha256 } from './crypto.ts'
-import { oauthError, oauthJson } from './oauth-errors.ts'
+import { oauthError, oauthJson, oauthRefusal } from './oauth-errors.ts'
 import { checkRedirectUri } from './redirect-uris.ts'
 import type { Client } from './types.ts'
 import type { AuthContext } from './types.ts'
+import { audit } from '../observe/audit.ts'
 
 const MAX_BODY_BYTES = 16 * 1024
 const MAX_NAME = 200
@@ -85,7 +86,20 @@ const MetadataSchema = v.looseObject({
   ),
 })
 
+/** BM-AUDIT-1: every registration, accepted or refused (with the error it was answered). */
 export const register = async (ctx: AuthContext): Promise<Response> => {
+  const response = await registration(ctx)
+  if (response.status !== 201) {
+    audit(ctx.env, ctx.request, {
+      name: 'auth.client.registered',
+      outcome: 'failure',
+      reason: await oauthRefusal(response),
+    })
+  }
+  return response
+}
+
+const registration = async (ctx: AuthContext): Promise<Response> => {
   const media = parseMediaType(ctx.request.headers.get('content-type') ?? '')
   if (media === null || media.essence !== 'application/json') {
     return oauthError('invalid_client_metadata', 'the body must be application/json')
@@ -167,6 +181,13 @@ export const register = async (ctx: AuthContext): Promise<Response> => {
     { client, secretHash: secret === null ? null : await sha256(secret) },
     Date.now() + ctx.config.AUTH_CLIENT_UNUSED_TTL_S * 1000,
   )
+  audit(ctx.env, ctx.request, {
+    name: 'auth.client.registered',
+    outcome: 'success',
+    client: clientId,
+    clientName,
+    reason: `${native ? 'native' : 'web'} client, token_endpoint_auth_method ${method}`,
+  })
   return oauthJson(
     secret === null
       ? registered

@@ -19,6 +19,7 @@ import { oauthError, oauthJson } from './oauth-errors.ts'
 import { revokedHere, tokensUntil } from './revocations.ts'
 import { accessTokenKey } from './tokens.ts'
 import type { AuthContext } from './types.ts'
+import { audit } from '../observe/audit.ts'
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
@@ -42,7 +43,16 @@ export const revoke = async (ctx: AuthContext): Promise<Response> => {
   const form = await readForm(ctx.request)
   if (!form.ok) return form.response
   const client = await authenticateClient(ctx, form.value)
-  if (!client.ok) return client.response
+  if (!client.ok) {
+    audit(ctx.env, ctx.request, {
+      name: 'auth.token.revoked',
+      outcome: 'failure',
+      client: form.value.get('client_id'),
+      status: client.response.status,
+      reason: 'client authentication failed',
+    })
+    return client.response
+  }
   const token = form.value.get('token')
   if (token === undefined) return oauthError('invalid_request', 'token is missing')
   // token_type_hint only says where to look first (RFC 7009 §2.1); both kinds are tried, so
@@ -50,19 +60,35 @@ export const revoke = async (ctx: AuthContext): Promise<Response> => {
   const store = authStore(ctx.env)
   const clientId = client.value.clientId
   let grantId: string | null = null
+  let subject: string | null = null
   if (JWT_SHAPE.test(token)) {
     const claims = await ourAccessToken(ctx, token)
     if (claims !== null && claims.client_id === clientId && typeof claims.gid === 'string') {
       grantId = claims.gid
+      subject = claims.sub ?? null
     }
   } else {
     const grant = await store.refreshTokenGrant(await sha256(token))
-    if (grant !== null && grant.clientId === clientId) grantId = grant.id
+    if (grant !== null && grant.clientId === clientId) {
+      grantId = grant.id
+      subject = grant.subject
+    }
   }
   if (grantId !== null) {
     const until = tokensUntil(ctx.config)
     await store.revokeGrant(grantId, until)
     revokedHere(ctx.env, grantId, until)
   }
+  // BM-AUDIT-2: the client hears 200 either way (RFC 7009 §2.2); the audit trail knows.
+  audit(ctx.env, ctx.request, {
+    name: 'auth.token.revoked',
+    outcome: grantId === null ? 'failure' : 'success',
+    subject,
+    client: clientId,
+    reason:
+      grantId === null
+        ? "not a token of this client's; nothing was revoked"
+        : 'revoked by its client (RFC 7009)',
+  })
   return oauthJson({})
 }

@@ -34,6 +34,7 @@ import { callback, signin } from './signin.ts'
 import { token } from './token.ts'
 import type { AuthContext } from './types.ts'
 import { AUTH_PATHS, issuerOf } from './urls.ts'
+import { audit } from '../observe/audit.ts'
 
 type Handler = (ctx: AuthContext) => Promise<Response>
 
@@ -140,7 +141,15 @@ const limited = async (route: Route, ctx: AuthContext): Promise<Response> => {
   if (route.limiter !== undefined) {
     const key = clientKey(ctx.request)
     const outcome = await rateLimit(ctx.env, ctx.config.RATE_LIMITS, route.limiter, key)
-    if (!outcome.ok) return tooManyRequests(route, outcome.retryAfter)
+    if (!outcome.ok) {
+      audit(ctx.env, ctx.request, {
+        name: 'rate_limit.refused',
+        outcome: 'failure',
+        limiter: route.limiter,
+        status: 429,
+      })
+      return tooManyRequests(route, outcome.retryAfter)
+    }
   }
   return route.handler(ctx)
 }

@@ -29,6 +29,7 @@ import { devIdentity, devName, devSignInAllowed, devSignInPage } from './dev-sig
 import { UpstreamError } from './upstream/fetch.ts'
 import { upstreamFor } from './upstream/provider.ts'
 import { AUTH_PATHS } from './urls.ts'
+import { audit } from '../observe/audit.ts'
 
 /** A 302 that sets or clears our cookie and is never cached. */
 const redirect = (location: string, cookie: string): Response =>
@@ -81,7 +82,7 @@ export const beginSignIn = async (ctx: AuthContext, pending: Pending): Promise<R
       ...(nonce !== undefined ? { nonce } : {}),
     })
   } catch (error) {
-    return upstreamFailure(error)
+    return upstreamFailure(ctx, error)
   }
   const updated = await store.updatePending(pending.id, {
     csrf,
@@ -91,12 +92,23 @@ export const beginSignIn = async (ctx: AuthContext, pending: Pending): Promise<R
   return redirect(location, csrfCookie(csrf, ctx.issuer))
 }
 
-const upstreamFailure = (error: unknown): Response => {
+const upstreamFailure = (ctx: AuthContext, error: unknown): Response => {
   if (error instanceof UpstreamError) {
+    signInFailed(ctx, `the sign-in provider failed: ${error.message}`)
     return errorPage(502, 'Sign-in failed', `${error.message}. Try again later.`)
   }
   throw error
 }
+
+/** BM-AUDIT-1: a sign-in that failed, and why. */
+const signInFailed = (ctx: AuthContext, reason: string, pending?: Pending): void =>
+  audit(ctx.env, ctx.request, {
+    name: 'auth.signin',
+    outcome: 'failure',
+    provider: ctx.config.AUTH_PROVIDER,
+    client: pending?.clientId,
+    reason,
+  })
 
 /**
  * After sign-in: remembered consent covering every requested scope finishes at once; otherwise
@@ -111,11 +123,29 @@ const afterIdentity = async (
   // Keeping the identity first also makes the sign-in step one-shot (a replay is refused).
   const updated = await store.updatePending(pending.id, { identity })
   if (updated === null) return errorPage(400, 'Sign-in expired', EXPIRED)
+  // BM-AUDIT-1: who signed in, with which provider, for which client.
+  audit(ctx.env, ctx.request, {
+    name: 'auth.signin',
+    outcome: 'success',
+    provider: identity.provider,
+    subject: identity.subject,
+    client: pending.clientId,
+    clientName: pending.clientName,
+  })
   // BM-AUTH-11: a client the user already approved for this resource, for no more than they
   // approved, unless the client asked for the question again (`prompt=consent`).
   const remembered = await store.getConsent(pending.clientId, identity.subject, pending.resource)
   const covered = remembered !== null && pending.scopes.every((scope) => remembered.includes(scope))
   if (covered && pending.promptConsent !== true) {
+    audit(ctx.env, ctx.request, {
+      name: 'auth.consent',
+      outcome: 'success',
+      subject: identity.subject,
+      client: pending.clientId,
+      clientName: pending.clientName,
+      scopes: pending.scopes,
+      reason: 'remembered from an earlier approval',
+    })
     const response = await finishAuthorization(ctx, updated, identity, pending.scopes)
     return withCookie(response, clearCsrfCookie(ctx.issuer))
   }
@@ -196,6 +226,7 @@ export const callback = async (ctx: AuthContext): Promise<Response> => {
   // BM-AUTH-15: a state we did not make (tampered, or for another server) stops here.
   const id = await pendingIdOf(ctx, params.get('state') ?? '')
   if (id === null) {
+    signInFailed(ctx, 'the callback carried a state this server did not make')
     return errorPage(
       400,
       'Sign-in failed',
@@ -206,6 +237,7 @@ export const callback = async (ctx: AuthContext): Promise<Response> => {
   const iss = params.get('iss')
   const expected = upstream.issuer(ctx.config)
   if (iss !== null && expected !== null && iss !== expected) {
+    signInFailed(ctx, 'the callback named another issuer (RFC 9207 mix-up)')
     return errorPage(
       400,
       'Sign-in failed',
@@ -218,11 +250,17 @@ export const callback = async (ctx: AuthContext): Promise<Response> => {
   // The client hears access_denied at once (with state and iss) rather than waiting for a
   // sign-in that will not come; the page it lands on is the client's own.
   if (params.get('error') !== null) {
+    signInFailed(
+      ctx,
+      'the sign-in provider refused or failed (error in the callback)',
+      open.pending,
+    )
     return denyAuthorization(ctx, open.pending, { seenConsent: false })
   }
   const { pending } = open
   const code = params.get('code')
   if (code === null || code === '' || pending.upstream === undefined) {
+    signInFailed(ctx, 'the callback carried no code', pending)
     return errorPage(400, 'Sign-in failed', 'The sign-in provider sent back no code.')
   }
   let identity: Identity
@@ -234,7 +272,7 @@ export const callback = async (ctx: AuthContext): Promise<Response> => {
       ...(pending.upstream.nonce !== undefined ? { nonce: pending.upstream.nonce } : {}),
     })
   } catch (error) {
-    return upstreamFailure(error)
+    return upstreamFailure(ctx, error)
   }
   return afterIdentity(ctx, pending, identity)
 }

@@ -26,12 +26,13 @@ import { authStore } from './binding.ts'
 import { authenticateClient, readForm, type Form } from './client-auth.ts'
 import { randomToken, s256, sha256 } from './crypto.ts'
 import { sameSecret } from '../http/secrets.ts'
-import { oauthError, oauthJson } from './oauth-errors.ts'
+import { oauthError, oauthJson, oauthRefusal } from './oauth-errors.ts'
 import { revokedHere, tokensUntil } from './revocations.ts'
 import type { Grant } from './store.ts'
 import { mintAccessToken } from './tokens.ts'
 import type { AuthContext, Client } from './types.ts'
 import { ourResource } from './urls.ts'
+import { audit, type AuditName } from '../observe/audit.ts'
 
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/
@@ -41,22 +42,47 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
 
 const GRANT_TYPES = ['authorization_code', 'refresh_token'] as const
 
+/** Token events: tokens for a code are issued, for a refresh token refreshed. */
+type TokenEvent = Extract<AuditName, 'auth.token.issued' | 'auth.token.refreshed'>
+
+/** BM-AUDIT-2: a refused token request is an audit event, with the error it was answered. */
+const refused = async (
+  ctx: AuthContext,
+  name: TokenEvent,
+  response: Response,
+  client?: string,
+): Promise<Response> => {
+  const reason = await oauthRefusal(response)
+  audit(ctx.env, ctx.request, { name, outcome: 'failure', client, status: response.status, reason })
+  return response
+}
+
 export const token = async (ctx: AuthContext): Promise<Response> => {
   const form = await readForm(ctx.request)
-  if (!form.ok) return form.response
+  if (!form.ok) return refused(ctx, 'auth.token.issued', form.response)
   const grantType = form.value.get('grant_type')
-  if (grantType === undefined) return oauthError('invalid_request', 'grant_type is missing')
+  if (grantType === undefined) {
+    return refused(ctx, 'auth.token.issued', oauthError('invalid_request', 'grant_type is missing'))
+  }
   if (!(GRANT_TYPES as readonly string[]).includes(grantType)) {
-    return oauthError(
-      'unsupported_grant_type',
-      'grant_type must be authorization_code or refresh_token',
+    return refused(
+      ctx,
+      'auth.token.issued',
+      oauthError(
+        'unsupported_grant_type',
+        'grant_type must be authorization_code or refresh_token',
+      ),
     )
   }
+  const event = grantType === 'refresh_token' ? 'auth.token.refreshed' : 'auth.token.issued'
   const client = await authenticateClient(ctx, form.value)
-  if (!client.ok) return client.response
-  return grantType === 'authorization_code'
-    ? authorizationCode(ctx, form.value, client.value)
-    : refreshToken(ctx, form.value, client.value)
+  // Not authenticated: the client id is only what the request claims.
+  if (!client.ok) return refused(ctx, event, client.response, form.value.get('client_id'))
+  const response =
+    grantType === 'authorization_code'
+      ? await authorizationCode(ctx, form.value, client.value)
+      : await refreshToken(ctx, form.value, client.value)
+  return response.status === 200 ? response : refused(ctx, event, response, client.value.clientId)
 }
 
 /** The `resource` parameter, normalised; undefined when absent, null when it is not ours. */
@@ -76,8 +102,16 @@ const issueTokens = async (
   grant: Grant,
   scopes: readonly string[],
   refresh: { token: string },
+  event: TokenEvent,
 ): Promise<Response> => {
   const carried = [...new Set([ctx.config.AUTH_BASE_SCOPE, ...scopes])]
+  audit(ctx.env, ctx.request, {
+    name: event,
+    outcome: 'success',
+    subject: grant.subject,
+    client: grant.clientId,
+    scopes: carried,
+  })
   const { accessToken, expiresIn } = await mintAccessToken(ctx.env, ctx.config, ctx.issuer, {
     subject: grant.subject,
     clientId: grant.clientId,
@@ -123,6 +157,12 @@ const authorizationCode = async (
   const redeemed = await store.redeemCode(await sha256(code), until)
   if (redeemed.status === 'replayed') {
     revokedHere(ctx.env, redeemed.grantId, until)
+    audit(ctx.env, ctx.request, {
+      name: 'auth.token.reuse_detected',
+      outcome: 'failure',
+      client: client.clientId,
+      reason: 'an authorization code came back a second time; the grant it produced is revoked',
+    })
     return oauthError(
       'invalid_grant',
       'the authorization code was already used; the tokens it produced are revoked',
@@ -137,6 +177,13 @@ const authorizationCode = async (
   const refuse = async (error: string, description: string) => {
     await store.revokeGrant(grant.id, until)
     revokedHere(ctx.env, grant.id, until)
+    audit(ctx.env, ctx.request, {
+      name: 'auth.token.revoked',
+      outcome: 'success',
+      subject: grant.subject,
+      client: grant.clientId,
+      reason: `its code failed a check at /token: ${description}`,
+    })
     return oauthError(error, description)
   }
   if (bound.clientId !== client.clientId) {
@@ -162,7 +209,7 @@ const authorizationCode = async (
     refreshExpiry(ctx.config),
   )
   if (!stored) return oauthError('invalid_grant', 'the authorization was revoked')
-  return issueTokens(ctx, grant, grant.scopes, { token: refresh })
+  return issueTokens(ctx, grant, grant.scopes, { token: refresh }, 'auth.token.issued')
 }
 
 /** RFC 6749 §6 with rotation (OAuth 2.1 §4.3). */
@@ -190,9 +237,21 @@ const refreshToken = async (ctx: AuthContext, form: Form, client: Client): Promi
   })
   switch (rotated.status) {
     case 'ok':
-      return issueTokens(ctx, rotated.grant, scopes ?? rotated.grant.scopes, { token: next })
+      return issueTokens(
+        ctx,
+        rotated.grant,
+        scopes ?? rotated.grant.scopes,
+        { token: next },
+        'auth.token.refreshed',
+      )
     case 'reused':
       revokedHere(ctx.env, rotated.grantId, until)
+      audit(ctx.env, ctx.request, {
+        name: 'auth.token.reuse_detected',
+        outcome: 'failure',
+        client: client.clientId,
+        reason: 'a spent refresh token came back; every token of its grant is revoked',
+      })
       return oauthError(
         'invalid_grant',
         'the refresh token was already used; every token of this authorization is revoked',

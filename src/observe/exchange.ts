@@ -64,13 +64,18 @@ export interface Exchange {
   abandoned: boolean
 }
 
-/** What observes exchanges: the structured log, metrics, the wire view. */
+/**
+ * What observes exchanges: the structured log, metrics, the wire view. `response` gets a JSON
+ * (non-stream) body whole, before it is cut to BODY_LIMIT. Work `end` returns outlives the
+ * response (ExecutionContext.waitUntil): it is not awaited before the client is answered.
+ */
 export interface Observer {
   /** Whether to observe `request` at all (absent: every request); decided before any cost. */
   accepts?(request: Request, url: URL): boolean
   begin?(exchange: Exchange): void
   frame?(exchange: Exchange, frame: Frame): void
-  end(exchange: Exchange): void
+  response?(exchange: Exchange, body: string): void
+  end(exchange: Exchange): void | Promise<void>
 }
 
 /** The most of a body an exchange keeps, and the most frames. */

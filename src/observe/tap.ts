@@ -35,12 +35,16 @@ const safely = <T>(work: () => T, fallback: T): T => {
   }
 }
 
-/** Starts observing `request` to `endpoint`; null when nobody observes (no cost at all). */
+/**
+ * Starts observing `request` to `endpoint`; null when nobody observes (no cost at all).
+ * `waitUntil` keeps the work observers return from `end` running after the response.
+ */
 export const tap = (
   request: Request,
   url: URL,
   endpoint: EndpointKind,
   watching: readonly Observer[],
+  waitUntil: (work: Promise<unknown>) => void = (work) => void work.catch(() => {}),
 ): Tapped | null => {
   if (watching.length === 0) return null
   const observers = watching.filter((observer) =>
@@ -75,7 +79,10 @@ export const tap = (
   const end = () => {
     if (exchange.endedAt !== null) return
     exchange.endedAt = Date.now()
-    for (const observer of observers) safely(() => observer.end(exchange), undefined)
+    for (const observer of observers) {
+      const work = safely(() => observer.end(exchange), undefined)
+      if (work !== undefined) waitUntil(work)
+    }
   }
   const frame = (next: Frame) => {
     exchange.frames.push(next)
@@ -99,6 +106,8 @@ export const tap = (
       }
       if (!type.startsWith('text/event-stream')) {
         const text = await response.text()
+        for (const observer of observers)
+          safely(() => observer.response?.(exchange, text), undefined)
         exchange.responseBody = keepBody(text)
         end()
         return new Response(text, response)

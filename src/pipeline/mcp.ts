@@ -44,6 +44,8 @@ import type { Envelope, Route } from '../transports/envelope.ts'
 import { intake, type Intake } from '../transports/intake.ts'
 import { endpointFor } from '../transports/legacy-sse.ts'
 import { postLegacy, postModern } from '../transports/streamable-http.ts'
+import { audit } from '../observe/audit.ts'
+import { clientOf, takeSessionNote } from '../observe/client.ts'
 import { tap, type Tapped } from '../observe/tap.ts'
 import { observersFor } from './observers.ts'
 import { stateKeyOf } from './state-key.ts'
@@ -74,7 +76,7 @@ export const serveMcp = async (
 ): Promise<Response> => {
   // The tap: what observers (logs, metrics, the wire view) see of this exchange; null, at no
   // cost, when nobody observes.
-  const tapped = tap(request, url, endpoint, observersFor(env, config))
+  const tapped = tap(request, url, endpoint, observersFor(env, config), waitUntil)
   const answer = screened(endpoint, request, url, config, features, env, catalog, waitUntil, tapped)
   return tapped === null ? answer : tapped.finish(await answer)
 }
@@ -147,7 +149,10 @@ const authenticated = async (
   const caller = callerKey(request, principal)
   if (config.RATE_LIMITS && caller !== null) {
     const limited = await limitMcpRequest(env, config.RATE_LIMITS, request, principal)
-    if (!limited.ok) return tooManyRpcRequests(limited.retryAfter)
+    if (!limited.ok) {
+      audit(env, request, rateRefusal('MCP_RATE_LIMIT', principal))
+      return tooManyRpcRequests(limited.retryAfter)
+    }
   }
   const path = url.pathname
   if (tapped !== null) Object.assign(tapped.exchange, { principal, caller })
@@ -307,18 +312,25 @@ const taking = async (call: Call) => {
   const taken = await intake(call.request, call.host.config)
   if (call.tapped !== null && taken.text !== null) {
     call.tapped.body(taken.text)
-    if (taken.ok) call.tapped.exchange.messages = taken.intake.messages
+    if (taken.ok) {
+      call.tapped.exchange.messages = taken.intake.messages
+      call.tapped.exchange.client = clientOf(taken.intake.messages)
+    }
   }
   return taken
 }
 
-/** 6. A session's request goes to its shard (with strict mode's facts, when strict). */
-const send = (call: Call, envelope: Envelope): Promise<Response> =>
-  forward(
-    call.env,
-    call.host.config,
-    call.strict === null ? envelope : { ...envelope, strict: call.strict },
-    call.waitUntil,
+/** 6. A session's request goes to its shard, with strict mode's facts when strict; the shard's
+ *  note on the session goes to the tap. */
+const send = async (call: Call, envelope: Envelope): Promise<Response> =>
+  takeSessionNote(
+    await forward(
+      call.env,
+      call.host.config,
+      call.strict === null ? envelope : { ...envelope, strict: call.strict },
+      call.waitUntil,
+    ),
+    call.tapped,
   )
 
 /** The id of a single request, for a refusal to name (R-JR-8). */
@@ -329,6 +341,17 @@ const idOf = (input: Intake): RequestId | null => {
   return first.value.kind === 'request' ? first.value.message.id : null
 }
 
+/** The audit event of a rate-limit refusal. */
+const rateRefusal = (limiter: string, principal: Principal | null) =>
+  ({
+    name: 'rate_limit.refused',
+    outcome: 'failure',
+    subject: principal?.subject,
+    client: principal?.clientId,
+    limiter,
+    status: 429,
+  }) as const
+
 /**
  * 5. R-SF-10: each tool call counts against the caller's TOOL_CALL_RATE_LIMIT (429 naming the
  * first call over it); R-AU-14: a tool call the token lacks scopes for is 403 before anything
@@ -337,14 +360,17 @@ const idOf = (input: Intake): RequestId | null => {
 const gates = (call: Call, input: Intake): Response | null | Promise<Response | null> => {
   const { request, host, route } = call
   const scopes = () =>
-    scopeRefusal(request, host.config, call.features, route.principal, input.messages)
+    scopeRefusal(request, call.env, host.config, call.features, route.principal, input.messages)
   if (!host.config.RATE_LIMITS || route.caller === null) return scopes()
   return (async () => {
     for (const message of input.messages) {
       if (!message.ok || message.value.kind !== 'request') continue
       if (message.value.message.method !== 'tools/call') continue
       const limited = await limitToolCall(call.env, true, request, route.principal)
-      if (!limited.ok) return tooManyRpcRequests(limited.retryAfter, message.value.message.id)
+      if (!limited.ok) {
+        audit(call.env, request, rateRefusal('TOOL_CALL_RATE_LIMIT', route.principal))
+        return tooManyRpcRequests(limited.retryAfter, message.value.message.id)
+      }
     }
     return scopes()
   })()

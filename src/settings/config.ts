@@ -4,6 +4,7 @@
 
 import * as v from 'valibot'
 import { AUTH_SETTINGS } from './auth.ts'
+import { OBSERVABILITY_SETTINGS } from './observability.ts'
 import { describeSettingIssues } from './errors.ts'
 import { flag, integer, items } from './kinds.ts'
 import { WIRE_SETTINGS } from './wire.ts'
@@ -127,7 +128,10 @@ const SettingsSchema = v.object({
   KEEPALIVE_MS: integer(15_000, 1_000, 25_000),
   /** A tool call still running after this many ms is cancelled and reported as a tool error. */
   TOOL_TIMEOUT_MS: integer(120_000, 1_000, 900_000),
-  /** Lowest level of `notifications/message` sent to clients. */
+  /**
+   * Lowest level of `notifications/message` sent to clients (what the server's own log gets is
+   * SERVER_LOG_LEVEL, src/settings/observability.ts).
+   */
   LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
   /** 2026-07-28 `ttlMs` of `server/discover` results: how long clients may cache them. */
   DISCOVER_TTL_MS: integer(3_600_000, 0, 86_400_000),
@@ -192,6 +196,9 @@ const SettingsSchema = v.object({
   KB_MAX_UPLOAD_BYTES: integer(8 * 1_048_576, 1024, 32 * 1_048_576),
   /** "false": every rate limit (src/http/rate-limit.ts) is off, for load tests. */
   RATE_LIMITS: flag(true),
+
+  // The server's own log and metrics (src/settings/observability.ts).
+  ...OBSERVABILITY_SETTINGS,
 
   // Authorization (src/settings/auth.ts). Off by default: `npm start` needs no sign-in.
   ...AUTH_SETTINGS,

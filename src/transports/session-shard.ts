@@ -39,6 +39,7 @@ import {
   updateSession,
   type SessionRow,
 } from '../sessions/store.ts'
+import { noteSession } from '../observe/client.ts'
 import type { Host } from './context.ts'
 import { requestIdOf, type Envelope, type Route } from './envelope.ts'
 import type { Intake } from './intake.ts'
@@ -275,25 +276,32 @@ export class SessionShard extends DurableObject<Env> {
   ): Promise<Response> {
     const notFound = () => sessionNotFound(requestIdOf(envelope))
     const streamable = row.transport === 'streamable-http'
+    // The logs and metrics learn the session's client and revision from this note (the Worker
+    // removes it: src/observe/client.ts).
+    const noted = (response: Response) => noteSession(response, row)
     switch (envelope.op) {
       case 'post':
         if (!streamable) return notFound()
-        return postLegacy(
-          envelope.intake,
-          envelope.era,
-          this.#host(envelope.route),
-          this.#session(row),
+        return noted(
+          await postLegacy(
+            envelope.intake,
+            envelope.era,
+            this.#host(envelope.route),
+            this.#session(row),
+          ),
         )
       case 'get':
         if (!streamable) return notFound()
-        return this.#standalone(row, envelope.route, envelope.lastEventId, envelope.connection)
+        return noted(
+          await this.#standalone(row, envelope.route, envelope.lastEventId, envelope.connection),
+        )
       case 'delete':
         if (!streamable) return notFound()
         this.#end(row.id)
-        return new Response(null, { status: 204 })
+        return noted(new Response(null, { status: 204 }))
       case 'sse-message':
         if (streamable) return notFound()
-        return this.#legacyMessage(row, envelope.route, envelope.intake)
+        return noted(await this.#legacyMessage(row, envelope.route, envelope.intake))
     }
   }
 

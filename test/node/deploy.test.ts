@@ -164,6 +164,11 @@ describe('BM-DEPLOY-4 every wrangler environment is valid, with its bindings and
       ]) {
         expect(stdout).toMatch(new RegExp(`env\\.${name} \\(${kind}\\) +Durable Object`))
       }
+      // BM-METRICS-4: each environment writes its own Analytics Engine dataset.
+      const dataset = environment === undefined ? 'bare_mcp' : `bare_mcp_${environment}`
+      expect(stdout).toMatch(
+        new RegExp(`env\\.ANALYTICS \\(${dataset}\\) +Analytics Engine Dataset`),
+      )
       for (const [name, value] of Object.entries(vars)) {
         expect(stdout).toMatch(new RegExp(`env\\.${name} \\("${value}"\\) +Environment Variable`))
       }

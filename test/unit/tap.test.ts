@@ -84,6 +84,36 @@ describe('BM-OBSERVE-1 the tap', () => {
     expect(seen.ended[0]!.abandoned).toBe(false)
   })
 
+  test('BM-OBSERVE-1 an observer may ask for the whole JSON body; the work its end returns goes to waitUntil', async () => {
+    const bodies: string[] = []
+    const kept: Promise<unknown>[] = []
+    let done = false
+    const observer: Observer = {
+      response: (_, body) => void bodies.push(body),
+      end: () =>
+        new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => void (done = true)),
+    }
+    const tapped = tap(
+      request(),
+      new URL('http://localhost/mcp?x=1'),
+      'mcp',
+      [observer],
+      (work) => void kept.push(work),
+    )!
+    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { text: 'x'.repeat(70_000) } })
+    const response = await tapped.finish(
+      new Response(big, { headers: { 'content-type': 'application/json' } }),
+    )
+    expect(await response.text()).toBe(big)
+    expect(bodies).toEqual([big])
+    // The kept copy is cut; the observer had the whole.
+    expect(tapped.exchange.responseBody!.length).toBeLessThan(big.length)
+    expect(kept).toHaveLength(1)
+    expect(done).toBe(false)
+    await kept[0]
+    expect(done).toBe(true)
+  })
+
   test('BM-OBSERVE-1 a client that goes away ends the exchange as abandoned', async () => {
     const { seen, observer } = recorder()
     const tapped = tap(request(), new URL('http://localhost/mcp?x=1'), 'mcp', [observer])!
