@@ -52,8 +52,7 @@ export const revisionsWithout = <R extends Revision>(
 ): R[] => among.filter((revision) => !has(revision, rule))
 
 /** The HTTP status of a reply holding one error with `code`: 200 in the legacy era. */
-export const statusIn = (revision: Revision, code: number): number =>
-  rules(revision).status(code)
+export const statusIn = (revision: Revision, code: number): number => rules(revision).status(code)
 
 export const MODERN_META = {
   'io.modelcontextprotocol/protocolVersion': MODERN,
@@ -168,5 +167,8 @@ export const resultIn = (
     : result(value, id)
 
 /** A tool error result (`isError`) with one text block, as `revision` frames it. */
-export const toolErrorIn = (revision: Revision, message: string, id: string | number = 1) =>
-  resultIn(revision, { content: [{ type: 'text', text: message }], isError: true }, id)
+export const toolError = (
+  message: string,
+  revision: Revision = '2025-11-25',
+  id: string | number = 1,
+) => resultIn(revision, { content: [{ type: 'text', text: message }], isError: true }, id)
