@@ -166,6 +166,10 @@ export const resultIn = (
     ? result({ resultType: 'complete', ...value, _meta: SERVER_META }, id)
     : result(value, id)
 
+/** The cache hints of a cacheable result where the revision has them (R-SF-35), else none. */
+export const cacheHintsIn = (revision: Revision, ttlMs: number) =>
+  has(revision, 'cacheHints') ? { ttlMs, cacheScope: 'public' } : {}
+
 /** A tool error result (`isError`) with one text block, as `revision` frames it. */
 export const toolError = (
   message: string,

@@ -17,6 +17,7 @@ import { PNG, TEST_PROMPTS } from '../helpers/features.ts'
 import {
   initializeRequest,
   rpc,
+  reply,
   send,
   serverWith,
   wireTable,
@@ -27,8 +28,9 @@ import {
 
 const TEST_SERVER = serverWith([], { MRTR_SECRET: 'p'.repeat(32) }, { prompts: TEST_PROMPTS })
 
+/** The JSON reply to `request`. */
 const body = async (request: RawRequest, target?: Target) =>
-  (await (await send(request, target)).json()) as { result: Record<string, unknown> }
+  (await reply<{ result: Record<string, unknown> }>(request, target)).body
 
 const CODE_REVIEW_DESCRIPTION =
   'Asks the model to review a piece of code for bugs, clarity and style.'
