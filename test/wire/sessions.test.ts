@@ -20,7 +20,6 @@ import {
   request,
   serverWith,
   toolCall,
-  type ParsedEvent,
   readEvents,
 } from '../helpers/wire.ts'
 

@@ -12,7 +12,6 @@ import {
   result,
   resultIn,
   REVISIONS,
-  revisionsWith,
   rpcError,
   statusIn,
   toolError,
