@@ -39,17 +39,11 @@ export type Rule = {
 /** Whether `revision` has `rule`. */
 export const has = (revision: Revision, rule: Rule): boolean => rules(revision)[rule]
 
-/** The revisions (of `among`, oldest first) that have `rule`: `describe.each(revisionsWith('batches'))`. */
+/** The revisions (of `among`, oldest first) that have `rule`: `revisionsWith('sessions')`. */
 export const revisionsWith = <R extends Revision>(
   rule: Rule,
   among: readonly R[] = REVISIONS as readonly R[],
 ): R[] => among.filter((revision) => has(revision, rule))
-
-/** The revisions (of `among`) that lack `rule`. */
-export const revisionsWithout = <R extends Revision>(
-  rule: Rule,
-  among: readonly R[] = REVISIONS as readonly R[],
-): R[] => among.filter((revision) => !has(revision, rule))
 
 /** The HTTP status of a reply holding one error with `code`: 200 in the legacy era. */
 export const statusIn = (revision: Revision, code: number): number => rules(revision).status(code)

@@ -6,8 +6,11 @@
 //
 //   {
 //     "why": "one line",
-//     "request":  { "headers": { ... }, "body": { "jsonrpc": "2.0", "id": 1, "method": "tools/list" } },
-//     "response": { "status": 200, "headers": { "content-type": "application/json" }, "body": { ... } }
+//     "request": {
+//       "headers": { "content-type": "application/json", ... },
+//       "body": { "jsonrpc": "2.0", "id": 1, "method": "tools/list" }
+//     },
+//     "response": { "status": 200, "headers": { ... }, "body": { "jsonrpc": "2.0", ... } }
 //   }
 //
 // - request: `method` (default POST) and `path` (default /mcp); `body` is a JSON value, sent as

@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest'
 import { shardName, shardOf } from '../../src/sessions/id.ts'
 import type { SessionShard } from '../../src/transports/session-shard.ts'
 import { echo } from '../../src/tools/echo.ts'
-import { has, LEGACY } from '../helpers/eras.ts'
+import { has, revisionsWith } from '../helpers/eras.ts'
 import {
   CLIENT_HEADERS,
   initializeRequest,
@@ -180,7 +180,7 @@ describe('session table', () => {
 })
 
 describe('streams and resumption', () => {
-  describe.each(LEGACY)('%s', (revision) => {
+  describe.each(revisionsWith('sessions'))('%s', (revision) => {
     test("R-HT-9 R-HT-12 a session's POST stream: event ids <stream>.<n> where the revision resumes streams, opening with a priming event (empty data) only where it has them", async () => {
       const session = await open(revision)
       const res = await inSession(
