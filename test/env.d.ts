@@ -13,3 +13,9 @@ declare module 'readme:*' {
   const exports: Record<string, unknown>
   export default exports
 }
+
+/** Vite's `import.meta.glob` (the module runner of the workers pool expands it): the corpus
+ *  under test/fixtures is read this way, as JSON modules (test/wire/fixtures.test.ts). */
+interface ImportMeta {
+  glob<T>(pattern: string, options: { eager: true; import: 'default' }): Record<string, T>
+}

@@ -1,10 +1,52 @@
-// Raw requests in either era, for tables that run the same case through both: legacy by the
-// `MCP-Protocol-Version` header, 2026-07-28 by the `_meta` claim plus its headers.
+// Requests in every revision, and the tables revision-dependent tests run over. A legacy request
+// names its revision in the `MCP-Protocol-Version` header; a 2026-07-28 one by the `_meta` claim
+// plus its headers. What each revision introduced is read from src/protocol/revisions.ts
+// (`rules`), so a test asks "does this revision have titles?", never "is it 2025-06-18 or
+// later?"; the literal corpus (test/fixtures, test/wire/fixtures.test.ts) pins that same table
+// to the spec, revision by revision.
+//
+//   describe.each(REVISIONS)('%s', (revision) => {
+//     test('R-SF-8 structured output where the revision has it', async () => {
+//       const res = await send(requestIn(revision, 'tools/call', toolCall('add', { a: 2, b: 3 })))
+//       ... has(revision, 'structuredContent') ...
+//     })
+//   })
 
+import {
+  LEGACY_REVISIONS,
+  MODERN_REVISION,
+  rules,
+  type LegacyRevision,
+  type Revision,
+  type RevisionRules,
+} from '../../src/protocol/revisions.ts'
 import { SERVER_INFO } from '../../src/protocol/server-info.ts'
 import { CLIENT_HEADERS, type RawRequest } from './wire.ts'
 
-export const MODERN = '2026-07-28'
+export const MODERN = MODERN_REVISION
+
+/** The initialize-era revisions, oldest first. */
+export const LEGACY: readonly LegacyRevision[] = [...LEGACY_REVISIONS].reverse()
+
+/** Every revision we serve, oldest first: the table of `describe.each(REVISIONS)`. */
+export const REVISIONS: readonly Revision[] = [...LEGACY, MODERN]
+
+/** The rules a revision has or lacks (the boolean flags of `RevisionRules`). */
+export type Rule = {
+  [K in keyof RevisionRules]: RevisionRules[K] extends boolean ? K : never
+}[keyof RevisionRules]
+
+/** Whether `revision` has `rule`. */
+export const has = (revision: Revision, rule: Rule): boolean => rules(revision)[rule]
+
+/** The revisions (of `among`, oldest first) that have `rule`: `revisionsWith('sessions')`. */
+export const revisionsWith = <R extends Revision>(
+  rule: Rule,
+  among: readonly R[] = REVISIONS as readonly R[],
+): R[] => among.filter((revision) => has(revision, rule))
+
+/** The HTTP status of a reply holding one error with `code`: 200 in the legacy era. */
+export const statusIn = (revision: Revision, code: number): number => rules(revision).status(code)
 
 export const MODERN_META = {
   'io.modelcontextprotocol/protocolVersion': MODERN,
@@ -62,6 +104,23 @@ export const modernRequest = (
   }
 }
 
+/**
+ * A request for `method` as a client of `revision` sends it. `meta` (a progress token, say) goes
+ * into `params._meta`, beside the 2026-07-28 claim in that revision.
+ */
+export const requestIn = (
+  revision: Revision,
+  method: string,
+  params?: Record<string, unknown>,
+  { id = 1, meta }: { id?: string | number; meta?: Record<string, unknown> } = {},
+): RawRequest => {
+  if (revision === MODERN) {
+    return modernRequest(method, params, { id, meta: { ...MODERN_META, ...meta } })
+  }
+  const withMeta = meta === undefined ? params : { ...params, _meta: meta }
+  return legacyRequest(method, withMeta, revision, id)
+}
+
 /** A JSON-RPC result and error, as the tables expect them. */
 export const result = (value: unknown, id: string | number = 1) => ({
   jsonrpc: '2.0',
@@ -72,9 +131,42 @@ export const rpcError = (
   code: number,
   message: string,
   data?: unknown,
-  id: string | number = 1,
+  id: string | number | null = 1,
 ) => ({
   jsonrpc: '2.0',
   id,
   error: data === undefined ? { code, message } : { code, message, data },
 })
+
+/** The exact bytes of `rpcError(...)`, for tables that compare bodies byte for byte. */
+export const rpcErrorBody = (
+  code: number,
+  message: string,
+  data?: unknown,
+  id: string | number | null = 1,
+): string => JSON.stringify(rpcError(code, message, data, id))
+
+/**
+ * A result as `revision` frames it: 2026-07-28 adds `resultType` (R-JR-11) and the server's
+ * identity (R-LC-26); cacheable results there also carry `ttlMs` and `cacheScope`, given in
+ * `value` by the caller (R-SF-35).
+ */
+export const resultIn = (
+  revision: Revision,
+  value: Record<string, unknown>,
+  id: string | number = 1,
+) =>
+  revision === MODERN
+    ? result({ resultType: 'complete', ...value, _meta: SERVER_META }, id)
+    : result(value, id)
+
+/** The cache hints of a cacheable result where the revision has them (R-SF-35), else none. */
+export const cacheHintsIn = (revision: Revision, ttlMs: number) =>
+  has(revision, 'cacheHints') ? { ttlMs, cacheScope: 'public' } : {}
+
+/** A tool error result (`isError`) with one text block, as `revision` frames it. */
+export const toolError = (
+  message: string,
+  revision: Revision = '2025-11-25',
+  id: string | number = 1,
+) => resultIn(revision, { content: [{ type: 'text', text: message }], isError: true }, id)

@@ -60,13 +60,38 @@ export const send = (request: RawRequest, target: Target = WORKER): Promise<Resp
     }),
   )
 
+/**
+ * A POST with the standard client headers (plus `headers`). A string or bytes are the body as
+ * is (malformed JSON can be sent this way); any other value is sent as JSON.
+ */
+export const post = (body: unknown, headers: Record<string, string> = {}): RawRequest => ({
+  headers: { ...CLIENT_HEADERS, ...headers },
+  body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+})
+
 /** POSTs one JSON-RPC message (given as a value) with the standard client headers. */
 export const rpc = (
   message: unknown,
   headers: Record<string, string> = {},
   target: Target = WORKER,
-): Promise<Response> =>
-  send({ headers: { ...CLIENT_HEADERS, ...headers }, body: JSON.stringify(message) }, target)
+): Promise<Response> => send(post(message, headers), target)
+
+/** POSTs one JSON-RPC message in a session. */
+export const inSession = (
+  session: string,
+  message: unknown,
+  headers: Record<string, string> = {},
+  target: Target = WORKER,
+): Promise<Response> => rpc(message, { 'mcp-session-id': session, ...headers }, target)
+
+/** Sends a request and reads its JSON reply: the status and the parsed body. */
+export const reply = async <T = unknown>(
+  request: RawRequest,
+  target: Target = WORKER,
+): Promise<{ status: number; body: T }> => {
+  const res = await send(request, target)
+  return { status: res.status, body: (await res.json()) as T }
+}
 
 export const INIT_PARAMS = {
   capabilities: {},
@@ -84,6 +109,10 @@ export const initializeRequest = (protocolVersion: unknown, id: string | number 
 /** A JSON-RPC request value. */
 export const request = (id: string | number, method: string, params?: Record<string, unknown>) =>
   params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params }
+
+/** `tools/call` params: the tool's name and arguments, and `_meta` when given. */
+export const toolCall = (name: string, args: unknown, meta?: Record<string, unknown>) =>
+  meta === undefined ? { name, arguments: args } : { name, arguments: args, _meta: meta }
 
 /** One parsed SSE event. */
 export interface ParsedEvent {

@@ -7,9 +7,11 @@ import { describe, expect, test } from 'vitest'
 import { modernRequest } from '../helpers/eras.ts'
 import { TOOLS } from '../../src/tools/index.ts'
 import {
-  CLIENT_HEADERS,
-  INIT_PARAMS,
+  initializeRequest,
+  post,
+  request,
   serverWith,
+  toolCall,
   WORKER,
   type RawRequest,
   type Target,
@@ -31,21 +33,10 @@ const send = (request: RawRequest, ip: string, target: Target = UNLIMITED): Prom
     }),
   )
 
-const post = (message: unknown, headers: Record<string, string> = {}): RawRequest => ({
-  headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25', ...headers },
-  body: JSON.stringify(message),
-})
+/** The revision every request here speaks. */
+const VERSION = { 'mcp-protocol-version': '2025-11-25' }
 
-const initialize = (ip: string) =>
-  send(
-    post({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', ...INIT_PARAMS },
-    }),
-    ip,
-  )
+const initialize = (ip: string) => send(post(initializeRequest('2025-11-25'), VERSION), ip)
 
 const sessionOf = async (ip: string): Promise<string | null> => {
   const res = await initialize(ip)
@@ -53,20 +44,17 @@ const sessionOf = async (ip: string): Promise<string | null> => {
   return res.headers.get('mcp-session-id')
 }
 
-const call = (id: number, name: string, args: Record<string, unknown>) => ({
-  jsonrpc: '2.0',
-  id,
-  method: 'tools/call',
-  params: { name, arguments: args },
-})
-
 describe('R-SF-10 rate limits on the request path', () => {
   test('R-SF-10 tool calls past TOOL_CALL_RATE_LIMIT are 429 with Retry-After and -31429 naming the call', async () => {
     const ip = nextIp()
     const statuses: number[] = []
     let refused: Response | null = null
     for (let id = 1; id <= 5; id++) {
-      const res = await send(post(call(id, 'echo', { text: 'x' })), ip, WORKER)
+      const res = await send(
+        post(request(id, 'tools/call', toolCall('echo', { text: 'x' })), VERSION),
+        ip,
+        WORKER,
+      )
       statuses.push(res.status)
       if (res.status === 429) refused ??= res
       else await res.text()
@@ -80,9 +68,11 @@ describe('R-SF-10 rate limits on the request path', () => {
 
   test('R-SF-10 every tool call of a batch counts', async () => {
     const ip = nextIp()
-    const batch = [1, 2, 3, 4, 5].map((id) => call(id, 'echo', { text: 'x' }))
+    const batch = [1, 2, 3, 4, 5].map((id) =>
+      request(id, 'tools/call', toolCall('echo', { text: 'x' })),
+    )
     // No version header: 2025-03-26, the revision with batches.
-    const res = await send({ headers: CLIENT_HEADERS, body: JSON.stringify(batch) }, ip, WORKER)
+    const res = await send(post(batch), ip, WORKER)
     expect(res.status).toBe(429)
     await res.text()
   })
@@ -91,7 +81,7 @@ describe('R-SF-10 rate limits on the request path', () => {
     const ip = nextIp()
     const statuses: number[] = []
     for (let id = 1; id <= 5; id++) {
-      const res = await send(post({ jsonrpc: '2.0', id, method: 'ping' }), ip, WORKER)
+      const res = await send(post({ jsonrpc: '2.0', id, method: 'ping' }, VERSION), ip, WORKER)
       statuses.push(res.status)
       await res.text()
     }
@@ -100,8 +90,10 @@ describe('R-SF-10 rate limits on the request path', () => {
 
   test('BM-RATE-5 another caller is not held back', async () => {
     for (let i = 0; i < 3; i++)
-      await (await send(post({ jsonrpc: '2.0', id: i, method: 'ping' }), '203.0.113.250')).text()
-    const res = await send(post({ jsonrpc: '2.0', id: 9, method: 'ping' }), nextIp())
+      await (
+        await send(post({ jsonrpc: '2.0', id: i, method: 'ping' }, VERSION), '203.0.113.250')
+      ).text()
+    const res = await send(post({ jsonrpc: '2.0', id: 9, method: 'ping' }, VERSION), nextIp())
     expect(res.status).toBe(200)
     await res.text()
   })
@@ -201,17 +193,30 @@ describe('BM-LIMIT-4 requests in flight per session', () => {
     const session = (await sessionOf(ip))!
     const headers = { 'mcp-session-id': session }
     // count with a delay keeps running; two fill the session.
-    const slow = (id: number) => send(post(call(id, 'count', { to: 3, delayMs: 300 }), headers), ip)
+    const slow = (id: number) =>
+      send(
+        post(request(id, 'tools/call', toolCall('count', { to: 3, delayMs: 300 })), {
+          ...VERSION,
+          ...headers,
+        }),
+        ip,
+      )
     const running = [slow(1), slow(2)]
     await new Promise((resolve) => setTimeout(resolve, 100))
-    const third = await send(post({ jsonrpc: '2.0', id: 3, method: 'ping' }, headers), ip)
+    const third = await send(
+      post({ jsonrpc: '2.0', id: 3, method: 'ping' }, { ...VERSION, ...headers }),
+      ip,
+    )
     expect(third.status).toBe(429)
     expect(await third.json()).toMatchObject({
       id: 3,
       error: { code: -31429, message: expect.stringContaining('MAX_INFLIGHT_PER_SESSION') },
     })
     for (const res of await Promise.all(running)) await res.text()
-    const after = await send(post({ jsonrpc: '2.0', id: 4, method: 'ping' }, headers), ip)
+    const after = await send(
+      post({ jsonrpc: '2.0', id: 4, method: 'ping' }, { ...VERSION, ...headers }),
+      ip,
+    )
     expect(after.status).toBe(200)
     await after.text()
   })

@@ -5,7 +5,8 @@ import '../../src/conformance.ts'
 import { env } from 'cloudflare:workers'
 import { describe, expect, test } from 'vitest'
 import { createServer } from '../../src/server.ts'
-import { CLIENT_HEADERS, send, type Target } from '../helpers/wire.ts'
+import { legacyRequest } from '../helpers/eras.ts'
+import { CLIENT_HEADERS, send, toolCall, type Target } from '../helpers/wire.ts'
 
 /** The deployed server (no fixed tools: the catalog decides) with other settings. */
 const catalogServer = (settings: Record<string, string> = {}): Target => {
@@ -14,14 +15,7 @@ const catalogServer = (settings: Record<string, string> = {}): Target => {
 }
 
 const names = async (path: string, target: Target = catalogServer()) => {
-  const res = await send(
-    {
-      path,
-      headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
-      body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
-    },
-    target,
-  )
+  const res = await send({ path, ...legacyRequest('tools/list') }, target)
   expect(res.status).toBe(200)
   const body = (await res.json()) as { result: { tools: { name: string }[] } }
   return body.result.tools.map((tool) => tool.name)
@@ -42,8 +36,7 @@ describe('tool profiles', () => {
   test('BM-PROFILE-1 a tool outside the profile cannot be called through it', async () => {
     const res = await send({
       path: '/mcp/research',
-      headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
-      body: '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}',
+      ...legacyRequest('tools/call', toolCall('echo', { text: 'x' })),
     })
     expect(await res.json()).toEqual({
       jsonrpc: '2.0',

@@ -2,26 +2,30 @@
 // 100-value cap with total and hasMore, context.arguments, errors, both eras.
 
 import { describe, expect, test } from 'vitest'
-import { LEGACY_REVISIONS } from '../../src/protocol/revisions.ts'
 import { echo } from '../../src/tools/echo.ts'
-import { legacyRequest, modernRequest, result, rpcError, SERVER_META } from '../helpers/eras.ts'
+import {
+  legacyRequest,
+  modernRequest,
+  requestIn,
+  result,
+  resultIn,
+  REVISIONS,
+  rpcError,
+  SERVER_META,
+  statusIn,
+} from '../helpers/eras.ts'
 import { TEST_PROMPTS, TEST_TEMPLATES } from '../helpers/features.ts'
 import {
-  CLIENT_HEADERS,
   initializeRequest,
+  post,
+  reply,
   rpc,
   send,
   serverWith,
   wireTable,
-  type WireCase,
 } from '../helpers/wire.ts'
 
 const TEST_SERVER = serverWith([], {}, { templates: TEST_TEMPLATES, prompts: TEST_PROMPTS })
-
-const initializeRequestRaw = (version: string) => ({
-  headers: CLIENT_HEADERS,
-  body: JSON.stringify(initializeRequest(version)),
-})
 
 const prompt = (name: string) => ({ type: 'ref/prompt', name })
 const template = (uri: string) => ({ type: 'ref/resource', uri })
@@ -63,7 +67,7 @@ describe('completion/complete', () => {
     {
       rule: 'R-SF-33',
       name: 'a server without prompts or templates does not declare completions',
-      request: { ...initializeRequestRaw('2025-11-25') },
+      request: post(initializeRequest('2025-11-25')),
       target: TOOLS_ONLY,
       expect: {
         status: 200,
@@ -74,39 +78,47 @@ describe('completion/complete', () => {
         }),
       },
     },
-    {
-      rule: 'R-SF-33',
-      name: 'and answers completion/complete with -32601, not "Unknown prompt"',
-      request: legacyRequest(
-        'completion/complete',
-        completing(prompt('code_review'), 'language', ''),
-      ),
-      target: TOOLS_ONLY,
-      expect: { status: 200, json: NOT_OFFERED },
-    },
-    {
-      rule: 'R-SF-33',
-      name: '2026-07-28: likewise, with HTTP 404',
-      request: modernRequest(
-        'completion/complete',
-        completing(prompt('code_review'), 'language', ''),
-      ),
-      target: TOOLS_ONLY,
-      expect: { status: 404, json: NOT_OFFERED },
-    },
   ])
 
-  wireTable([
-    ...LEGACY_REVISIONS.map((version): WireCase => ({
-      rule: 'R-SF-33',
-      name: `${version}: a prompt argument (code_review language "py")`,
-      request: legacyRequest(
+  describe.each(REVISIONS)('%s', (revision) => {
+    test('R-SF-33 a server without prompts or templates answers completion/complete with -32601 (not "Unknown prompt"), with the status of its revision', async () => {
+      const request = requestIn(
+        revision,
+        'completion/complete',
+        completing(prompt('code_review'), 'language', ''),
+      )
+      const { status, body } = await reply(request, TOOLS_ONLY)
+      expect({ status, body }).toEqual({ status: statusIn(revision, -32601), body: NOT_OFFERED })
+    })
+
+    test('R-SF-33 a prompt argument (code_review language "py")', async () => {
+      const request = requestIn(
+        revision,
         'completion/complete',
         completing(prompt('code_review'), 'language', 'py'),
-        version,
-      ),
-      expect: { status: 200, json: completion(['python'], 1) },
-    })),
+      )
+      const { status, body } = await reply(request)
+      expect({ status, body }).toEqual({
+        status: 200,
+        body: resultIn(revision, { completion: { values: ['python'], total: 1, hasMore: false } }),
+      })
+    })
+
+    test('R-SF-33 an unknown prompt is -32602, with the status of its revision', async () => {
+      const request = requestIn(
+        revision,
+        'completion/complete',
+        completing(prompt('nope'), 'x', ''),
+      )
+      const { status, body } = await reply(request)
+      expect({ status, body }).toEqual({
+        status: statusIn(revision, -32602),
+        body: rpcError(-32602, 'Unknown prompt: nope'),
+      })
+    })
+  })
+
+  wireTable([
     {
       rule: 'R-SF-33',
       name: 'a resource-template variable, matched ignoring case',
@@ -216,12 +228,6 @@ describe('completion/complete', () => {
     },
     {
       rule: 'R-SF-33',
-      name: 'an unknown prompt is -32602',
-      request: legacyRequest('completion/complete', completing(prompt('nope'), 'x', '')),
-      expect: { status: 200, json: rpcError(-32602, 'Unknown prompt: nope') },
-    },
-    {
-      rule: 'R-SF-33',
       name: 'an argument the prompt does not have is -32602',
       request: legacyRequest('completion/complete', completing(prompt('code_review'), 'lang', '')),
       expect: { status: 200, json: rpcError(-32602, 'Prompt code_review has no argument lang') },
@@ -313,12 +319,6 @@ describe('completion/complete', () => {
         status: 200,
         body: '{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"Internal error"}}',
       },
-    },
-    {
-      rule: 'R-SF-33',
-      name: '2026-07-28: an unknown prompt is -32602 with HTTP 400',
-      request: modernRequest('completion/complete', completing(prompt('nope'), 'x', '')),
-      expect: { status: 400, json: rpcError(-32602, 'Unknown prompt: nope') },
     },
   ])
 

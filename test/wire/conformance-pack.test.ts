@@ -18,12 +18,14 @@ import { MODERN_META, modernRequest } from '../helpers/eras.ts'
 import {
   CLIENT_HEADERS,
   initializeRequest,
+  inSession,
   parseSse,
+  readEvents,
+  request,
   rpc,
   send,
   serverWith,
   type ParsedEvent,
-  readEvents,
 } from '../helpers/wire.ts'
 
 ;(env as unknown as Record<string, string>).FIXTURES = 'conformance'
@@ -46,16 +48,6 @@ const open = async (version = '2025-11-25', capabilities: Record<string, unknown
   expect(id).not.toBeNull()
   return id!
 }
-
-const inSession = (session: string, message: unknown, headers: Record<string, string> = {}) =>
-  rpc(message, { 'mcp-session-id': session, ...headers })
-
-const request = (id: number, method: string, params?: Record<string, unknown>) => ({
-  jsonrpc: '2.0',
-  id,
-  method,
-  ...(params === undefined ? {} : { params }),
-})
 
 const getStream = (session: string, lastEventId?: string) =>
   send({

@@ -19,17 +19,18 @@ import { resourceSet } from '../../src/resources/resource-set.ts'
 import { completeElicitation } from '../../src/pipeline/sessions.ts'
 import { defineTool } from '../../src/tools/define.ts'
 import { toolSet } from '../../src/tools/toolset.ts'
-import { MODERN_META, modernRequest } from '../helpers/eras.ts'
+import { legacyRequest, MODERN_META, modernRequest } from '../helpers/eras.ts'
 import {
-  CLIENT_HEADERS,
   initializeRequest,
-  parseSse,
+  inSession,
+  readEvents,
+  request,
   rpc,
   send,
   serverWith,
+  toolCall,
   wireTable,
   type ParsedEvent,
-  readEvents,
 } from '../helpers/wire.ts'
 
 const CONNECT = {
@@ -113,15 +114,6 @@ const open = async (version: string, capabilities: Record<string, unknown>) => {
   return id!
 }
 
-const inSession = (session: string, message: unknown) => rpc(message, { 'mcp-session-id': session })
-
-const call = (id: number, name: string, args: Record<string, unknown> = {}) => ({
-  jsonrpc: '2.0',
-  id,
-  method: 'tools/call',
-  params: { name, arguments: args },
-})
-
 const has = (events: ParsedEvent[], fragment: string) =>
   events.some((event) => event.data.includes(fragment))
 
@@ -130,7 +122,7 @@ const URL_CAPABLE = { elicitation: { form: {}, url: {} } }
 describe('R-JR-14 UrlElicitationRequired in a 2025-11-25 session', () => {
   test('R-JR-14 a client that declared elicitation.url gets -32042 with data.elicitations (HTTP 200)', async () => {
     const session = await open('2025-11-25', URL_CAPABLE)
-    const res = await inSession(session, call(2, 'needs_url'))
+    const res = await inSession(session, request(2, 'tools/call', toolCall('needs_url', {})))
     expect(res.status).toBe(200)
     expect(await res.text()).toBe(REQUIRED)
   })
@@ -148,7 +140,7 @@ describe('R-JR-14 UrlElicitationRequired in a 2025-11-25 session', () => {
 
   test('R-JR-14 a client that declared form elicitation only gets a tool error in words, never -32042', async () => {
     const session = await open('2025-11-25', { elicitation: {} })
-    const res = await inSession(session, call(2, 'needs_url'))
+    const res = await inSession(session, request(2, 'tools/call', toolCall('needs_url', {})))
     expect(await res.json()).toEqual({
       jsonrpc: '2.0',
       id: 2,
@@ -158,7 +150,7 @@ describe('R-JR-14 UrlElicitationRequired in a 2025-11-25 session', () => {
 
   test('R-JR-14 a 2025-06-18 session never gets -32042 (the code is 2025-11-25 only)', async () => {
     const session = await open('2025-06-18', URL_CAPABLE)
-    const res = await inSession(session, call(2, 'needs_url'))
+    const res = await inSession(session, request(2, 'tools/call', toolCall('needs_url', {})))
     expect(await res.json()).toMatchObject({ id: 2, result: { isError: true } })
   })
 })
@@ -167,10 +159,7 @@ wireTable([
   {
     rule: 'R-JR-14',
     name: 'without a session the capabilities are unknown: a tool error in words',
-    request: {
-      headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
-      body: JSON.stringify(call(2, 'needs_url')),
-    },
+    request: legacyRequest('tools/call', toolCall('needs_url', {}), '2025-11-25', 2),
     expect: {
       status: 200,
       json: {
@@ -185,10 +174,7 @@ wireTable([
   {
     rule: 'R-JR-14',
     name: 'a stateless prompts/get is -32603 in words',
-    request: {
-      headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
-      body: '{"jsonrpc":"2.0","id":3,"method":"prompts/get","params":{"name":"needs_url_prompt"}}',
-    },
+    request: legacyRequest('prompts/get', { name: 'needs_url_prompt' }, '2025-11-25', 3),
     expect: {
       status: 200,
       json: {
@@ -285,22 +271,22 @@ describe('R-SF-42 notifications/elicitation/complete', () => {
   /** Runs asks_url in a new session, accepting the URL elicitation; the call stream's events. */
   const askAndAccept = async (args: Record<string, unknown> = {}) => {
     const session = await open('2025-11-25', URL_CAPABLE)
-    const res = await inSession(session, call(5, 'asks_url', args))
+    const res = await inSession(session, request(5, 'tools/call', toolCall('asks_url', args)))
     expect(res.headers.get('content-type')).toBe('text/event-stream')
     const asked = await readEvents(res.body!, (seen) => has(seen, 'elicitation/create'))
-    const request = JSON.parse(
+    const asking = JSON.parse(
       asked.events.find((event) => event.data.includes('elicitation/create'))!.data,
     ) as { id: string; params: Record<string, unknown> }
     const answered = await inSession(session, {
       jsonrpc: '2.0',
-      id: request.id,
+      id: asking.id,
       result: { action: 'accept' },
     })
     expect(answered.status).toBe(202)
     asked.reader.releaseLock()
     const { events, reader } = await readEvents(res.body!, (seen) => has(seen, '"id":5'))
     await reader.cancel()
-    return { request, events: events.filter((event) => event.data !== '') }
+    return { request: asking, events: events.filter((event) => event.data !== '') }
   }
 
   test('R-SF-42 a URL elicitation asked mid-call carries its elicitationId (2025-11-25)', async () => {
@@ -338,7 +324,7 @@ describe('R-SF-42 notifications/elicitation/complete', () => {
     expect(get.status).toBe(200)
     // Not yet sent to this client: refused.
     expect(await completeElicitation(workerEnv, session, 'e-17')).toBe(false)
-    const failed = await inSession(session, call(2, 'needs_url'))
+    const failed = await inSession(session, request(2, 'tools/call', toolCall('needs_url', {})))
     expect(await failed.text()).toBe(REQUIRED)
     expect(await completeElicitation(workerEnv, session, 'e-17')).toBe(true)
     expect(await completeElicitation(workerEnv, session, 'e-17')).toBe(false)
@@ -353,7 +339,7 @@ describe('R-SF-42 notifications/elicitation/complete', () => {
   test('R-SF-42 completeElicitation for another session, or none, sends nothing', async () => {
     const asked = await open('2025-11-25', URL_CAPABLE)
     const other = await open('2025-11-25', URL_CAPABLE)
-    const failed = await inSession(asked, call(2, 'needs_url'))
+    const failed = await inSession(asked, request(2, 'tools/call', toolCall('needs_url', {})))
     expect(await failed.text()).toBe(REQUIRED)
     expect(await completeElicitation(workerEnv, other, 'e-17')).toBe(false)
     expect(

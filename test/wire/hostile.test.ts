@@ -3,12 +3,8 @@
 
 import { describe } from 'vitest'
 import { SUPPORTED_REVISIONS } from '../../src/protocol/revisions.ts'
-import { CLIENT_HEADERS, wireTable, type WireCase } from '../helpers/wire.ts'
+import { CLIENT_HEADERS, post, wireTable, type WireCase } from '../helpers/wire.ts'
 
-const post = (body: string, headers: Record<string, string> = {}) => ({
-  headers: { ...CLIENT_HEADERS, ...headers },
-  body,
-})
 const PING = '{"jsonrpc":"2.0","id":1,"method":"ping"}'
 
 describe('hostile input', () => {

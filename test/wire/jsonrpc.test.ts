@@ -1,19 +1,21 @@
 // JSON-RPC 2.0 framing on the wire: message kinds, ids, error codes, batches.
 
-import { describe } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { codeReview } from '../../src/prompts/code-review.ts'
 import { readme } from '../../src/resources/readme.ts'
 import { echo } from '../../src/tools/echo.ts'
-import { legacyRequest, modernRequest, rpcError } from '../helpers/eras.ts'
-import { CLIENT_HEADERS, serverWith, wireTable, type WireCase } from '../helpers/wire.ts'
-
-const post = (body: string, headers: Record<string, string> = {}) => ({
-  headers: { ...CLIENT_HEADERS, ...headers },
-  body,
-})
-
-const error = (id: unknown, code: number, message: string) =>
-  JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } })
+import {
+  has,
+  LEGACY,
+  legacyRequest,
+  modernRequest,
+  requestIn,
+  REVISIONS,
+  rpcError,
+  rpcErrorBody,
+  statusIn,
+} from '../helpers/eras.ts'
+import { post, reply, send, serverWith, wireTable, type WireCase } from '../helpers/wire.ts'
 
 describe('messages', () => {
   wireTable([
@@ -21,21 +23,21 @@ describe('messages', () => {
       rule: 'R-JR-1',
       name: 'jsonrpc other than "2.0" is an invalid request',
       request: post('{"jsonrpc":"1.0","id":1,"method":"ping"}'),
-      expect: { status: 400, body: error(1, -32600, '"jsonrpc" must be exactly "2.0"') },
+      expect: { status: 400, body: rpcErrorBody(-32600, '"jsonrpc" must be exactly "2.0"') },
     },
     {
       rule: 'R-JR-1',
       name: 'missing jsonrpc is an invalid request',
       request: post('{"id":1,"method":"ping"}'),
-      expect: { status: 400, body: error(1, -32600, '"jsonrpc" is required') },
+      expect: { status: 400, body: rpcErrorBody(-32600, '"jsonrpc" is required') },
     },
     {
       rule: 'R-JR-2',
       name: 'bytes that are not UTF-8 are a parse error',
-      request: { headers: CLIENT_HEADERS, body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) },
+      request: post(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])),
       expect: {
         status: 400,
-        body: error(null, -32700, 'Parse error: the body is not valid UTF-8'),
+        body: rpcErrorBody(-32700, 'Parse error: the body is not valid UTF-8', undefined, null),
       },
     },
     {
@@ -44,20 +46,31 @@ describe('messages', () => {
       request: post('{"jsonrpc":"2.0","id":null,"method":"ping"}'),
       expect: {
         status: 400,
-        body: error(null, -32600, '"id" must be a string or an integer, not null'),
+        body: rpcErrorBody(
+          -32600,
+          '"id" must be a string or an integer, not null',
+          undefined,
+          null,
+        ),
       },
     },
     {
       rule: 'R-JR-3',
       name: 'a fractional id is refused',
       request: post('{"jsonrpc":"2.0","id":1.5,"method":"ping"}'),
-      expect: { status: 400, body: error(null, -32600, '"id" must be a string or an integer') },
+      expect: {
+        status: 400,
+        body: rpcErrorBody(-32600, '"id" must be a string or an integer', undefined, null),
+      },
     },
     {
       rule: 'R-JR-3',
       name: 'an object id is refused',
       request: post('{"jsonrpc":"2.0","id":{},"method":"ping"}'),
-      expect: { status: 400, body: error(null, -32600, '"id" must be a string or an integer') },
+      expect: {
+        status: 400,
+        body: rpcErrorBody(-32600, '"id" must be a string or an integer', undefined, null),
+      },
     },
     {
       rule: 'R-JR-3',
@@ -89,32 +102,49 @@ describe('messages', () => {
       request: post('{"jsonrpc":"2.0","id":4,"result":{},"error":{"code":1,"message":"x"}}'),
       expect: {
         status: 400,
-        body: error(4, -32600, 'A response must not have both "result" and "error"'),
+        body: rpcErrorBody(
+          -32600,
+          'A response must not have both "result" and "error"',
+          undefined,
+          4,
+        ),
       },
     },
     {
       rule: 'R-JR-7',
       name: 'an error response from the client needs an integer code',
       request: post('{"jsonrpc":"2.0","id":4,"error":{"code":"x","message":"m"}}'),
-      expect: { status: 400, body: error(4, -32600, '"error.code" must be an integer') },
+      expect: {
+        status: 400,
+        body: rpcErrorBody(-32600, '"error.code" must be an integer', undefined, 4),
+      },
     },
     {
       rule: 'R-JR-8',
       name: 'malformed JSON is a parse error with id null',
       request: post('{"jsonrpc":"2.0","id":1,"method":'),
-      expect: { status: 400, body: error(null, -32700, 'Parse error: the body is not valid JSON') },
+      expect: {
+        status: 400,
+        body: rpcErrorBody(-32700, 'Parse error: the body is not valid JSON', undefined, null),
+      },
     },
     {
       rule: 'R-JR-8',
       name: 'an empty body is a parse error',
       request: post(''),
-      expect: { status: 400, body: error(null, -32700, 'Parse error: the body is not valid JSON') },
+      expect: {
+        status: 400,
+        body: rpcErrorBody(-32700, 'Parse error: the body is not valid JSON', undefined, null),
+      },
     },
     {
       rule: 'R-JR-8',
       name: 'a JSON value that is not an object is an invalid request with id null',
       request: post('42'),
-      expect: { status: 400, body: error(null, -32600, 'A JSON-RPC message must be an object') },
+      expect: {
+        status: 400,
+        body: rpcErrorBody(-32600, 'A JSON-RPC message must be an object', undefined, null),
+      },
     },
     {
       rule: 'R-JR-9',
@@ -132,13 +162,13 @@ describe('messages', () => {
       rule: 'R-JR-12',
       name: 'unknown method is -32601',
       request: post('{"jsonrpc":"2.0","id":1,"method":"tools/lsit"}'),
-      expect: { status: 200, body: error(1, -32601, 'Method not found: tools/lsit') },
+      expect: { status: 200, body: rpcErrorBody(-32601, 'Method not found: tools/lsit') },
     },
     {
       rule: 'R-JR-12',
       name: 'a method named like an Object property is unknown',
       request: post('{"jsonrpc":"2.0","id":1,"method":"constructor"}'),
-      expect: { status: 200, body: error(1, -32601, 'Method not found: constructor') },
+      expect: { status: 200, body: rpcErrorBody(-32601, 'Method not found: constructor') },
     },
     {
       rule: 'R-JR-12',
@@ -146,8 +176,7 @@ describe('messages', () => {
       request: post('{"jsonrpc":"2.0","id":1}'),
       expect: {
         status: 400,
-        body: error(
-          1,
+        body: rpcErrorBody(
           -32600,
           'A JSON-RPC message needs "method" (request) or "result"/"error" (response)',
         ),
@@ -157,13 +186,13 @@ describe('messages', () => {
       rule: 'R-JR-12',
       name: 'a method that is not a string is an invalid request',
       request: post('{"jsonrpc":"2.0","id":1,"method":5}'),
-      expect: { status: 400, body: error(1, -32600, '"method" must be a string') },
+      expect: { status: 400, body: rpcErrorBody(-32600, '"method" must be a string') },
     },
     {
       rule: 'R-JR-12',
       name: 'positional params are an invalid request',
       request: post('{"jsonrpc":"2.0","id":1,"method":"ping","params":[1]}'),
-      expect: { status: 400, body: error(1, -32600, '"params" must be an object') },
+      expect: { status: 400, body: rpcErrorBody(-32600, '"params" must be an object') },
     },
     {
       rule: 'R-JR-12',
@@ -171,7 +200,7 @@ describe('messages', () => {
       request: post('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}}'),
       expect: {
         status: 200,
-        body: error(1, -32602, 'tools/call: "params.name" is required'),
+        body: rpcErrorBody(-32602, 'tools/call: "params.name" is required'),
       },
     },
     {
@@ -192,6 +221,29 @@ describe('messages', () => {
 const ping = (id: number) => `{"jsonrpc":"2.0","id":${id},"method":"ping"}`
 
 describe('batches', () => {
+  describe.each(LEGACY)('%s', (revision) => {
+    test('R-JR-17 a batch is answered with an array where the revision has batches, else refused whole (400, -32600)', async () => {
+      const res = await send(post(`[${ping(1)},${ping(2)}]`, { 'mcp-protocol-version': revision }))
+      const text = await res.text()
+      if (has(revision, 'batches')) {
+        expect({ status: res.status, text }).toEqual({
+          status: 200,
+          text: '[{"jsonrpc":"2.0","id":1,"result":{}},{"jsonrpc":"2.0","id":2,"result":{}}]',
+        })
+      } else {
+        expect({ status: res.status, text }).toEqual({
+          status: 400,
+          text: rpcErrorBody(
+            -32600,
+            `Batches are not supported in protocol version ${revision} (only in 2025-03-26)`,
+            undefined,
+            null,
+          ),
+        })
+      }
+    })
+  })
+
   wireTable([
     {
       rule: 'R-JR-17',
@@ -204,25 +256,6 @@ describe('batches', () => {
       },
     },
     {
-      rule: 'R-JR-17',
-      name: '2025-03-26 (explicit header): batches are accepted',
-      request: post(`[${ping(1)}]`, { 'mcp-protocol-version': '2025-03-26' }),
-      expect: { status: 200, body: '[{"jsonrpc":"2.0","id":1,"result":{}}]' },
-    },
-    ...(['2025-06-18', '2025-11-25'] as const).map((revision): WireCase => ({
-      rule: 'R-JR-17',
-      name: `${revision}: a batch is refused`,
-      request: post(`[${ping(1)}]`, { 'mcp-protocol-version': revision }),
-      expect: {
-        status: 400,
-        body: error(
-          null,
-          -32600,
-          `Batches are not supported in protocol version ${revision} (only in 2025-03-26)`,
-        ),
-      },
-    })),
-    {
       rule: 'R-HT-5',
       name: '2025-03-26: a body may be a batch of responses, accepted with 202',
       request: post(
@@ -234,7 +267,10 @@ describe('batches', () => {
       rule: 'R-JR-17',
       name: 'an empty batch is one invalid request',
       request: post('[]'),
-      expect: { status: 400, body: error(null, -32600, 'A batch must not be empty') },
+      expect: {
+        status: 400,
+        body: rpcErrorBody(-32600, 'A batch must not be empty', undefined, null),
+      },
     },
     {
       rule: 'R-JR-17',
@@ -258,7 +294,7 @@ describe('batches', () => {
       request: post(`[1,${ping(2)}]`),
       expect: {
         status: 200,
-        body: `[${error(null, -32600, 'A JSON-RPC message must be an object')},{"jsonrpc":"2.0","id":2,"result":{}}]`,
+        body: `[${rpcErrorBody(-32600, 'A JSON-RPC message must be an object', undefined, null)},{"jsonrpc":"2.0","id":2,"result":{}}]`,
       },
     },
     {
@@ -269,10 +305,20 @@ describe('batches', () => {
       ),
       expect: {
         status: 200,
-        body: `[${error(1, -32600, 'initialize must not be part of a JSON-RPC batch')},{"jsonrpc":"2.0","id":2,"result":{}}]`,
+        body: `[${rpcErrorBody(-32600, 'initialize must not be part of a JSON-RPC batch')},{"jsonrpc":"2.0","id":2,"result":{}}]`,
       },
     },
   ])
+})
+
+describe.each(REVISIONS)('%s', (revision) => {
+  test('R-JR-12 R-HT-35 an unknown method is -32601, with the status of the revision (200, or 404 in 2026-07-28)', async () => {
+    const { status, body } = await reply(requestIn(revision, 'tools/lsit'))
+    expect({ status, body }).toEqual({
+      status: statusIn(revision, -32601),
+      body: rpcError(-32601, 'Method not found: tools/lsit'),
+    })
+  })
 })
 
 // R-JR-12 · schema `MethodNotFoundError`: -32601 also answers "one gated behind a server

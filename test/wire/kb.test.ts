@@ -12,9 +12,11 @@ import { createServer } from '../../src/server.ts'
 import { TOOLS } from '../../src/tools/index.ts'
 import {
   CLIENT_HEADERS,
+  request,
   rpc,
   send,
   serverWith,
+  toolCall,
   wireTable,
   type Target,
   type WireCase,
@@ -82,7 +84,7 @@ const call = async (
   version = '2025-11-25',
 ): Promise<CallResult> => {
   const res = await rpc(
-    { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } },
+    request(1, 'tools/call', toolCall(name, args)),
     { 'mcp-protocol-version': version },
     target,
   )

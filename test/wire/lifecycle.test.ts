@@ -5,22 +5,18 @@ import { SERVER_INFO } from '../../src/protocol/server-info.ts'
 import { codeReview } from '../../src/prompts/code-review.ts'
 import { greeting } from '../../src/resources/greeting.ts'
 import { echo } from '../../src/tools/echo.ts'
-import { modernRequest } from '../helpers/eras.ts'
+import type { LegacyRevision } from '../../src/protocol/revisions.ts'
+import { has, LEGACY, legacyRequest, modernRequest } from '../helpers/eras.ts'
 import {
-  CLIENT_HEADERS,
   initializeRequest,
+  post,
   rpc,
   send,
   serverWith,
+  toolCall,
   wireTable,
   type Target,
-  type WireCase,
 } from '../helpers/wire.ts'
-
-const initialize = (protocolVersion: unknown, headers: Record<string, string> = {}) => ({
-  headers: { ...CLIENT_HEADERS, ...headers },
-  body: JSON.stringify(initializeRequest(protocolVersion)),
-})
 
 const CAPABILITIES = {
   logging: {},
@@ -32,53 +28,54 @@ const CAPABILITIES = {
 const INFO = { name: 'bare-mcp', version: SERVER_INFO.version }
 const TITLED = { name: 'bare-mcp', title: 'bare-mcp', version: SERVER_INFO.version }
 
-/** The InitializeResult each revision gets: fields appear in the revision that added them. */
-const expected = (version: string) => {
-  const titled = version >= '2025-06-18'
-  const result: Record<string, unknown> = {
+/** The InitializeResult `version` gets: each field from the revision that introduced it. */
+const expected = (version: LegacyRevision) => ({
+  jsonrpc: '2.0',
+  id: 1,
+  result: {
     protocolVersion: version,
     capabilities: CAPABILITIES,
-    serverInfo: titled ? TITLED : INFO,
-  }
-  if (version >= '2025-03-26') result.instructions = SERVER_INFO.instructions
-  return { jsonrpc: '2.0', id: 1, result }
-}
+    serverInfo: has(version, 'titles') ? TITLED : INFO,
+    ...(has(version, 'instructions') ? { instructions: SERVER_INFO.instructions } : {}),
+  },
+})
+
+describe.each(LEGACY)('%s', (version) => {
+  test('R-LC-2 R-LC-3 a supported version is echoed, in the InitializeResult of its revision', async () => {
+    const res = await send(post(initializeRequest(version)))
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual(expected(version))
+  })
+})
 
 describe('initialize', () => {
   wireTable([
-    ...['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'].map((version): WireCase => ({
-      rule: 'R-LC-3',
-      name: `a supported version (${version}) is echoed`,
-      request: initialize(version),
-      expect: { status: 200, json: expected(version) },
-    })),
     {
       rule: 'R-LC-3',
       name: 'an unknown version is answered with our latest, not an error',
-      request: initialize('2099-01-01'),
+      request: post(initializeRequest('2099-01-01')),
       expect: { status: 200, json: expected('2025-11-25') },
     },
     {
       rule: 'R-LC-3',
       name: '2026-07-28 in initialize (no _meta claim) is negotiated down to 2025-11-25',
-      request: initialize('2026-07-28'),
+      request: post(initializeRequest('2026-07-28')),
       expect: { status: 200, json: expected('2025-11-25') },
       why: 'Digest §3 item 14: initialize without a modern claim is always the legacy handshake.',
     },
     {
       rule: 'R-HT-17',
       name: 'MCP-Protocol-Version is not checked on initialize itself',
-      request: initialize('2025-06-18', { 'mcp-protocol-version': '1999-01-01' }),
+      request: post(initializeRequest('2025-06-18'), { 'mcp-protocol-version': '1999-01-01' }),
       expect: { status: 200, json: expected('2025-06-18') },
       why: 'Digest §3 item 5c: a 400 here reads as "legacy SSE server" to clients.',
     },
     {
       rule: 'R-LC-1',
       name: 'initialize without clientInfo is invalid params',
-      request: {
-        headers: CLIENT_HEADERS,
-        body: '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{}}}',
-      },
+      request: post(
+        '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{}}}',
+      ),
       expect: {
         status: 200,
         json: {
@@ -91,7 +88,7 @@ describe('initialize', () => {
     {
       rule: 'R-LC-1',
       name: 'a protocolVersion that is not a string is invalid params',
-      request: initialize(20250618),
+      request: post(initializeRequest(20250618)),
       expect: {
         status: 200,
         json: {
@@ -104,19 +101,13 @@ describe('initialize', () => {
     {
       rule: 'R-LC-4',
       name: 'notifications/initialized gets 202',
-      request: {
-        headers: CLIENT_HEADERS,
-        body: '{"jsonrpc":"2.0","method":"notifications/initialized"}',
-      },
+      request: post('{"jsonrpc":"2.0","method":"notifications/initialized"}'),
       expect: { status: 202, body: '' },
     },
     {
       rule: 'R-LC-5',
       name: 'without sessions, a tools/call with no initialize before it is served (ChatGPT)',
-      request: {
-        headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
-        body: '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}',
-      },
+      request: legacyRequest('tools/call', toolCall('echo', { text: 'hi' }), '2025-11-25', 2),
       expect: {
         status: 200,
         body: '{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"hi"}]}}',
@@ -125,7 +116,7 @@ describe('initialize', () => {
     {
       rule: 'R-LC-9',
       name: 'ping is answered with an empty result, even before initialize',
-      request: { headers: CLIENT_HEADERS, body: '{"jsonrpc":"2.0","id":"p","method":"ping"}' },
+      request: post('{"jsonrpc":"2.0","id":"p","method":"ping"}'),
       expect: { status: 200, body: '{"jsonrpc":"2.0","id":"p","result":{}}' },
     },
   ])

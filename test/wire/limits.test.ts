@@ -9,16 +9,11 @@ import { legacyRequest, modernRequest, MODERN_META } from '../helpers/eras.ts'
 import {
   CLIENT_HEADERS,
   INIT_PARAMS,
+  post,
   send,
   serverWith,
-  type RawRequest,
   type Target,
 } from '../helpers/wire.ts'
-
-const post = (body: string, headers: Record<string, string> = {}): RawRequest => ({
-  headers: { ...CLIENT_HEADERS, ...headers },
-  body,
-})
 
 const initialize = (params: Record<string, unknown>, target?: Target) =>
   send(

@@ -7,178 +7,155 @@ import { SUPPORTED_REVISIONS } from '../../src/protocol/revisions.ts'
 import { greet } from '../../src/tools/greet.ts'
 import { TOOLS } from '../../src/tools/index.ts'
 import {
-  CLIENT_HEADERS,
+  has,
+  legacyRequest,
+  MODERN,
+  MODERN_META,
+  modernRequest,
+  requestIn,
+  REVISIONS,
+  rpcError,
+  SERVER_META,
+} from '../helpers/eras.ts'
+import {
+  initializeRequest,
   messages,
   parseSse,
+  post,
+  reply,
   send,
   serverWith,
+  toolCall,
   wireTable,
   type Target,
   type WireCase,
 } from '../helpers/wire.ts'
 import { route, TEST_TOOLS, watched } from '../helpers/tools.ts'
 
-const V = '2026-07-28'
-const META = {
-  'io.modelcontextprotocol/protocolVersion': V,
-  'io.modelcontextprotocol/clientCapabilities': {},
-}
-const SERVER_META = {
-  'io.modelcontextprotocol/serverInfo': { name: 'bare-mcp', version: SERVER_INFO.version },
-}
-
-/** The headers a 2026-07-28 client sends for `method` (and `name`, when it has one). */
-const headersFor = (method: string, name?: string): Record<string, string> => ({
-  ...CLIENT_HEADERS,
-  'mcp-protocol-version': V,
-  'mcp-method': method,
-  ...(name === undefined ? {} : { 'mcp-name': name }),
-})
-
-interface Modern {
-  id?: string | number
-  params?: Record<string, unknown>
-  meta?: Record<string, unknown>
-  headers?: Record<string, string | undefined>
-}
-
-/** A raw 2026-07-28 request; `headers` entries set to undefined are removed. */
-const modern = (
-  method: string,
-  { id = 1, params = {}, meta = META, headers = {} }: Modern = {},
-) => {
-  const name =
-    typeof params.name === 'string'
-      ? params.name
-      : typeof params.uri === 'string'
-        ? params.uri
-        : undefined
-  const merged: Record<string, string> = {}
-  for (const [key, value] of Object.entries({ ...headersFor(method, name), ...headers })) {
-    if (value !== undefined) merged[key] = value
-  }
-  return {
-    headers: merged,
-    body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } }),
-  }
-}
-
-const error = (id: unknown, code: number, message: string, data?: unknown) => ({
-  jsonrpc: '2.0',
-  id,
-  error: data === undefined ? { code, message } : { code, message, data },
-})
-
 const TEST_SERVER = serverWith([...TEST_TOOLS, greet], { MRTR_SECRET: 'x'.repeat(32) })
-const ELICITING = { ...META, 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } }
+const ELICITING = {
+  ...MODERN_META,
+  'io.modelcontextprotocol/clientCapabilities': { elicitation: {} },
+}
 
 describe('era detection (digest section 4, one case per branch)', () => {
   wireTable([
     {
       rule: 'R-JR-17',
       name: '1. a batch with a 2026-07-28 member is refused whole',
-      request: {
-        headers: CLIENT_HEADERS,
-        body: `[${modern('tools/list').body}]`,
-      },
+      request: post(`[${modernRequest('tools/list').body}]`),
       expect: {
         status: 400,
-        json: error(null, -32600, 'A 2026-07-28 request must be a single message, not a batch'),
+        json: rpcError(
+          -32600,
+          'A 2026-07-28 request must be a single message, not a batch',
+          undefined,
+          null,
+        ),
       },
     },
     {
       rule: 'R-LC-29',
       name: '2. a body with the _meta claim is served as 2026-07-28',
-      request: modern('tools/list'),
+      request: modernRequest('tools/list'),
       expect: { status: 200 },
     },
     {
       rule: 'R-LC-29',
       name: '3. initialize without the claim is the legacy handshake, even with a 2026-07-28 header',
-      request: {
-        headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': V },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'initialize',
-          params: { protocolVersion: V, capabilities: {}, clientInfo: { name: 'c', version: '1' } },
-        }),
-      },
+      request: post(initializeRequest(MODERN), { 'mcp-protocol-version': MODERN }),
       expect: { status: 200 },
     },
     {
       rule: 'R-LC-21',
       name: '4. a 2026-07-28 header without the _meta claim is 400 -32602 naming the keys',
       request: {
-        headers: headersFor('tools/list'),
+        ...modernRequest('tools/list'),
         body: '{"jsonrpc":"2.0","id":4,"method":"tools/list"}',
       },
       expect: {
         status: 400,
-        json: error(
-          4,
+        json: rpcError(
           -32602,
           'Missing _meta keys for 2026-07-28: io.modelcontextprotocol/protocolVersion, io.modelcontextprotocol/clientCapabilities',
+          undefined,
+          4,
         ),
       },
     },
     {
       rule: 'R-LC-29',
       name: '5. no claim and a legacy header is legacy: no resultType',
-      request: {
-        headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
-        body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
-      },
+      request: legacyRequest('ping'),
       expect: { status: 200, body: '{"jsonrpc":"2.0","id":1,"result":{}}' },
     },
   ])
 })
 
 describe('per-request validation, in order', () => {
-  const MISSING_CAPS = { 'io.modelcontextprotocol/protocolVersion': V }
+  const MISSING_CAPS = { 'io.modelcontextprotocol/protocolVersion': MODERN }
   wireTable([
     {
       rule: 'R-HT-34',
       name: 'missing MCP-Protocol-Version is -32020',
-      request: modern('tools/list', { id: 'a', headers: { 'mcp-protocol-version': undefined } }),
-      expect: { status: 400, json: error('a', -32020, 'Missing MCP-Protocol-Version header') },
+      request: modernRequest(
+        'tools/list',
+        {},
+        { id: 'a', headers: { 'mcp-protocol-version': undefined } },
+      ),
+      expect: {
+        status: 400,
+        json: rpcError(-32020, 'Missing MCP-Protocol-Version header', undefined, 'a'),
+      },
     },
     {
       rule: 'R-LC-21',
       name: 'missing clientCapabilities is -32602',
-      request: modern('tools/list', { id: 'b', meta: MISSING_CAPS }),
+      request: modernRequest('tools/list', {}, { id: 'b', meta: MISSING_CAPS }),
       expect: {
         status: 400,
-        json: error('b', -32602, '_meta: "io.modelcontextprotocol/clientCapabilities" is required'),
+        json: rpcError(
+          -32602,
+          '_meta: "io.modelcontextprotocol/clientCapabilities" is required',
+          undefined,
+          'b',
+        ),
       },
     },
     {
       rule: 'R-LC-20',
       name: 'a clientInfo without a version is -32602',
-      request: modern('tools/list', {
-        meta: { ...META, 'io.modelcontextprotocol/clientInfo': { name: 'x' } },
-      }),
+      request: modernRequest(
+        'tools/list',
+        {},
+        { meta: { ...MODERN_META, 'io.modelcontextprotocol/clientInfo': { name: 'x' } } },
+      ),
       expect: {
         status: 400,
-        json: error(1, -32602, '_meta: "io.modelcontextprotocol/clientInfo.version" is required'),
+        json: rpcError(-32602, '_meta: "io.modelcontextprotocol/clientInfo.version" is required'),
       },
     },
     {
       rule: 'R-SF-32',
       name: 'an unknown logLevel is -32602',
-      request: modern('tools/list', {
-        meta: { ...META, 'io.modelcontextprotocol/logLevel': 'loud' },
-      }),
+      request: modernRequest(
+        'tools/list',
+        {},
+        { meta: { ...MODERN_META, 'io.modelcontextprotocol/logLevel': 'loud' } },
+      ),
       expect: { status: 400 },
     },
     {
       rule: 'R-HT-34',
       name: 'a header that differs from _meta is -32020',
-      request: modern('tools/list', { headers: { 'mcp-protocol-version': '2025-11-25' } }),
+      request: modernRequest(
+        'tools/list',
+        {},
+        { headers: { 'mcp-protocol-version': '2025-11-25' } },
+      ),
       expect: {
         status: 400,
-        json: error(
-          1,
+        json: rpcError(
           -32020,
           "Header mismatch: MCP-Protocol-Version '2025-11-25' does not match _meta '2026-07-28'",
         ),
@@ -187,13 +164,17 @@ describe('per-request validation, in order', () => {
     {
       rule: 'R-LC-22',
       name: 'a version we do not serve is -32022 listing every version we serve',
-      request: modern('tools/list', {
-        meta: { ...META, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' },
-        headers: { 'mcp-protocol-version': '2099-01-01' },
-      }),
+      request: modernRequest(
+        'tools/list',
+        {},
+        {
+          meta: { ...MODERN_META, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' },
+          headers: { 'mcp-protocol-version': '2099-01-01' },
+        },
+      ),
       expect: {
         status: 400,
-        json: error(1, -32022, 'Unsupported protocol version: 2099-01-01', {
+        json: rpcError(-32022, 'Unsupported protocol version: 2099-01-01', {
           supported: SUPPORTED_REVISIONS,
           requested: '2099-01-01',
         }),
@@ -202,17 +183,16 @@ describe('per-request validation, in order', () => {
     {
       rule: 'R-HT-36',
       name: 'missing Mcp-Method is -32020',
-      request: modern('tools/list', { headers: { 'mcp-method': undefined } }),
-      expect: { status: 400, json: error(1, -32020, 'Missing Mcp-Method header') },
+      request: modernRequest('tools/list', {}, { headers: { 'mcp-method': undefined } }),
+      expect: { status: 400, json: rpcError(-32020, 'Missing Mcp-Method header') },
     },
     {
       rule: 'R-HT-36',
       name: 'Mcp-Method values are case-sensitive',
-      request: modern('tools/list', { headers: { 'mcp-method': 'Tools/List' } }),
+      request: modernRequest('tools/list', {}, { headers: { 'mcp-method': 'Tools/List' } }),
       expect: {
         status: 400,
-        json: error(
-          1,
+        json: rpcError(
           -32020,
           "Header mismatch: Mcp-Method 'Tools/List' does not match body 'tools/list'",
         ),
@@ -221,13 +201,14 @@ describe('per-request validation, in order', () => {
     {
       rule: 'R-HT-36',
       name: 'Mcp-Method is never Base64-decoded (the sentinel is for Mcp-Name and Mcp-Param-*): a wrapped value is -32020',
-      request: modern('tools/list', {
-        headers: { 'mcp-method': `=?base64?${btoa('tools/list')}?=` },
-      }),
+      request: modernRequest(
+        'tools/list',
+        {},
+        { headers: { 'mcp-method': `=?base64?${btoa('tools/list')}?=` } },
+      ),
       expect: {
         status: 400,
-        json: error(
-          1,
+        json: rpcError(
           -32020,
           "Header mismatch: Mcp-Method '=?base64?dG9vbHMvbGlzdA==?=' does not match body 'tools/list'",
         ),
@@ -236,67 +217,73 @@ describe('per-request validation, in order', () => {
     {
       rule: 'R-HT-36',
       name: 'tools/call without Mcp-Name is -32020',
-      request: modern('tools/call', {
-        params: { name: 'echo', arguments: { text: 'x' } },
-        headers: { 'mcp-name': undefined },
-      }),
-      expect: { status: 400, json: error(1, -32020, 'Missing Mcp-Name header') },
+      request: modernRequest(
+        'tools/call',
+        { name: 'echo', arguments: { text: 'x' } },
+        { headers: { 'mcp-name': undefined } },
+      ),
+      expect: { status: 400, json: rpcError(-32020, 'Missing Mcp-Name header') },
     },
     {
       rule: 'R-HT-37',
       name: 'an Mcp-Name that differs from the body is -32020',
-      request: modern('tools/call', {
-        params: { name: 'echo', arguments: { text: 'x' } },
-        headers: { 'mcp-name': 'add' },
-      }),
+      request: modernRequest(
+        'tools/call',
+        { name: 'echo', arguments: { text: 'x' } },
+        { headers: { 'mcp-name': 'add' } },
+      ),
       expect: {
         status: 400,
-        json: error(1, -32020, "Header mismatch: Mcp-Name 'add' does not match body name 'echo'"),
+        json: rpcError(-32020, "Header mismatch: Mcp-Name 'add' does not match body name 'echo'"),
       },
     },
     {
       rule: 'R-HT-36',
       name: 'a Base64-wrapped Mcp-Name is decoded before comparing',
-      request: modern('tools/call', {
-        params: { name: 'echo', arguments: { text: 'x' } },
-        headers: { 'mcp-name': `=?base64?${btoa('echo')}?=` },
-      }),
+      request: modernRequest(
+        'tools/call',
+        { name: 'echo', arguments: { text: 'x' } },
+        { headers: { 'mcp-name': `=?base64?${btoa('echo')}?=` } },
+      ),
       expect: { status: 200 },
     },
     {
       rule: 'R-HT-36',
       name: 'a Base64-wrapped Mcp-Name of resources/read (a URI outside the plain set) is decoded',
-      request: modern('resources/read', {
-        params: { uri: 'bare-mcp://greeting/Adä' },
+      request: modernRequest(
+        'resources/read',
+        { uri: 'bare-mcp://greeting/Adä' },
         // "=?base64?" + Base64 of the URI's UTF-8 bytes (ä is C3 A4)
-        headers: { 'mcp-name': '=?base64?YmFyZS1tY3A6Ly9ncmVldGluZy9BZMOk?=' },
-      }),
+        { headers: { 'mcp-name': '=?base64?YmFyZS1tY3A6Ly9ncmVldGluZy9BZMOk?=' } },
+      ),
       expect: { status: 200 },
     },
     {
       rule: 'R-HT-37',
       name: 'an Mcp-Name with broken Base64 is -32020',
-      request: modern('tools/call', {
-        params: { name: 'echo', arguments: { text: 'x' } },
-        headers: { 'mcp-name': '=?base64?!!!?=' },
-      }),
-      expect: { status: 400, json: error(1, -32020, 'Mcp-Name header has invalid characters') },
+      request: modernRequest(
+        'tools/call',
+        { name: 'echo', arguments: { text: 'x' } },
+        { headers: { 'mcp-name': '=?base64?!!!?=' } },
+      ),
+      expect: { status: 400, json: rpcError(-32020, 'Mcp-Name header has invalid characters') },
     },
     {
       rule: 'R-HT-37',
       name: 'Base64 without its padding is broken Base64: -32020 (SEP-2243)',
-      request: modern('tools/call', {
-        params: { name: 'echo', arguments: { text: 'x' } },
+      request: modernRequest(
+        'tools/call',
+        { name: 'echo', arguments: { text: 'x' } },
         // btoa('echo!') is "ZWNobyE="; the same without its "=" must not be decoded.
-        headers: { 'mcp-name': '=?base64?ZWNobyE?=' },
-      }),
-      expect: { status: 400, json: error(1, -32020, 'Mcp-Name header has invalid characters') },
+        { headers: { 'mcp-name': '=?base64?ZWNobyE?=' } },
+      ),
+      expect: { status: 400, json: rpcError(-32020, 'Mcp-Name header has invalid characters') },
     },
     {
       rule: 'R-HT-35',
       name: 'an unknown method is 404 -32601',
-      request: modern('tools/lsit'),
-      expect: { status: 404, json: error(1, -32601, 'Method not found: tools/lsit') },
+      request: modernRequest('tools/lsit'),
+      expect: { status: 404, json: rpcError(-32601, 'Method not found: tools/lsit') },
     },
     ...[
       'initialize',
@@ -307,18 +294,21 @@ describe('per-request validation, in order', () => {
     ].map((method): WireCase => ({
       rule: 'R-LC-27',
       name: `the legacy-only method ${method} is 404 -32601`,
-      request: modern(method, { id: 'x' }),
-      expect: { status: 404, json: error('x', -32601, `Method not found: ${method}`) },
+      request: modernRequest(method, {}, { id: 'x' }),
+      expect: {
+        status: 404,
+        json: rpcError(-32601, `Method not found: ${method}`, undefined, 'x'),
+      },
     })),
     {
       rule: 'R-HT-31',
       name: 'a 2026-07-28 notification gets 202',
       request: {
-        headers: headersFor('notifications/cancelled'),
+        ...modernRequest('notifications/cancelled'),
         body: JSON.stringify({
           jsonrpc: '2.0',
           method: 'notifications/cancelled',
-          params: { requestId: 1, _meta: META },
+          params: { requestId: 1, _meta: MODERN_META },
         }),
       },
       expect: { status: 202, body: '' },
@@ -328,7 +318,7 @@ describe('per-request validation, in order', () => {
 
 describe('results', () => {
   test('R-LC-23 server/discover names every version, capabilities, instructions and cache hints', async () => {
-    const res = await send(modern('server/discover', { id: 'd1' }))
+    const res = await send(modernRequest('server/discover', {}, { id: 'd1' }))
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({
       jsonrpc: '2.0',
@@ -352,7 +342,7 @@ describe('results', () => {
   })
 
   test('R-SF-35 tools/list carries resultType, ttlMs, cacheScope and serverInfo', async () => {
-    const body = (await (await send(modern('tools/list'))).json()) as {
+    const body = (await (await send(modernRequest('tools/list'))).json()) as {
       result: Record<string, unknown>
     }
     const { tools, ...rest } = body.result
@@ -373,9 +363,7 @@ describe('results', () => {
   })
 
   test('R-JR-11 a tools/call result carries resultType and serverInfo but no cache hints', async () => {
-    const res = await send(
-      modern('tools/call', { params: { name: 'add', arguments: { a: 1, b: 2 } } }),
-    )
+    const res = await send(modernRequest('tools/call', { name: 'add', arguments: { a: 1, b: 2 } }))
     expect(await res.json()).toEqual({
       jsonrpc: '2.0',
       id: 1,
@@ -392,13 +380,13 @@ describe('results', () => {
     {
       rule: 'R-SF-7',
       name: '2026-07-28: an unknown tool is -32602 with HTTP 400',
-      request: modern('tools/call', { params: { name: 'nope', arguments: {} } }),
-      expect: { status: 400, json: error(1, -32602, 'Unknown tool: nope') },
+      request: modernRequest('tools/call', { name: 'nope', arguments: {} }),
+      expect: { status: 400, json: rpcError(-32602, 'Unknown tool: nope') },
     },
     {
       rule: 'R-SF-7',
       name: '2026-07-28: invalid arguments are a tool error result',
-      request: modern('tools/call', { params: { name: 'add', arguments: { a: 1 } } }),
+      request: modernRequest('tools/call', { name: 'add', arguments: { a: 1 } }),
       expect: {
         status: 200,
         json: {
@@ -420,16 +408,16 @@ describe('results', () => {
 
 describe('logging and progress (per request)', () => {
   const count = (meta: Record<string, unknown>) =>
-    modern('tools/call', { params: { name: 'count', arguments: { to: 1, delayMs: 0 } }, meta })
+    modernRequest('tools/call', { name: 'count', arguments: { to: 1, delayMs: 0 } }, { meta })
 
   test('R-SF-32 without a logLevel the request gets no log messages at all', async () => {
-    const res = await send(count(META))
+    const res = await send(count(MODERN_META))
     expect(res.headers.get('content-type')).toBe('application/json')
   })
 
   test('R-SF-32 with a logLevel, messages at or above it arrive on the response stream', async () => {
     const sent = await messages(
-      await send(count({ ...META, 'io.modelcontextprotocol/logLevel': 'debug' })),
+      await send(count({ ...MODERN_META, 'io.modelcontextprotocol/logLevel': 'debug' })),
     )
     expect(sent.map((m) => (m as { params?: { level?: string } }).params?.level)).toEqual([
       'debug',
@@ -440,7 +428,7 @@ describe('logging and progress (per request)', () => {
 
   test("R-HT-32 the SSE reply carries this request's notifications, then its response, and ends; never a request", async () => {
     const res = await send(
-      count({ ...META, progressToken: 'p', 'io.modelcontextprotocol/logLevel': 'info' }),
+      count({ ...MODERN_META, progressToken: 'p', 'io.modelcontextprotocol/logLevel': 'info' }),
     )
     expect(res.headers.get('content-type')).toBe('text/event-stream')
     // messages() reads the body to its end: the stream ends after the response.
@@ -452,7 +440,7 @@ describe('logging and progress (per request)', () => {
   })
 
   test('R-HT-33 the SSE reply is marked unbuffered (X-Accel-Buffering: no) and uncached', async () => {
-    const res = await send(count({ ...META, progressToken: 'p' }))
+    const res = await send(count({ ...MODERN_META, progressToken: 'p' }))
     expect(res.headers.get('content-type')).toBe('text/event-stream')
     expect(res.headers.get('x-accel-buffering')).toBe('no')
     expect(res.headers.get('cache-control')).toBe('no-cache')
@@ -460,7 +448,7 @@ describe('logging and progress (per request)', () => {
   })
 
   test('R-JR-19 progress with a token streams before the result', async () => {
-    const sent = await messages(await send(count({ ...META, progressToken: 'p' })))
+    const sent = await messages(await send(count({ ...MODERN_META, progressToken: 'p' })))
     expect(sent[0]).toEqual({
       jsonrpc: '2.0',
       method: 'notifications/progress',
@@ -469,31 +457,23 @@ describe('logging and progress (per request)', () => {
   })
 })
 
-type Body = {
+/** A 2026-07-28 reply: a result (complete or input_required) or an error. */
+type Reply = {
   result: {
     resultType: string
     inputRequests?: Record<string, unknown>
     requestState?: string
     content?: unknown
   }
-}
-
-const call = async (target: Target, request: ReturnType<typeof modern>) => {
-  const res = await send(request, target)
-  return {
-    status: res.status,
-    body: (await res.json()) as Body & {
-      error?: { code: number; message: string; data?: unknown }
-    },
-  }
+  error?: { code: number; message: string; data?: unknown }
 }
 
 describe('MRTR: input_required and retry', () => {
   const greet = (params: Record<string, unknown> = {}, meta: Record<string, unknown> = ELICITING) =>
-    modern('tools/call', { params: { name: 'greet', arguments: {}, ...params }, meta })
+    modernRequest('tools/call', { name: 'greet', arguments: {}, ...params }, { meta })
 
   test('R-SF-43 a tool that needs input answers input_required with the question and a signed state', async () => {
-    const { status, body } = await call(TEST_SERVER, greet())
+    const { status, body } = await reply<Reply>(greet(), TEST_SERVER)
     expect(status).toBe(200)
     expect(body.result).toEqual({
       resultType: 'input_required',
@@ -519,11 +499,11 @@ describe('MRTR: input_required and retry', () => {
   })
 
   test('R-SF-45 the retry with inputResponses and the state completes the call', async () => {
-    const first = await call(WORKER_WITH_GREET, greet())
+    const first = await reply<Reply>(greet(), WORKER_WITH_GREET)
     const answer = { action: 'accept', content: { name: 'Ada' } }
-    const { body } = await call(
-      WORKER_WITH_GREET,
+    const { body } = await reply<Reply>(
       greet({ inputResponses: { q0: answer }, requestState: first.body.result.requestState }),
+      WORKER_WITH_GREET,
     )
     expect(body.result).toEqual({
       resultType: 'complete',
@@ -533,48 +513,51 @@ describe('MRTR: input_required and retry', () => {
   })
 
   test('R-SF-45 a declined question is handled by the tool', async () => {
-    const first = await call(TEST_SERVER, greet())
-    const { body } = await call(
-      TEST_SERVER,
+    const first = await reply<Reply>(greet(), TEST_SERVER)
+    const { body } = await reply<Reply>(
       greet({
         inputResponses: { q0: { action: 'decline' } },
         requestState: first.body.result.requestState,
       }),
+      TEST_SERVER,
     )
     expect(body.result.content).toEqual([{ type: 'text', text: 'Hello, stranger.' }])
   })
 
   test('R-SF-45 answers are kept in the state across rounds; unknown answers are ignored', async () => {
     const request = (params: Record<string, unknown>) =>
-      modern('tools/call', {
-        params: { name: 'confirm', arguments: { item: 'cake' }, ...params },
-        meta: {
-          ...META,
-          'io.modelcontextprotocol/clientCapabilities': { elicitation: {}, sampling: {} },
+      modernRequest(
+        'tools/call',
+        { name: 'confirm', arguments: { item: 'cake' }, ...params },
+        {
+          meta: {
+            ...MODERN_META,
+            'io.modelcontextprotocol/clientCapabilities': { elicitation: {}, sampling: {} },
+          },
         },
-      })
-    const one = await call(TEST_SERVER, request({}))
+      )
+    const one = await reply<Reply>(request({}), TEST_SERVER)
     expect(Object.keys(one.body.result.inputRequests ?? {})).toEqual(['q0'])
-    const two = await call(
-      TEST_SERVER,
+    const two = await reply<Reply>(
       request({
         inputResponses: { q0: { action: 'accept' }, q9: { x: 1 } },
         requestState: one.body.result.requestState,
       }),
+      TEST_SERVER,
     )
     expect(Object.keys(two.body.result.inputRequests ?? {})).toEqual(['q1'])
-    const three = await call(
-      TEST_SERVER,
+    const three = await reply<Reply>(
       request({
         inputResponses: { q1: { model: 'm1', role: 'assistant' } },
         requestState: two.body.result.requestState,
       }),
+      TEST_SERVER,
     )
     expect(three.body.result.content).toEqual([{ type: 'text', text: 'cake: accept, m1' }])
   })
 
   test('R-LC-25 a client that did not declare elicitation gets -32021 naming it (HTTP 400)', async () => {
-    const { status, body } = await call(TEST_SERVER, greet({}, META))
+    const { status, body } = await reply<Reply>(greet({}, MODERN_META), TEST_SERVER)
     expect(status).toBe(400)
     expect(body.error).toEqual({
       code: -32021,
@@ -585,20 +568,20 @@ describe('MRTR: input_required and retry', () => {
 
   test('R-SF-44 elicitation declared for URL mode only does not allow a form', async () => {
     const meta = {
-      ...META,
+      ...MODERN_META,
       'io.modelcontextprotocol/clientCapabilities': { elicitation: { url: {} } },
     }
-    const { body } = await call(TEST_SERVER, greet({}, meta))
+    const { body } = await reply<Reply>(greet({}, meta), TEST_SERVER)
     expect(body.error?.code).toBe(-32021)
   })
 
   test('R-SF-45 a tampered requestState is refused', async () => {
-    const first = await call(TEST_SERVER, greet())
+    const first = await reply<Reply>(greet(), TEST_SERVER)
     const state = first.body.result.requestState ?? ''
     const tampered = state.replace(/\.([\w-])/, (_, c: string) => `.${c === 'A' ? 'B' : 'A'}`)
-    const { status, body } = await call(
-      TEST_SERVER,
+    const { status, body } = await reply<Reply>(
       greet({ inputResponses: { q0: { action: 'accept' } }, requestState: tampered }),
+      TEST_SERVER,
     )
     expect(status).toBe(400)
     expect(body.error).toEqual({ code: -32602, message: 'requestState failed verification' })
@@ -606,14 +589,15 @@ describe('MRTR: input_required and retry', () => {
 
   test('R-SF-45 a state from another call (other arguments) is refused', async () => {
     const request = (item: string, params: Record<string, unknown> = {}) =>
-      modern('tools/call', {
-        params: { name: 'confirm', arguments: { item }, ...params },
-        meta: ELICITING,
-      })
-    const first = await call(TEST_SERVER, request('cake'))
-    const { body } = await call(
-      TEST_SERVER,
+      modernRequest(
+        'tools/call',
+        { name: 'confirm', arguments: { item }, ...params },
+        { meta: ELICITING },
+      )
+    const first = await reply<Reply>(request('cake'), TEST_SERVER)
+    const { body } = await reply<Reply>(
       request('pie', { requestState: first.body.result.requestState }),
+      TEST_SERVER,
     )
     expect(body.error).toEqual({
       code: -32602,
@@ -632,7 +616,7 @@ describe('MRTR: input_required and retry', () => {
       a: {},
       p: ['q0'],
     })
-    const { body } = await call(TEST_SERVER, greet({ requestState: state }))
+    const { body } = await reply<Reply>(greet({ requestState: state }), TEST_SERVER)
     expect(body.error).toEqual({
       code: -32602,
       message: 'requestState has expired; call again without it',
@@ -640,14 +624,14 @@ describe('MRTR: input_required and retry', () => {
   })
 
   test('R-SF-45 a state we never issued is refused', async () => {
-    const { body } = await call(TEST_SERVER, greet({ requestState: 'v1.e30.AAAA' }))
+    const { body } = await reply<Reply>(greet({ requestState: 'v1.e30.AAAA' }), TEST_SERVER)
     expect(body.error?.message).toBe('requestState failed verification')
-    const garbage = await call(TEST_SERVER, greet({ requestState: 'hello' }))
+    const garbage = await reply<Reply>(greet({ requestState: 'hello' }), TEST_SERVER)
     expect(garbage.body.error?.message).toBe('requestState is not one we issued')
   })
 
   test('R-SF-45 malformed inputResponses are -32602', async () => {
-    const { body } = await call(TEST_SERVER, greet({ inputResponses: [1] }))
+    const { body } = await reply<Reply>(greet({ inputResponses: [1] }), TEST_SERVER)
     expect(body.error).toEqual({
       code: -32602,
       message: 'tools/call: inputResponses must map keys to result objects',
@@ -655,10 +639,7 @@ describe('MRTR: input_required and retry', () => {
   })
 
   test('R-SF-43 a legacy client without a session gets a tool error explaining why', async () => {
-    const res = await send({
-      headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
-      body: '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"greet","arguments":{}}}',
-    })
+    const res = await send(legacyRequest('tools/call', toolCall('greet', {})))
     const body = (await res.json()) as { result: { isError: boolean; content: { text: string }[] } }
     expect(body.result.isError).toBe(true)
     expect(body.result.content[0]?.text).toMatch(
@@ -697,10 +678,11 @@ const forgeState = async (state: unknown) => {
 describe('subscriptions/listen', () => {
   test('R-SF-47 the stream opens with the acknowledgement, carrying the subscription id', async () => {
     const res = await send(
-      modern('subscriptions/listen', {
-        id: 'sub-1',
-        params: { notifications: { toolsListChanged: true } },
-      }),
+      modernRequest(
+        'subscriptions/listen',
+        { notifications: { toolsListChanged: true } },
+        { id: 'sub-1' },
+      ),
     )
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('text/event-stream')
@@ -720,13 +702,12 @@ describe('subscriptions/listen', () => {
     {
       rule: 'R-SF-47',
       name: 'a malformed filter is -32602',
-      request: modern('subscriptions/listen', {
-        params: { notifications: { toolsListChanged: 'yes' } },
+      request: modernRequest('subscriptions/listen', {
+        notifications: { toolsListChanged: 'yes' },
       }),
       expect: {
         status: 400,
-        json: error(
-          1,
+        json: rpcError(
           -32602,
           'subscriptions/listen: "params.notifications.toolsListChanged" must be a boolean',
         ),
@@ -735,7 +716,11 @@ describe('subscriptions/listen', () => {
     {
       rule: 'R-SF-47',
       name: 'a client that cannot take SSE cannot listen',
-      request: modern('subscriptions/listen', { headers: { accept: 'application/json' } }),
+      request: modernRequest(
+        'subscriptions/listen',
+        {},
+        { headers: { accept: 'application/json' } },
+      ),
       expect: { status: 406 },
     },
   ])
@@ -744,19 +729,10 @@ describe('subscriptions/listen', () => {
 describe('cancellation', () => {
   const watch = (ms: number, version: 'modern' | 'legacy') =>
     version === 'modern'
-      ? modern('tools/call', {
-          params: { name: 'watch', arguments: { ms } },
-          meta: { ...META, progressToken: 1 },
+      ? modernRequest('tools/call', toolCall('watch', { ms }), {
+          meta: { ...MODERN_META, progressToken: 1 },
         })
-      : {
-          headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
-          body: JSON.stringify({
-            jsonrpc: '2.0',
-            id: 1,
-            method: 'tools/call',
-            params: { name: 'watch', arguments: { ms }, _meta: { progressToken: 1 } },
-          }),
-        }
+      : legacyRequest('tools/call', toolCall('watch', { ms }, { progressToken: 1 }))
 
   test('R-JR-21 R-HT-39 2026-07-28: closing the response stream cancels the call', async () => {
     const before = watched.aborted
@@ -782,27 +758,20 @@ describe('Mcp-Param-* headers (x-mcp-header)', () => {
   const routeCall = (
     args: Record<string, unknown>,
     headers: Record<string, string | undefined> = {},
-  ) => modern('tools/call', { params: { name: 'route', arguments: args }, headers })
+  ) => modernRequest('tools/call', { name: 'route', arguments: args }, { headers })
 
-  test('R-HT-38 the 2026-07-28 listing marks mirrored arguments; legacy listings do not', async () => {
-    const list = (await (await send(modern('tools/list'), ROUTER)).json()) as {
-      result: { tools: { inputSchema: { properties: Record<string, Record<string, unknown>> } }[] }
-    }
-    const properties = list.result.tools[0]!.inputSchema.properties
-    expect(properties.region).toEqual({ type: 'string', 'x-mcp-header': 'Region' })
-    expect(properties.shard).toEqual({ type: 'integer', 'x-mcp-header': 'Shard' })
-    const legacy = (await (
-      await send(
-        {
-          headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
-          body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
-        },
-        ROUTER,
-      )
-    ).json()) as {
-      result: { tools: { inputSchema: { properties: Record<string, Record<string, unknown>> } }[] }
-    }
-    expect(legacy.result.tools[0]!.inputSchema.properties.region).toEqual({ type: 'string' })
+  type Listing = {
+    result: { tools: { inputSchema: { properties: Record<string, Record<string, unknown>> } }[] }
+  }
+  describe.each(REVISIONS)('%s', (revision) => {
+    test('R-HT-38 mirrored arguments are marked x-mcp-header only in the revision with Mcp-Param-* headers', async () => {
+      const { body } = await reply<Listing>(requestIn(revision, 'tools/list'), ROUTER)
+      const { properties } = body.result.tools[0]!.inputSchema
+      const marked = (header: string) =>
+        has(revision, 'headerParams') ? { 'x-mcp-header': header } : {}
+      expect(properties.region).toEqual({ type: 'string', ...marked('Region') })
+      expect(properties.shard).toEqual({ type: 'integer', ...marked('Shard') })
+    })
   })
 
   wireTable(
@@ -841,7 +810,7 @@ describe('Mcp-Param-* headers (x-mcp-header)', () => {
         rule: 'R-HT-38',
         name: 'an argument in the body without its header is -32020',
         request: routeCall({ region: 'eu' }),
-        expect: { status: 400, json: error(1, -32020, 'Missing Mcp-Param-Region header') },
+        expect: { status: 400, json: rpcError(-32020, 'Missing Mcp-Param-Region header') },
       },
       {
         rule: 'R-HT-38',
@@ -849,8 +818,7 @@ describe('Mcp-Param-* headers (x-mcp-header)', () => {
         request: routeCall({ region: 'eu' }, { 'mcp-param-region': 'us' }),
         expect: {
           status: 400,
-          json: error(
-            1,
+          json: rpcError(
             -32020,
             "Header mismatch: Mcp-Param-Region 'us' does not match argument region",
           ),
@@ -869,35 +837,41 @@ describe('Mcp-Param-* headers (x-mcp-header)', () => {
 describe('statelessness and old-client traffic', () => {
   test('R-LC-24 capabilities are read from each request alone, never remembered', async () => {
     const greetWith = (meta: Record<string, unknown>, id: number) =>
-      modern('tools/call', { id, params: { name: 'greet', arguments: {} }, meta })
-    expect((await call(TEST_SERVER, greetWith(ELICITING, 1))).body.result.resultType).toBe(
+      modernRequest('tools/call', { name: 'greet', arguments: {} }, { id, meta })
+    expect((await reply<Reply>(greetWith(ELICITING, 1), TEST_SERVER)).body.result.resultType).toBe(
       'input_required',
     )
-    expect((await call(TEST_SERVER, greetWith(META, 2))).body.error?.code).toBe(-32021)
+    expect((await reply<Reply>(greetWith(MODERN_META, 2), TEST_SERVER)).body.error?.code).toBe(
+      -32021,
+    )
   })
 
   test('R-JR-15 the 2026-07-28 codes: -32020, -32021 with data.requiredCapabilities, -32022 with data.supported and data.requested, all HTTP 400', async () => {
-    const mismatch = await call(
+    const mismatch = await reply<Reply>(
+      modernRequest('tools/list', {}, { headers: { 'mcp-method': 'x' } }),
       TEST_SERVER,
-      modern('tools/list', { headers: { 'mcp-method': 'x' } }),
     )
     expect(mismatch.status).toBe(400)
     expect(mismatch.body.error).toMatchObject({ code: -32020 })
-    const missing = await call(
+    const missing = await reply<Reply>(
+      modernRequest('tools/call', { name: 'greet', arguments: {} }),
       TEST_SERVER,
-      modern('tools/call', { params: { name: 'greet', arguments: {} } }),
     )
     expect(missing.status).toBe(400)
     expect(missing.body.error).toMatchObject({
       code: -32021,
       data: { requiredCapabilities: { elicitation: {} } },
     })
-    const unsupported = await call(
+    const unsupported = await reply<Reply>(
+      modernRequest(
+        'tools/list',
+        {},
+        {
+          headers: { 'mcp-protocol-version': '2099-01-01' },
+          meta: { ...MODERN_META, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' },
+        },
+      ),
       TEST_SERVER,
-      modern('tools/list', {
-        headers: { 'mcp-protocol-version': '2099-01-01' },
-        meta: { ...META, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' },
-      }),
     )
     expect(unsupported.status).toBe(400)
     expect(unsupported.body.error).toEqual({
@@ -908,7 +882,7 @@ describe('statelessness and old-client traffic', () => {
   })
 
   test('R-LC-31 server/discover declares only 2026-07-28 ServerCapabilities, shaped as the schema has them', async () => {
-    const body = (await (await send(modern('server/discover'))).json()) as {
+    const body = (await (await send(modernRequest('server/discover'))).json()) as {
       result: { capabilities: Record<string, Record<string, unknown>> }
     }
     const { capabilities } = body.result
@@ -938,7 +912,7 @@ describe('statelessness and old-client traffic', () => {
       let cursor: string | undefined
       do {
         const res = await send(
-          modern('tools/list', { params: cursor === undefined ? {} : { cursor } }),
+          modernRequest('tools/list', cursor === undefined ? {} : { cursor }),
           PAGED,
         )
         const page = (
@@ -950,7 +924,7 @@ describe('statelessness and old-client traffic', () => {
       return pages
     }
     const first = await listAll()
-    await send(modern('tools/call', { params: { name: 'add', arguments: { a: 1, b: 2 } } }), PAGED)
+    await send(modernRequest('tools/call', { name: 'add', arguments: { a: 1, b: 2 } }), PAGED)
     const second = await listAll()
     expect(first.length).toBeGreaterThan(1)
     expect(second).toEqual(first)
@@ -962,27 +936,35 @@ describe('statelessness and old-client traffic', () => {
 
   test('R-LC-26 every 2026-07-28 result names the server in _meta', async () => {
     for (const method of ['server/discover', 'tools/list']) {
-      const body = (await (await send(modern(method))).json()) as { result: { _meta: unknown } }
+      const body = (await (await send(modernRequest(method))).json()) as {
+        result: { _meta: unknown }
+      }
       expect(body.result._meta).toEqual(SERVER_META)
     }
   })
 
   test('R-HT-30 R-HT-40 an Mcp-Session-Id from an old client is ignored, never echoed or minted: no sessions in 2026-07-28', async () => {
-    const res = await send(modern('tools/list', { headers: { 'mcp-session-id': 'old-session' } }))
+    const res = await send(
+      modernRequest('tools/list', {}, { headers: { 'mcp-session-id': 'old-session' } }),
+    )
     expect(res.status).toBe(200)
     expect(res.headers.get('mcp-session-id')).toBeNull()
   })
 
   test('R-HT-41 every refusal of a 2026-07-28 request is a JSON-RPC error body with the request id', async () => {
     const refusals = [
-      modern('tools/list', { id: 'r1', headers: { 'mcp-protocol-version': undefined } }),
-      modern('tools/list', { id: 'r2', meta: { 'io.modelcontextprotocol/protocolVersion': V } }),
-      modern('nope', { id: 'r3' }),
-      modern('tools/call', {
-        id: 'r4',
-        params: { name: 'echo', arguments: {} },
-        headers: { 'mcp-name': 'x' },
-      }),
+      modernRequest('tools/list', {}, { id: 'r1', headers: { 'mcp-protocol-version': undefined } }),
+      modernRequest(
+        'tools/list',
+        {},
+        { id: 'r2', meta: { 'io.modelcontextprotocol/protocolVersion': MODERN } },
+      ),
+      modernRequest('nope', {}, { id: 'r3' }),
+      modernRequest(
+        'tools/call',
+        { name: 'echo', arguments: {} },
+        { id: 'r4', headers: { 'mcp-name': 'x' } },
+      ),
     ]
     for (const [index, request] of refusals.entries()) {
       const res = await send(request)

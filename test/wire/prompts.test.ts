@@ -4,19 +4,26 @@
 import { describe, expect, test } from 'vitest'
 import { README } from '../../src/resources/readme.ts'
 import { LOGO_ICON } from '../../src/resources/logo.ts'
-import { LEGACY_REVISIONS } from '../../src/protocol/revisions.ts'
+import type { Revision } from '../../src/protocol/revisions.ts'
 import {
+  cacheHintsIn,
+  has,
   legacyRequest,
   MODERN_META,
   modernRequest,
+  requestIn,
   result,
+  resultIn,
+  REVISIONS,
   rpcError,
   SERVER_META,
+  statusIn,
 } from '../helpers/eras.ts'
 import { PNG, TEST_PROMPTS } from '../helpers/features.ts'
 import {
   initializeRequest,
   rpc,
+  reply,
   send,
   serverWith,
   wireTable,
@@ -27,8 +34,9 @@ import {
 
 const TEST_SERVER = serverWith([], { MRTR_SECRET: 'p'.repeat(32) }, { prompts: TEST_PROMPTS })
 
+/** The JSON reply to `request`. */
 const body = async (request: RawRequest, target?: Target) =>
-  (await (await send(request, target)).json()) as { result: Record<string, unknown> }
+  (await reply<{ result: Record<string, unknown> }>(request, target)).body
 
 const CODE_REVIEW_DESCRIPTION =
   'Asks the model to review a piece of code for bugs, clarity and style.'
@@ -44,25 +52,18 @@ const TITLED_ARGUMENTS = [
   { ...ARGUMENTS[0], title: 'Code' },
   { ...ARGUMENTS[1], title: 'Language' },
 ]
-const CODE_REVIEW_BASE = {
-  name: 'code_review',
-  description: CODE_REVIEW_DESCRIPTION,
-  arguments: ARGUMENTS,
-}
-const CODE_REVIEW_TITLED = {
-  name: 'code_review',
-  title: 'Code review',
-  description: CODE_REVIEW_DESCRIPTION,
-  arguments: TITLED_ARGUMENTS,
-}
-
-/** code_review as each revision lists it: titles from 2025-06-18, icons from 2025-11-25. */
-const CODE_REVIEW_BY_REVISION: Record<string, unknown> = {
-  '2024-11-05': CODE_REVIEW_BASE,
-  '2025-03-26': CODE_REVIEW_BASE,
-  '2025-06-18': CODE_REVIEW_TITLED,
-  '2025-11-25': { ...CODE_REVIEW_TITLED, icons: [LOGO_ICON] },
-}
+/** code_review as `revision` lists it: titles (its own and its arguments') and icons where the
+ *  revision has them. */
+const codeReviewListed = (revision: Revision) =>
+  has(revision, 'titles')
+    ? {
+        name: 'code_review',
+        title: 'Code review',
+        description: CODE_REVIEW_DESCRIPTION,
+        arguments: TITLED_ARGUMENTS,
+        ...(has(revision, 'icons') ? { icons: [LOGO_ICON] } : {}),
+      }
+    : { name: 'code_review', description: CODE_REVIEW_DESCRIPTION, arguments: ARGUMENTS }
 
 describe('the prompts capability', () => {
   test('R-SF-30 initialize and server/discover declare prompts, without listChanged', async () => {
@@ -94,15 +95,17 @@ describe('embedded resources', () => {
 })
 
 describe('prompts/list', () => {
-  test.each(Object.entries(CODE_REVIEW_BY_REVISION))(
-    'R-SF-30 %s lists the Prompt object of its revision',
-    async (version, codeReview) => {
-      const { result } = await body(legacyRequest('prompts/list', {}, version))
-      expect(result).toEqual({
-        prompts: [codeReview, expect.objectContaining({ name: 'server_tour' })],
-      })
-    },
-  )
+  describe.each(REVISIONS)('%s', (revision) => {
+    test('R-SF-30 R-SF-35 lists the Prompt object of its revision, with cache hints where it has them', async () => {
+      const { body } = await reply(requestIn(revision, 'prompts/list'))
+      expect(body).toEqual(
+        resultIn(revision, {
+          prompts: [codeReviewListed(revision), expect.objectContaining({ name: 'server_tour' })],
+          ...cacheHintsIn(revision, 300_000),
+        }),
+      )
+    })
+  })
 
   test('R-SF-30 a prompt without arguments lists no arguments member', async () => {
     const { result } = await body(legacyRequest('prompts/list'))
@@ -112,18 +115,6 @@ describe('prompts/list', () => {
       description: 'Asks the model for a short tour of this server, from its readme.',
       icons: [LOGO_ICON],
     })
-  })
-
-  test('R-SF-35 2026-07-28: prompts/list carries resultType, cache hints and serverInfo', async () => {
-    const { result } = await body(modernRequest('prompts/list'))
-    const { prompts, ...rest } = result
-    expect(rest).toEqual({
-      resultType: 'complete',
-      ttlMs: 300_000,
-      cacheScope: 'public',
-      _meta: SERVER_META,
-    })
-    expect((prompts as unknown[])[0]).toEqual(CODE_REVIEW_BY_REVISION['2025-11-25'])
   })
 
   test('R-SF-34 prompts/list pages follow nextCursor to the end', async () => {
@@ -258,18 +249,6 @@ describe('prompts/get', () => {
     },
     {
       rule: 'R-SF-30',
-      name: 'an unknown prompt is -32602',
-      request: legacyRequest('prompts/get', { name: 'nope' }),
-      expect: { status: 200, json: rpcError(-32602, 'Unknown prompt: nope') },
-    },
-    {
-      rule: 'R-SF-30',
-      name: '2026-07-28: an unknown prompt is -32602 with HTTP 400',
-      request: modernRequest('prompts/get', { name: 'nope' }),
-      expect: { status: 400, json: rpcError(-32602, 'Unknown prompt: nope') },
-    },
-    {
-      rule: 'R-SF-30',
       name: 'a missing required argument is -32602 naming it',
       request: legacyRequest('prompts/get', { name: 'code_review', arguments: {} }),
       expect: {
@@ -391,25 +370,35 @@ describe('prompts/get', () => {
   }
   const AUDIO_NOTE = textBlock('[audio (audio/wav) needs protocol 2025-03-26 or later]')
   const LINK_NOTE = textBlock('Static text: test://static-text')
-  const MEDIA_BY_REVISION: Record<string, unknown[]> = {
-    '2024-11-05': [MEDIA.image, AUDIO_NOTE, MEDIA.resource, LINK_NOTE],
-    '2025-03-26': [MEDIA.image, MEDIA.audio, MEDIA.resource, LINK_NOTE],
-    '2025-06-18': [MEDIA.image, MEDIA.audio, MEDIA.resource, MEDIA.link],
-    '2025-11-25': [MEDIA.image, MEDIA.audio, MEDIA.resource, MEDIA.link],
-  }
 
-  test.each(LEGACY_REVISIONS)(
-    'R-SF-30 %s: message content blocks the revision lacks become text notes',
-    async (version) => {
-      const { result } = await body(
-        legacyRequest('prompts/get', { name: 'media_prompt' }, version),
+  describe.each(REVISIONS)('%s', (revision) => {
+    test('R-SF-30 message content blocks the revision lacks become text notes', async () => {
+      const { body } = await reply(
+        requestIn(revision, 'prompts/get', { name: 'media_prompt' }),
         TEST_SERVER,
       )
-      expect(result.messages).toEqual(
-        MEDIA_BY_REVISION[version]!.map((content) => message('user', content)),
+      const content = [
+        MEDIA.image,
+        has(revision, 'audioContent') ? MEDIA.audio : AUDIO_NOTE,
+        MEDIA.resource,
+        has(revision, 'resourceLinks') ? MEDIA.link : LINK_NOTE,
+      ]
+      expect(body).toEqual(
+        resultIn(revision, {
+          description: 'One message per content type.',
+          messages: content.map((block) => message('user', block)),
+        }),
       )
-    },
-  )
+    })
+
+    test('R-SF-30 an unknown prompt is -32602, with the status of the revision', async () => {
+      const { status, body } = await reply(requestIn(revision, 'prompts/get', { name: 'nope' }))
+      expect({ status, body }).toEqual({
+        status: statusIn(revision, -32602),
+        body: rpcError(-32602, 'Unknown prompt: nope'),
+      })
+    })
+  })
 
   test('R-JR-11 2026-07-28: prompts/get carries resultType and serverInfo, no cache hints', async () => {
     const { result } = await body(

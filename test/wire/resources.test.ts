@@ -6,23 +6,31 @@ import { describe, expect, test } from 'vitest'
 import { DEMO_CORPUS } from '../../src/kb/demo.ts'
 import { LOGO_ICON } from '../../src/resources/logo.ts'
 import { README } from '../../src/resources/readme.ts'
-import { LEGACY_REVISIONS } from '../../src/protocol/revisions.ts'
+import { rules, type Revision } from '../../src/protocol/revisions.ts'
 import {
+  cacheHintsIn,
+  has,
   legacyRequest,
   MODERN,
   MODERN_META,
   modernRequest,
+  requestIn,
   result,
+  resultIn,
+  REVISIONS,
   rpcError,
   SERVER_META,
+  statusIn,
 } from '../helpers/eras.ts'
 import { PNG, TEST_RESOURCES, TEST_TEMPLATES } from '../helpers/features.ts'
 import {
   initializeRequest,
   rpc,
+  reply,
   send,
   serverWith,
   wireTable,
+  type RawRequest,
   type Target,
   type WireCase,
 } from '../helpers/wire.ts'
@@ -33,8 +41,9 @@ const TEST_SERVER = serverWith(
   { resources: TEST_RESOURCES, templates: TEST_TEMPLATES },
 )
 
-const body = async (request: ReturnType<typeof legacyRequest>, target?: Target) =>
-  (await (await send(request, target)).json()) as { result: Record<string, unknown> }
+/** The JSON reply to `request`. */
+const body = async (request: RawRequest, target?: Target) =>
+  (await reply<{ result: Record<string, unknown> }>(request, target)).body
 
 const README_SIZE = new TextEncoder().encode(README).length
 const README_BASE = {
@@ -45,15 +54,12 @@ const README_BASE = {
   size: README_SIZE,
   annotations: { audience: ['user', 'assistant'], priority: 0.8 },
 }
-const README_TITLED = { ...README_BASE, title: 'About bare-mcp' }
-
-/** The readme as each revision lists it: `title` from 2025-06-18, `icons` from 2025-11-25. */
-const README_BY_REVISION: Record<string, unknown> = {
-  '2024-11-05': README_BASE,
-  '2025-03-26': README_BASE,
-  '2025-06-18': README_TITLED,
-  '2025-11-25': { ...README_TITLED, icons: [LOGO_ICON] },
-}
+/** The readme as `revision` lists it: `title` and `icons` where the revision has them. */
+const readmeListed = (revision: Revision) => ({
+  ...README_BASE,
+  ...(has(revision, 'titles') ? { title: 'About bare-mcp' } : {}),
+  ...(has(revision, 'icons') ? { icons: [LOGO_ICON] } : {}),
+})
 
 /** After the fixed resources, the demo lists the knowledge base's documents (BM-KB-13). */
 const KB_DOCS = DEMO_CORPUS.map((doc) => doc.id)
@@ -67,12 +73,11 @@ const GREETING_BASE = {
   description: 'A one-line greeting for the name in the URI (1 to 100 characters).',
   mimeType: 'text/plain',
 }
-const GREETING_BY_REVISION: Record<string, unknown> = {
-  '2024-11-05': GREETING_BASE,
-  '2025-03-26': GREETING_BASE,
-  '2025-06-18': { ...GREETING_BASE, title: 'A greeting' },
-  '2025-11-25': { ...GREETING_BASE, title: 'A greeting' },
-}
+/** The greeting template as `revision` lists it: `title` where the revision has titles. */
+const greetingListed = (revision: Revision) =>
+  has(revision, 'titles') ? { ...GREETING_BASE, title: 'A greeting' } : GREETING_BASE
+
+const ICON = { src: 'https://example.com/icon.png', mimeType: 'image/png', sizes: ['48x48'] }
 
 describe('the resources capability', () => {
   const capabilities = async (target?: Target) => {
@@ -98,57 +103,40 @@ describe('the resources capability', () => {
 })
 
 describe('resources/list', () => {
-  test.each(Object.entries(README_BY_REVISION))(
-    'R-SF-21 %s lists the Resource object of its revision',
-    async (version, readme) => {
-      const { result } = await body(legacyRequest('resources/list', {}, version))
-      expect(result).toEqual({
-        resources: [
-          readme,
-          expect.objectContaining({ uri: 'bare-mcp://logo.png', mimeType: 'image/png' }),
-          ...KB_DOCS,
-        ],
-      })
-    },
-  )
-
-  test.each(LEGACY_REVISIONS.filter((version) => version < '2025-06-18'))(
-    'R-SF-21 %s: annotations keep audience and priority, lose lastModified (2025-06-18+)',
-    async (version) => {
-      const { result } = await body(legacyRequest('resources/list', {}, version), TEST_SERVER)
-      const [first] = result.resources as Record<string, unknown>[]
-      expect(first!.annotations).toEqual({ audience: ['assistant'], priority: 0.5 })
-      expect(first).not.toHaveProperty('title')
-      expect(first).not.toHaveProperty('icons')
-    },
-  )
-
-  test('R-SF-21 2025-11-25 lists every field a resource declares', async () => {
-    const { result } = await body(legacyRequest('resources/list'), TEST_SERVER)
-    expect((result.resources as unknown[])[0]).toEqual({
-      uri: 'test://static-text',
-      name: 'static-text',
-      title: 'Static text',
-      description: 'A text resource.',
-      mimeType: 'text/plain',
-      size: 26,
-      annotations: { audience: ['assistant'], priority: 0.5, lastModified: '2025-01-12T15:00:58Z' },
-      icons: [{ src: 'https://example.com/icon.png', mimeType: 'image/png', sizes: ['48x48'] }],
+  describe.each(REVISIONS)('%s', (revision) => {
+    test('R-SF-21 R-SF-35 lists the Resource object of its revision, with cache hints where it has them', async () => {
+      const { body } = await reply(requestIn(revision, 'resources/list'))
+      expect(body).toEqual(
+        resultIn(revision, {
+          resources: [
+            readmeListed(revision),
+            expect.objectContaining({ uri: 'bare-mcp://logo.png', mimeType: 'image/png' }),
+            ...KB_DOCS,
+          ],
+          ...cacheHintsIn(revision, 300_000),
+        }),
+      )
     })
-  })
 
-  test('R-SF-35 2026-07-28: resources/list carries resultType, cache hints and serverInfo', async () => {
-    const { result } = await body(modernRequest('resources/list'))
-    expect(result).toEqual({
-      resultType: 'complete',
-      resources: [
-        { ...README_TITLED, icons: [LOGO_ICON] },
-        expect.objectContaining({ uri: 'bare-mcp://logo.png' }),
-        ...KB_DOCS,
-      ],
-      ttlMs: 300_000,
-      cacheScope: 'public',
-      _meta: SERVER_META,
+    test('R-SF-21 every field a resource declares that the revision has: annotations keep audience and priority, lastModified, title and icons where the revision has them', async () => {
+      const { body } = await reply<{ result: { resources: unknown[] } }>(
+        requestIn(revision, 'resources/list'),
+        TEST_SERVER,
+      )
+      expect(body.result.resources[0]).toEqual({
+        uri: 'test://static-text',
+        name: 'static-text',
+        ...(has(revision, 'titles') ? { title: 'Static text' } : {}),
+        description: 'A text resource.',
+        mimeType: 'text/plain',
+        size: 26,
+        annotations: {
+          audience: ['assistant'],
+          priority: 0.5,
+          ...(has(revision, 'lastModified') ? { lastModified: '2025-01-12T15:00:58Z' } : {}),
+        },
+        ...(has(revision, 'icons') ? { icons: [ICON] } : {}),
+      })
     })
   })
 
@@ -163,35 +151,34 @@ describe('resources/list', () => {
 })
 
 describe('resources/templates/list', () => {
-  test.each(Object.entries(GREETING_BY_REVISION))(
-    'R-SF-22 %s lists the ResourceTemplate object of its revision',
-    async (version, greeting) => {
-      const { result } = await body(legacyRequest('resources/templates/list', {}, version))
-      expect(result).toEqual({ resourceTemplates: [greeting, KB_TEMPLATE] })
-    },
-  )
-
-  test('R-SF-22 2025-11-25 lists annotations and icons of a template', async () => {
-    const { result } = await body(legacyRequest('resources/templates/list'), TEST_SERVER)
-    expect((result.resourceTemplates as unknown[])[0]).toEqual({
-      uriTemplate: 'test://template/{id}/data',
-      name: 'data',
-      title: 'Data by id',
-      description: 'JSON data for an id.',
-      mimeType: 'application/json',
-      annotations: { priority: 1, lastModified: '2025-01-12T15:00:58Z' },
-      icons: [{ src: 'https://example.com/icon.png', mimeType: 'image/png', sizes: ['48x48'] }],
+  describe.each(REVISIONS)('%s', (revision) => {
+    test('R-SF-22 R-SF-35 lists the ResourceTemplate object of its revision, with cache hints where it has them', async () => {
+      const { body } = await reply(requestIn(revision, 'resources/templates/list'))
+      expect(body).toEqual(
+        resultIn(revision, {
+          resourceTemplates: [greetingListed(revision), KB_TEMPLATE],
+          ...cacheHintsIn(revision, 300_000),
+        }),
+      )
     })
-  })
 
-  test('R-SF-35 2026-07-28: resources/templates/list carries cache hints', async () => {
-    const { result } = await body(modernRequest('resources/templates/list'))
-    expect(result).toEqual({
-      resultType: 'complete',
-      resourceTemplates: [GREETING_BY_REVISION['2025-11-25'], KB_TEMPLATE],
-      ttlMs: 300_000,
-      cacheScope: 'public',
-      _meta: SERVER_META,
+    test('R-SF-22 annotations (lastModified where the revision has it), title and icons of a template', async () => {
+      const { body } = await reply<{ result: { resourceTemplates: unknown[] } }>(
+        requestIn(revision, 'resources/templates/list'),
+        TEST_SERVER,
+      )
+      expect(body.result.resourceTemplates[0]).toEqual({
+        uriTemplate: 'test://template/{id}/data',
+        name: 'data',
+        ...(has(revision, 'titles') ? { title: 'Data by id' } : {}),
+        description: 'JSON data for an id.',
+        mimeType: 'application/json',
+        annotations: {
+          priority: 1,
+          ...(has(revision, 'lastModified') ? { lastModified: '2025-01-12T15:00:58Z' } : {}),
+        },
+        ...(has(revision, 'icons') ? { icons: [ICON] } : {}),
+      })
     })
   })
 })
@@ -348,24 +335,6 @@ describe('resources/read', () => {
         json: result({ contents: [text('test://search?lang=en', 'q=(none) lang=en')] }),
       },
     },
-    ...LEGACY_REVISIONS.map((version): WireCase => ({
-      rule: 'R-JR-13',
-      name: `${version}: a missing resource is -32002 with the URI in data`,
-      request: legacyRequest('resources/read', { uri: 'bare-mcp://nope' }, version),
-      expect: {
-        status: 200,
-        json: rpcError(-32002, 'Resource not found', { uri: 'bare-mcp://nope' }),
-      },
-    })),
-    {
-      rule: 'R-JR-13',
-      name: '2026-07-28: a missing resource is -32602 with HTTP 400 and the URI in data, never -32002',
-      request: modernRequest('resources/read', { uri: 'bare-mcp://nope' }),
-      expect: {
-        status: 400,
-        json: rpcError(-32602, 'Resource not found', { uri: 'bare-mcp://nope' }),
-      },
-    },
     {
       rule: 'R-SF-23',
       name: 'a listed resource whose read returns null is not found',
@@ -481,6 +450,20 @@ describe('resources/read', () => {
       },
     },
   ])
+
+  describe.each(REVISIONS)('%s', (revision) => {
+    test("R-JR-13 a missing resource is the revision's not-found code (-32002, or -32602 in 2026-07-28, never -32002 there) with its status and the URI in data", async () => {
+      const code = rules(revision).resourceNotFound
+      const { status, body } = await reply(
+        requestIn(revision, 'resources/read', { uri: 'bare-mcp://nope' }),
+      )
+      expect({ status, body }).toEqual({
+        status: statusIn(revision, code),
+        body: rpcError(code, 'Resource not found', { uri: 'bare-mcp://nope' }),
+      })
+      expect(code).toBe(revision === MODERN ? -32602 : -32002)
+    })
+  })
 
   test('R-SF-35 2026-07-28: a read carries resultType, READ_TTL_MS and cacheScope', async () => {
     const { result } = await body(modernRequest('resources/read', { uri: 'bare-mcp://readme' }))

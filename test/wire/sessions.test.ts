@@ -8,15 +8,18 @@ import { describe, expect, test } from 'vitest'
 import { shardName, shardOf } from '../../src/sessions/id.ts'
 import type { SessionShard } from '../../src/transports/session-shard.ts'
 import { echo } from '../../src/tools/echo.ts'
+import { has, revisionsWith } from '../helpers/eras.ts'
 import {
   CLIENT_HEADERS,
   initializeRequest,
+  inSession,
   messages,
   parseSse,
   rpc,
   send,
+  request,
   serverWith,
-  type ParsedEvent,
+  toolCall,
   readEvents,
 } from '../helpers/wire.ts'
 
@@ -38,16 +41,6 @@ const open = async (version = '2025-11-25', capabilities: Record<string, unknown
   await res.text()
   return id!
 }
-
-const inSession = (session: string, message: unknown, headers: Record<string, string> = {}) =>
-  rpc(message, { 'mcp-session-id': session, ...headers })
-
-const call = (id: number, name: string, args: unknown, meta?: unknown) => ({
-  jsonrpc: '2.0',
-  id,
-  method: 'tools/call',
-  params: meta === undefined ? { name, arguments: args } : { name, arguments: args, _meta: meta },
-})
 
 /** Opens a legacy /sse stream; its endpoint, session id and reader (cancel it when done). */
 const openSse = async () => {
@@ -73,7 +66,7 @@ describe('session table', () => {
 
   test('R-LC-8 BM-SESSION-1 requests with the session id are answered in the negotiated revision', async () => {
     const session = await open('2025-03-26')
-    const res = await inSession(session, call(2, 'add', { a: 1, b: 2 }))
+    const res = await inSession(session, request(2, 'tools/call', toolCall('add', { a: 1, b: 2 })))
     expect(await res.json()).toEqual({
       jsonrpc: '2.0',
       id: 2,
@@ -83,7 +76,9 @@ describe('session table', () => {
 
   test('BM-SESSION-2 a client that never sends the id back is still served statelessly', async () => {
     await open()
-    const res = await rpc(call(3, 'echo', { text: 'hi' }), { 'mcp-protocol-version': '2025-11-25' })
+    const res = await rpc(request(3, 'tools/call', toolCall('echo', { text: 'hi' })), {
+      'mcp-protocol-version': '2025-11-25',
+    })
     expect(res.status).toBe(200)
   })
 
@@ -136,7 +131,10 @@ describe('session table', () => {
       params: { level: 'error' },
     })
     expect(await quiet.json()).toEqual({ jsonrpc: '2.0', id: 1, result: {} })
-    const res = await inSession(session, call(2, 'count', { to: 1, delayMs: 0 }))
+    const res = await inSession(
+      session,
+      request(2, 'tools/call', toolCall('count', { to: 1, delayMs: 0 })),
+    )
     expect(res.headers.get('content-type')).toBe('application/json')
     const loud = await open()
     await (
@@ -147,7 +145,10 @@ describe('session table', () => {
         params: { level: 'debug' },
       })
     ).text()
-    const streamed = await inSession(loud, call(2, 'count', { to: 1, delayMs: 0 }))
+    const streamed = await inSession(
+      loud,
+      request(2, 'tools/call', toolCall('count', { to: 1, delayMs: 0 })),
+    )
     const events = parseSse(await streamed.text()).filter((event) => event.data !== '')
     expect(events.map((event) => JSON.parse(event.data).params?.level)).toEqual([
       'debug',
@@ -158,9 +159,13 @@ describe('session table', () => {
 
   test('R-JR-20 notifications/cancelled stops the call and suppresses its response', async () => {
     const session = await open()
-    const pending = inSession(session, call(7, 'count', { to: 50, delayMs: 100 }), {
-      'mcp-protocol-version': '2025-11-25',
-    })
+    const pending = inSession(
+      session,
+      request(7, 'tools/call', toolCall('count', { to: 50, delayMs: 100 })),
+      {
+        'mcp-protocol-version': '2025-11-25',
+      },
+    )
     await scheduler.wait(150)
     const cancelled = await inSession(session, {
       jsonrpc: '2.0',
@@ -175,37 +180,35 @@ describe('session table', () => {
 })
 
 describe('streams and resumption', () => {
-  test('R-HT-12 POST streams in a session carry event ids, and 2025-11-25 starts with a priming event', async () => {
-    const session = await open('2025-11-25')
-    const res = await inSession(
-      session,
-      call(1, 'count', { to: 2, delayMs: 0 }, { progressToken: 'p' }),
-    )
-    const events = parseSse(await res.text())
-    expect(events[0]).toMatchObject({ data: '' })
-    expect(events[0]!.id).toMatch(/^[\w-]+\.0$/)
-    const stream = events[0]!.id!.split('.')[0]
-    expect(events.slice(1).map((event) => event.id)).toEqual(
-      events.slice(1).map((_, i) => `${stream}.${i + 1}`),
-    )
-  })
-
-  test('R-HT-9 2025-06-18 sessions get ids but no priming event (older clients choke on empty data)', async () => {
-    const session = await open('2025-06-18')
-    const res = await inSession(
-      session,
-      call(1, 'count', { to: 1, delayMs: 0 }, { progressToken: 'p' }),
-    )
-    const events = parseSse(await res.text())
-    expect(events.every((event) => event.data !== '')).toBe(true)
-    expect(events[0]!.id).toMatch(/^[\w-]+\.1$/)
+  describe.each(revisionsWith('sessions'))('%s', (revision) => {
+    test("R-HT-9 R-HT-12 a session's POST stream: event ids <stream>.<n> where the revision resumes streams, opening with a priming event (empty data) only where it has them", async () => {
+      const session = await open(revision)
+      const res = await inSession(
+        session,
+        request(1, 'tools/call', toolCall('count', { to: 2, delayMs: 0 }, { progressToken: 'p' })),
+      )
+      const events = parseSse(await res.text())
+      const primed = has(revision, 'primingEvents')
+      expect(events[0]!.data === '', 'priming event').toBe(primed)
+      if (!has(revision, 'resumableStreams')) {
+        expect(events.map((event) => event.id)).toEqual(events.map(() => undefined))
+        return
+      }
+      const stream = events[0]!.id!.split('.')[0]
+      expect(stream).toMatch(/^[\w-]+$/)
+      const first = primed ? 0 : 1
+      expect(events.map((event) => event.id)).toEqual(
+        events.map((_, i) => `${stream}.${first + i}`),
+      )
+      expect(events.slice(primed ? 1 : 0).every((event) => event.data !== '')).toBe(true)
+    })
   })
 
   test('R-HT-12 a dropped POST stream is resumed with GET and Last-Event-ID, with only what followed', async () => {
     const session = await open('2025-11-25')
     const res = await inSession(
       session,
-      call(9, 'count', { to: 4, delayMs: 150 }, { progressToken: 'p' }),
+      request(9, 'tools/call', toolCall('count', { to: 4, delayMs: 150 }, { progressToken: 'p' })),
     )
     const { events, reader } = await readEvents(res.body!, (seen) => seen.length >= 2)
     await reader.cancel()
@@ -331,7 +334,10 @@ describe('the shard', () => {
   test('BM-SESSION-4 expiry: the alarm deletes idle sessions and their events', async () => {
     const session = await open('2025-11-25')
     await (
-      await inSession(session, call(1, 'count', { to: 1, delayMs: 0 }, { progressToken: 'p' }))
+      await inSession(
+        session,
+        request(1, 'tools/call', toolCall('count', { to: 1, delayMs: 0 }, { progressToken: 'p' })),
+      )
     ).text()
     const stub = shardStub(session)
     await runInDurableObject(stub, (_, state) => {
@@ -373,7 +379,7 @@ describe('the shard', () => {
   test('BM-SESSION-5 a session survives its shard being restarted', async () => {
     const session = await open('2025-06-18')
     await abortAllDurableObjects()
-    const res = await inSession(session, call(1, 'add', { a: 2, b: 2 }))
+    const res = await inSession(session, request(1, 'tools/call', toolCall('add', { a: 2, b: 2 })))
     expect(await res.json()).toMatchObject({ id: 1, result: { structuredContent: { sum: 4 } } })
   })
 })
@@ -426,7 +432,10 @@ describe('legacy HTTP+SSE (2024-11-05)', () => {
     expect(
       (await post(endpoint, { jsonrpc: '2.0', method: 'notifications/initialized' })).status,
     ).toBe(202)
-    expect((await post(endpoint, call(2, 'echo', { text: 'over sse' }))).status).toBe(202)
+    expect(
+      (await post(endpoint, request(2, 'tools/call', toolCall('echo', { text: 'over sse' }))))
+        .status,
+    ).toBe(202)
     const events = await next(3)
     expect(JSON.parse(events[2]!.data)).toEqual({
       jsonrpc: '2.0',
@@ -526,7 +535,7 @@ describe('legacy HTTP+SSE (2024-11-05)', () => {
 describe('server-to-client requests in a session', () => {
   test('R-HT-20 a tool asks on the call stream; the answer POSTed in the session completes the call', async () => {
     const session = await open('2025-11-25', { elicitation: {} })
-    const res = await inSession(session, call(5, 'greet', {}))
+    const res = await inSession(session, request(5, 'tools/call', toolCall('greet', {})))
     expect(res.headers.get('content-type')).toBe('text/event-stream')
     const { events, reader } = await readEvents(res.body!, (seen) =>
       seen.some((event) => event.data.includes('elicitation/create')),
@@ -567,7 +576,7 @@ describe('server-to-client requests in a session', () => {
 
   test('R-SF-41 R-LC-8 a session whose client did not declare elicitation gets a tool error, no request', async () => {
     const session = await open('2025-11-25')
-    const res = await inSession(session, call(6, 'greet', {}))
+    const res = await inSession(session, request(6, 'tools/call', toolCall('greet', {})))
     expect(res.headers.get('content-type')).toBe('application/json')
     expect(await res.json()).toEqual({
       jsonrpc: '2.0',

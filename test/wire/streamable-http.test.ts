@@ -6,16 +6,19 @@ import { describe, expect, test } from 'vitest'
 import { createServer } from '../../src/server.ts'
 import { SUPPORTED_REVISIONS } from '../../src/protocol/revisions.ts'
 import { TOOLS } from '../../src/tools/index.ts'
-import { CLIENT_HEADERS, rpc, send, serverWith, wireTable, type WireCase } from '../helpers/wire.ts'
+import { has, LEGACY, rpcErrorBody } from '../helpers/eras.ts'
+import {
+  CLIENT_HEADERS,
+  post,
+  rpc,
+  send,
+  serverWith,
+  wireTable,
+  type WireCase,
+} from '../helpers/wire.ts'
 
 const PING = '{"jsonrpc":"2.0","id":1,"method":"ping"}'
 const PONG = '{"jsonrpc":"2.0","id":1,"result":{}}'
-const error = (id: unknown, code: number, message: string, data?: unknown) =>
-  JSON.stringify({
-    jsonrpc: '2.0',
-    id,
-    error: data === undefined ? { code, message } : { code, message, data },
-  })
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
@@ -63,7 +66,12 @@ describe('media types', () => {
       request: { headers: { 'content-type': 'application/json', accept: 'text/html' }, body: PING },
       expect: {
         status: 406,
-        body: error(null, -32600, 'Accept must allow application/json or text/event-stream'),
+        body: rpcErrorBody(
+          -32600,
+          'Accept must allow application/json or text/event-stream',
+          undefined,
+          null,
+        ),
       },
     },
     {
@@ -75,7 +83,12 @@ describe('media types', () => {
       },
       expect: {
         status: 415,
-        body: error(null, -32600, 'Content-Type must be application/json (UTF-8)'),
+        body: rpcErrorBody(
+          -32600,
+          'Content-Type must be application/json (UTF-8)',
+          undefined,
+          null,
+        ),
       },
     },
     {
@@ -234,47 +247,39 @@ describe('replies', () => {
   })
 
   test('BM-SSE-3 RESPONSE_MODE=sse answers in SSE whenever the client accepts it', async () => {
-    const res = await send(
-      { headers: CLIENT_HEADERS, body: PING },
-      serverWith(TOOLS, { RESPONSE_MODE: 'sse' }),
-    )
+    const res = await send(post(PING), serverWith(TOOLS, { RESPONSE_MODE: 'sse' }))
     expect(res.headers.get('content-type')).toBe('text/event-stream')
     expect(await res.text()).toBe(`event: message\ndata: ${PONG}\n\n`)
   })
 })
 
-const versioned = (version: string, body = PING) => ({
-  headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': version },
-  body,
-})
 const ADD =
   '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}'
 const ADD_TEXT = '{"content":[{"type":"text","text":"{\\"sum\\":3}"}]'
 
 describe('MCP-Protocol-Version', () => {
+  describe.each(LEGACY)('%s', (revision) => {
+    test('R-HT-17 a supported header selects its revision (structuredContent where the revision has it)', async () => {
+      const res = await send(post(ADD, { 'mcp-protocol-version': revision }))
+      const structured = has(revision, 'structuredContent') ? ',"structuredContent":{"sum":3}' : ''
+      expect(await res.text()).toBe(`{"jsonrpc":"2.0","id":1,"result":${ADD_TEXT}${structured}}}`)
+    })
+  })
+
   wireTable([
     {
       rule: 'R-HT-17',
       name: 'absent header: the request is served as 2025-03-26 (no structuredContent)',
-      request: { headers: CLIENT_HEADERS, body: ADD },
+      request: post(ADD),
       expect: { status: 200, body: `{"jsonrpc":"2.0","id":1,"result":${ADD_TEXT}}}` },
     },
     {
       rule: 'R-HT-17',
-      name: 'a supported header selects its revision (2025-06-18 has structuredContent)',
-      request: versioned('2025-06-18', ADD),
-      expect: {
-        status: 200,
-        body: `{"jsonrpc":"2.0","id":1,"result":${ADD_TEXT},"structuredContent":{"sum":3}}}`,
-      },
-    },
-    {
-      rule: 'R-HT-17',
       name: 'an unsupported header gets 400 naming the supported versions',
-      request: versioned('2099-01-01'),
+      request: post(PING, { 'mcp-protocol-version': '2099-01-01' }),
       expect: {
         status: 400,
-        body: error(1, -32022, 'Unsupported protocol version: 2099-01-01', {
+        body: rpcErrorBody(-32022, 'Unsupported protocol version: 2099-01-01', {
           supported: SUPPORTED_REVISIONS,
           requested: '2099-01-01',
         }),
@@ -283,7 +288,7 @@ describe('MCP-Protocol-Version', () => {
     {
       rule: 'R-HT-17',
       name: 'a repeated header (joined with a comma) is not a version',
-      request: versioned('2025-06-18, 2025-06-18'),
+      request: post(PING, { 'mcp-protocol-version': '2025-06-18, 2025-06-18' }),
       expect: { status: 400 },
     },
   ])
@@ -296,37 +301,34 @@ describe('Origin and CORS', () => {
     {
       rule: 'R-HT-2',
       name: 'no Origin (server-side clients) is allowed',
-      request: { headers: CLIENT_HEADERS, body: PING },
+      request: post(PING),
       expect: { status: 200, body: PONG, headers: { 'access-control-allow-origin': null } },
     },
     {
       rule: 'R-HT-2',
       name: 'a foreign Origin gets 403 with a JSON-RPC error',
-      request: { headers: { ...CLIENT_HEADERS, origin: 'https://evil.example' }, body: PING },
+      request: post(PING, { origin: 'https://evil.example' }),
       expect: {
         status: 403,
-        body: error(null, -32600, 'Origin https://evil.example is not allowed'),
+        body: rpcErrorBody(-32600, 'Origin https://evil.example is not allowed', undefined, null),
       },
     },
     {
       rule: 'R-HT-2',
       name: 'DNS rebinding: Host and Origin both evil is still 403',
-      request: {
-        headers: { ...CLIENT_HEADERS, host: 'evil.example.com', origin: 'http://evil.example.com' },
-        body: PING,
-      },
+      request: post(PING, { host: 'evil.example.com', origin: 'http://evil.example.com' }),
       expect: { status: 403 },
     },
     {
       rule: 'R-HT-2',
       name: 'the opaque Origin "null" gets 403',
-      request: { headers: { ...CLIENT_HEADERS, origin: 'null' }, body: PING },
+      request: post(PING, { origin: 'null' }),
       expect: { status: 403 },
     },
     {
       rule: 'R-HT-2',
       name: 'a localhost Origin (MCP Inspector) is allowed by default and gets CORS headers',
-      request: { headers: { ...CLIENT_HEADERS, origin: LOCALHOST_INSPECTOR }, body: PING },
+      request: post(PING, { origin: LOCALHOST_INSPECTOR }),
       expect: {
         status: 200,
         body: PONG,
@@ -340,14 +342,14 @@ describe('Origin and CORS', () => {
     {
       rule: 'R-HT-2',
       name: 'ALLOW_LOCALHOST_ORIGINS=false refuses localhost origins',
-      request: { headers: { ...CLIENT_HEADERS, origin: LOCALHOST_INSPECTOR }, body: PING },
+      request: post(PING, { origin: LOCALHOST_INSPECTOR }),
       target: serverWith(TOOLS, { ALLOW_LOCALHOST_ORIGINS: 'false' }),
       expect: { status: 403 },
     },
     {
       rule: 'R-HT-2',
       name: 'an origin in ALLOWED_ORIGINS is allowed',
-      request: { headers: { ...CLIENT_HEADERS, origin: 'https://app.example' }, body: PING },
+      request: post(PING, { origin: 'https://app.example' }),
       target: serverWith(TOOLS, { ALLOWED_ORIGINS: 'https://other.example, https://app.example' }),
       expect: { status: 200, headers: { 'access-control-allow-origin': 'https://app.example' } },
     },
@@ -409,23 +411,24 @@ describe('methods, paths and limits', () => {
       request: { method: 'DELETE', headers: { 'mcp-session-id': 'abc' } },
       expect: {
         status: 404,
-        body: error(
-          null,
+        body: rpcErrorBody(
           -32600,
           'Session not found: it expired or was terminated; initialize again',
+          undefined,
+          null,
         ),
       },
     },
     {
       rule: 'R-HT-15',
       name: 'PUT is 405 with Allow',
-      request: { method: 'PUT', headers: CLIENT_HEADERS, body: PING },
+      request: { method: 'PUT', ...post(PING) },
       expect: { status: 405, headers: { allow: 'POST, OPTIONS' } },
     },
     {
       rule: 'BM-PATH-1',
       name: 'an unknown path is 404 with a JSON body (not JSON-RPC)',
-      request: { path: '/nope', headers: CLIENT_HEADERS, body: PING },
+      request: { path: '/nope', ...post(PING) },
       expect: {
         status: 404,
         body: '{"error":"not_found","message":"Nothing at /nope; the MCP endpoint is /mcp"}',
@@ -434,39 +437,43 @@ describe('methods, paths and limits', () => {
     {
       rule: 'BM-PATH-1',
       name: 'a trailing slash on the endpoint is the endpoint',
-      request: { path: '/mcp/', headers: CLIENT_HEADERS, body: PING },
+      request: { path: '/mcp/', ...post(PING) },
       expect: { status: 200, body: PONG },
     },
     {
       rule: 'BM-PATH-1',
       name: 'MCP_PATH moves the endpoint',
-      request: { path: '/tools/v1', headers: CLIENT_HEADERS, body: PING },
+      request: { path: '/tools/v1', ...post(PING) },
       target: serverWith(TOOLS, { MCP_PATH: '/tools/v1' }),
       expect: { status: 200, body: PONG },
     },
     {
       rule: 'BM-BODY-1',
       name: 'a body over MAX_BODY_BYTES gets 413 with a JSON-RPC error',
-      request: {
-        headers: CLIENT_HEADERS,
-        body: `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"${'x'.repeat(2048)}"}}`,
-      },
+      request: post(
+        `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"${'x'.repeat(2048)}"}}`,
+      ),
       target: serverWith(TOOLS, { MAX_BODY_BYTES: '1024' }),
-      expect: { status: 413, body: error(null, -32600, 'The body exceeds 1024 bytes') },
+      expect: {
+        status: 413,
+        body: rpcErrorBody(-32600, 'The body exceeds 1024 bytes', undefined, null),
+      },
     },
     {
       rule: 'BM-BODY-1',
       name: 'the default limit is 1 MiB',
-      request: {
-        headers: CLIENT_HEADERS,
-        body: `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"${'x'.repeat(1_048_576)}"}}`,
+      request: post(
+        `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"${'x'.repeat(1_048_576)}"}}`,
+      ),
+      expect: {
+        status: 413,
+        body: rpcErrorBody(-32600, 'The body exceeds 1048576 bytes', undefined, null),
       },
-      expect: { status: 413, body: error(null, -32600, 'The body exceeds 1048576 bytes') },
     },
     {
       rule: 'BM-CONFIG-1',
       name: 'a bad setting is reported by name, as a JSON 500',
-      request: { headers: CLIENT_HEADERS, body: PING },
+      request: post(PING),
       target: serverWith(TOOLS, { PAGE_SIZE: 'lots' }),
       expect: {
         status: 500,
@@ -497,8 +504,7 @@ describe('methods, paths and limits', () => {
 describe('OpenAI clients', () => {
   test('BM-SSE-4 a User-Agent in SSE_USER_AGENTS (openai-mcp) gets SSE even for a quick answer', async () => {
     const res = await send({
-      headers: { ...CLIENT_HEADERS, 'user-agent': 'openai-mcp/1.0.0' },
-      body: PING,
+      ...post(PING, { 'user-agent': 'openai-mcp/1.0.0' }),
     })
     expect(res.headers.get('content-type')).toBe('text/event-stream')
     expect(await res.text()).toBe(`event: message\ndata: ${PONG}\n\n`)
@@ -522,7 +528,7 @@ describe('builds', () => {
   test('BM-FIXTURES-1 FIXTURES=conformance on the deployed build (without the pack) is a clear 500', async () => {
     const server = createServer()
     const res = await server.fetch(
-      new Request('http://localhost/mcp', { method: 'POST', headers: CLIENT_HEADERS, body: PING }),
+      new Request('http://localhost/mcp', { method: 'POST', ...post(PING) }),
       { ...env, FIXTURES: 'conformance' },
     )
     expect(res.status).toBe(500)

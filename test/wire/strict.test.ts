@@ -11,6 +11,7 @@ import { MODERN_META, modernRequest } from '../helpers/eras.ts'
 import {
   CLIENT_HEADERS,
   initializeRequest,
+  post,
   readEvents,
   request,
   send,
@@ -64,45 +65,33 @@ const strictSession = async (
   return { session, headers }
 }
 
-const post = (headers: Record<string, string>, message: unknown): RawRequest => ({
-  headers,
-  body: JSON.stringify(message),
-})
-
 describe('strict mode refuses what a client MUST NOT send', () => {
   test('R-HT-4 (strict) a POST whose Accept lists only application/json is refused; /mcp serves it', async () => {
-    const raw = post(
-      { 'content-type': 'application/json', accept: 'application/json' },
-      request(1, 'tools/list'),
-    )
+    const raw = post(request(1, 'tools/list'), { accept: 'application/json' })
     await refusedFor('R-HT-4', raw)
     expect((await send(raw)).status).toBe(200)
   })
 
   test('R-HT-4 (strict) Accept: */* admits both types but does not list them', async () => {
-    await refusedFor(
-      'R-HT-4',
-      post({ 'content-type': 'application/json', accept: '*/*' }, request(1, 'ping')),
-    )
+    await refusedFor('R-HT-4', post(request(1, 'ping'), { accept: '*/*' }))
   })
 
   test('R-JR-17 (strict) a batch in 2025-06-18 names the rule', async () => {
-    const raw = post({ ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-06-18' }, [
-      request(1, 'ping'),
-      request(2, 'ping'),
-    ])
+    const raw = post([request(1, 'ping'), request(2, 'ping')], {
+      'mcp-protocol-version': '2025-06-18',
+    })
     const body = await refusedFor('R-JR-17', raw)
     expect(body.error.message).toContain('2025-06-18')
   })
 
   test('R-JR-17 (strict) a batch in a session that negotiated 2025-11-25 names the rule, whatever the header', async () => {
     const { headers } = await strictSession()
-    await refusedFor('R-JR-17', post(headers, [request(7, 'ping'), request(8, 'ping')]))
+    await refusedFor('R-JR-17', post([request(7, 'ping'), request(8, 'ping')], headers))
   })
 
   test('R-LC-11 (strict) a request of a 2025-11-25 session without MCP-Protocol-Version is refused', async () => {
     const { session } = await strictSession()
-    const raw = post({ ...CLIENT_HEADERS, 'mcp-session-id': session }, request(2, 'tools/list'))
+    const raw = post(request(2, 'tools/list'), { 'mcp-session-id': session })
     const body = await refusedFor('R-LC-11', raw)
     expect(body.id).toBe(2)
     expect(body.error.message).toContain(
@@ -113,7 +102,7 @@ describe('strict mode refuses what a client MUST NOT send', () => {
   test('R-LC-11 (strict) a version header other than the negotiated one is refused, GET and DELETE too', async () => {
     const { headers } = await strictSession()
     const wrong = { ...headers, 'mcp-protocol-version': '2025-06-18' }
-    await refusedFor('R-LC-11', post(wrong, request(2, 'tools/list')))
+    await refusedFor('R-LC-11', post(request(2, 'tools/list'), wrong))
     await refusedFor('R-LC-11', {
       method: 'GET',
       headers: { ...wrong, accept: 'text/event-stream' },
@@ -123,32 +112,32 @@ describe('strict mode refuses what a client MUST NOT send', () => {
 
   test('R-JR-4 (strict) a request id used before in the session is refused', async () => {
     const { headers } = await strictSession()
-    expect((await send({ path: STRICT, ...post(headers, request(5, 'tools/list')) })).status).toBe(
+    expect((await send({ path: STRICT, ...post(request(5, 'tools/list'), headers) })).status).toBe(
       200,
     )
-    const body = await refusedFor('R-JR-4', post(headers, request(5, 'prompts/list')))
+    const body = await refusedFor('R-JR-4', post(request(5, 'prompts/list'), headers))
     expect(body.error.message).toContain('request id 5 (prompts/list) was already used')
     // A new id is fine.
     expect(
-      (await send({ path: STRICT, ...post(headers, request(6, 'prompts/list')) })).status,
+      (await send({ path: STRICT, ...post(request(6, 'prompts/list'), headers) })).status,
     ).toBe(200)
   })
 
   test('R-JR-5 (strict) a response to an id the server never sent is refused, in a session and without one', async () => {
     const { headers } = await strictSession()
     const answer = { jsonrpc: '2.0', id: 'never-sent', result: {} }
-    await refusedFor('R-JR-5', post(headers, answer))
-    await refusedFor('R-JR-5', post({ ...CLIENT_HEADERS, 'mcp-protocol-version': VERSION }, answer))
+    await refusedFor('R-JR-5', post(answer, headers))
+    await refusedFor('R-JR-5', post(answer, { 'mcp-protocol-version': VERSION }))
     // Lenient: accepted and ignored, as before.
-    expect((await send(post(headers, answer))).status).toBe(202)
+    expect((await send(post(answer, headers))).status).toBe(202)
   })
 
   test('R-LC-8 (strict) notifications/roots/list_changed without roots.listChanged declared is refused', async () => {
     const { headers } = await strictSession({ roots: {} })
     const changed = { jsonrpc: '2.0', method: 'notifications/roots/list_changed' }
-    await refusedFor('R-LC-8', post(headers, changed))
+    await refusedFor('R-LC-8', post(changed, headers))
     const declared = await strictSession({ roots: { listChanged: true } })
-    expect((await send({ path: STRICT, ...post(declared.headers, changed) })).status).toBe(202)
+    expect((await send({ path: STRICT, ...post(changed, declared.headers) })).status).toBe(202)
   })
 
   test('R-HT-12 (strict) Last-Event-ID naming no stream of the session is refused', async () => {
@@ -215,10 +204,9 @@ describe('strict mode refuses what a client MUST NOT send', () => {
     const meta = { ...MODERN_META, 'io.modelcontextprotocol/favourite': 1 }
     const body = await refusedFor('R-JR-18', modernRequest('tools/list', {}, { meta }))
     expect(body.error.message).toContain('io.modelcontextprotocol/favourite')
-    const legacy = post(
-      { ...CLIENT_HEADERS, 'mcp-protocol-version': VERSION },
-      request(1, 'tools/list', { _meta: { 'dev.mcp/x': true } }),
-    )
+    const legacy = post(request(1, 'tools/list', { _meta: { 'dev.mcp/x': true } }), {
+      'mcp-protocol-version': VERSION,
+    })
     await refusedFor('R-JR-18', legacy)
     // Lenient: served.
     expect((await send(modernRequest('tools/list', {}, { meta }))).status).toBe(200)
@@ -247,10 +235,7 @@ describe('strict mode refuses what a client MUST NOT send', () => {
 
   test('BM-STRICT-2 STRICT=true makes /mcp itself strict', async () => {
     const worker = workerWith({ STRICT: 'true' })
-    const res = await send(
-      post({ 'content-type': 'application/json', accept: 'application/json' }, request(1, 'ping')),
-      worker,
-    )
+    const res = await send(post(request(1, 'ping'), { accept: 'application/json' }), worker)
     expect(res.status).toBe(400)
     expect(((await res.json()) as Refusal).error.data.rule).toBe('R-HT-4')
   })
@@ -275,16 +260,16 @@ describe('strict mode warns about what a client only SHOULD do', () => {
 
   test('R-LC-4 (strict) a request before notifications/initialized is served, with a warning', async () => {
     const { headers } = await strictSession({}, { announce: false })
-    const early = await send({ path: STRICT, ...post(headers, request(2, 'tools/list')) })
+    const early = await send({ path: STRICT, ...post(request(2, 'tools/list'), headers) })
     expect(early.status).toBe(200)
     expect(early.headers.get('mcp-strict-warnings')).toBe('R-LC-4')
-    const ping = await send({ path: STRICT, ...post(headers, request(3, 'ping')) })
+    const ping = await send({ path: STRICT, ...post(request(3, 'ping'), headers) })
     expect(ping.headers.get('mcp-strict-warnings')).toBeNull()
     await send({
       path: STRICT,
-      ...post(headers, { jsonrpc: '2.0', method: 'notifications/initialized' }),
+      ...post({ jsonrpc: '2.0', method: 'notifications/initialized' }, headers),
     })
-    const later = await send({ path: STRICT, ...post(headers, request(4, 'tools/list')) })
+    const later = await send({ path: STRICT, ...post(request(4, 'tools/list'), headers) })
     expect(later.headers.get('mcp-strict-warnings')).toBeNull()
   })
 

@@ -5,7 +5,7 @@
 import * as v from 'valibot'
 import { definePrompt } from '../../src/prompts/define.ts'
 import { defineResource } from '../../src/resources/define.ts'
-import { CLIENT_HEADERS, serverWith, wireTable } from '../helpers/wire.ts'
+import { post, serverWith, wireTable } from '../helpers/wire.ts'
 
 const never = <T>() => new Promise<T>(() => {})
 
@@ -30,17 +30,13 @@ const SERVER = serverWith(
   { prompts: [slowPrompt], resources: [slowResource] },
 )
 
-const legacy = (body: string) => ({
-  headers: { ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-11-25' },
-  body,
-})
-
 wireTable([
   {
     rule: 'R-JR-22',
     name: 'prompts/get running past TOOL_TIMEOUT_MS is -32603',
-    request: legacy(
+    request: post(
       '{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"slow_prompt","arguments":{"topic":"x"}}}',
+      { 'mcp-protocol-version': '2025-11-25' },
     ),
     expect: {
       status: 200,
@@ -52,8 +48,9 @@ wireTable([
   {
     rule: 'R-JR-22',
     name: 'resources/read running past TOOL_TIMEOUT_MS is -32603',
-    request: legacy(
+    request: post(
       '{"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"test://slow"}}',
+      { 'mcp-protocol-version': '2025-11-25' },
     ),
     expect: {
       status: 200,
@@ -64,8 +61,9 @@ wireTable([
   {
     rule: 'R-JR-22',
     name: 'completion/complete running past TOOL_TIMEOUT_MS is -32603',
-    request: legacy(
+    request: post(
       '{"jsonrpc":"2.0","id":3,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"slow_prompt"},"argument":{"name":"topic","value":"a"}}}',
+      { 'mcp-protocol-version': '2025-11-25' },
     ),
     expect: {
       status: 200,

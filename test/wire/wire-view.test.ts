@@ -11,11 +11,11 @@ import { MODERN_META, modernRequest } from '../helpers/eras.ts'
 import {
   CLIENT_HEADERS,
   initializeRequest,
+  post,
   readEvents,
   request,
   send,
   workerWith,
-  type RawRequest,
   type Target,
 } from '../helpers/wire.ts'
 
@@ -61,11 +61,6 @@ const session = async (version = '2025-11-25', name = 'wire-view-test') => {
   }
 }
 
-const post = (headers: Record<string, string>, message: unknown): RawRequest => ({
-  headers,
-  body: JSON.stringify(message),
-})
-
 interface Case {
   name: string
   /** Sends what the case is about; returns a string the exchange's body contains. */
@@ -92,11 +87,14 @@ const cases: Case[] = [
       const headers = await session()
       const note = marker()
       await send(
-        post(headers, {
-          jsonrpc: '2.0',
-          method: 'notifications/initialized',
-          params: { _meta: { note } },
-        }),
+        post(
+          {
+            jsonrpc: '2.0',
+            method: 'notifications/initialized',
+            params: { _meta: { note } },
+          },
+          headers,
+        ),
       )
       return note
     },
@@ -108,7 +106,7 @@ const cases: Case[] = [
       const headers = await session()
       const text = marker()
       await (
-        await send(post(headers, request(2, 'tools/call', { name: 'echo', arguments: { text } })))
+        await send(post(request(2, 'tools/call', { name: 'echo', arguments: { text } }), headers))
       ).text()
       return text
     },
@@ -121,12 +119,12 @@ const cases: Case[] = [
       const token = marker()
       const res = await send(
         post(
-          headers,
           request(3, 'tools/call', {
             name: 'count',
             arguments: { to: 2 },
             _meta: { progressToken: token },
           }),
+          headers,
         ),
       )
       await res.text()
@@ -140,10 +138,9 @@ const cases: Case[] = [
       const id = marker()
       await (
         await send(
-          post({ ...CLIENT_HEADERS, 'mcp-protocol-version': '2025-03-26' }, [
-            request(id, 'ping'),
-            request(`${id}b`, 'ping'),
-          ]),
+          post([request(id, 'ping'), request(`${id}b`, 'ping')], {
+            'mcp-protocol-version': '2025-03-26',
+          }),
         )
       ).text()
       return id
@@ -219,7 +216,7 @@ const cases: Case[] = [
     run: async () => {
       const headers = await session()
       const id = marker()
-      await send(post(headers, { jsonrpc: '2.0', id, result: {} }))
+      await send(post({ jsonrpc: '2.0', id, result: {} }, headers))
       return id
     },
     rules: ['R-HT-6', 'R-HT-20'],
@@ -231,10 +228,10 @@ const cases: Case[] = [
       await (
         await send({
           path: '/mcp/strict',
-          ...post(
-            { 'content-type': 'application/json', accept: 'application/json' },
-            request(id, 'ping'),
-          ),
+          ...post(request(id, 'ping'), {
+            'content-type': 'application/json',
+            accept: 'application/json',
+          }),
         })
       ).text()
       return id
@@ -322,7 +319,7 @@ describe('BM-WIRE-4 the window is bounded', () => {
   test('BM-WIRE-4 WIRE_VIEW_MAX_EXCHANGES keeps only the latest exchanges', async () => {
     const worker = workerWith({ WIRE_VIEW_MAX_EXCHANGES: '10' })
     for (let i = 0; i < 15; i++)
-      await (await send(post(CLIENT_HEADERS, request(`bound-${i}`, 'ping')), worker)).text()
+      await (await send(post(request(`bound-${i}`, 'ping')), worker)).text()
     const kept = await records(worker)
     expect(kept).toHaveLength(10)
     expect(kept.at(-1)!.requestBody).toContain('bound-14')
@@ -435,7 +432,7 @@ describe('BM-WIRE-6 the strict report', () => {
     const strict = { ...headers }
     delete (strict as Record<string, string>)['mcp-protocol-version']
     for (const id of [2, 3])
-      await (await send({ path: '/mcp/strict', ...post(strict, request(id, 'tools/list')) })).text()
+      await (await send({ path: '/mcp/strict', ...post(request(id, 'tools/list'), strict) })).text()
     const report = (await (
       await send({ method: 'GET', path: '/_wire/report', headers: {} })
     ).json()) as {
