@@ -3,7 +3,8 @@
 // One endpoint serves both eras (R-LC-29). The body is primary, headers are a cross-check
 // (digest section 4), in this order:
 //
-//   1. a batch (JSON array) is legacy 2025-03-26 only; a member claiming 2026-07-28 spoils it;
+//   1. a batch (JSON array) is legacy 2025-03-26 only; a member or header claiming 2026-07-28
+//      spoils it;
 //   2. a message whose `params._meta` carries "io.modelcontextprotocol/protocolVersion" claims
 //      the 2026-07-28 era and is validated as such (see `modern` below);
 //   3. `initialize` without that claim is the legacy handshake: the header is ignored on it and
@@ -125,8 +126,9 @@ export const chooseEra = (
 ): Era => {
   const header = headers.get('mcp-protocol-version')?.trim() ?? null
   if (batch) {
-    // 1. R-JR-17: 2026-07-28 bodies are a single message.
-    if (messages.some(claimsModern)) {
+    // 1. R-JR-17: 2026-07-28 bodies are a single message, whether the members or the header
+    //    claim that revision.
+    if (messages.some(claimsModern) || eraOfHeader(header) === 'modern') {
       return reject(
         invalidRequest('A 2026-07-28 request must be a single message, not a batch'),
         null,

@@ -87,7 +87,7 @@ export const initialize = (params: Params | undefined, ctx: RequestContext) => {
     serverInfo,
   }
   const instructions = instructionsFor(ctx.config)
-  if (allowed.instructions && instructions !== '') result.instructions = instructions
+  if (instructions !== '') result.instructions = instructions
   return result
 }
 

@@ -87,8 +87,7 @@ export interface RevisionRules {
   cacheHints: boolean
   /** The HTTP status of a reply holding one JSON-RPC error with `code` (see `statusOf`). */
   status(code: number): number
-  /** 2025-03-26+: `instructions` in InitializeResult, tool `annotations`, audio content. */
-  instructions: boolean
+  /** 2025-03-26+: tool `annotations`, audio content. */
   toolAnnotations: boolean
   audioContent: boolean
   /** 2025-03-26+: `message` in progress notifications. */
@@ -181,7 +180,6 @@ const table = new Map<Revision, RevisionRules>(
         resultType: modern,
         cacheHints: modern,
         status: modern ? refusalStatus : () => 200,
-        instructions: atLeast(revision, '2025-03-26'),
         toolAnnotations: atLeast(revision, '2025-03-26'),
         audioContent: atLeast(revision, '2025-03-26'),
         progressMessage: atLeast(revision, '2025-03-26'),

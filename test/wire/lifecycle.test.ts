@@ -36,7 +36,7 @@ const expected = (version: LegacyRevision) => ({
     protocolVersion: version,
     capabilities: CAPABILITIES,
     serverInfo: has(version, 'titles') ? TITLED : INFO,
-    ...(has(version, 'instructions') ? { instructions: SERVER_INFO.instructions } : {}),
+    instructions: SERVER_INFO.instructions,
   },
 })
 

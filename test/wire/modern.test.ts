@@ -55,6 +55,22 @@ describe('era detection (digest section 4, one case per branch)', () => {
       },
     },
     {
+      rule: 'R-JR-17',
+      name: '1. a batch under a 2026-07-28 header is refused whole, not called an unsupported version',
+      request: post('[{"jsonrpc":"2.0","id":1,"method":"tools/list"}]', {
+        'mcp-protocol-version': MODERN,
+      }),
+      expect: {
+        status: 400,
+        json: rpcError(
+          -32600,
+          'A 2026-07-28 request must be a single message, not a batch',
+          undefined,
+          null,
+        ),
+      },
+    },
+    {
       rule: 'R-LC-29',
       name: '2. a body with the _meta claim is served as 2026-07-28',
       request: modernRequest('tools/list'),
