@@ -130,6 +130,26 @@ const issueTokens = async (
   })
 }
 
+/** A spent code (RFC 6749 §4.1.2) or refresh token (RFC 9700 §4.14.2) came back: someone
+ *  holds a copy, so its grant is revoked here at once (the store has revoked it for good),
+ *  audited, and refused. */
+const reuseDetected = (
+  ctx: AuthContext,
+  client: Client,
+  grantId: string,
+  until: number,
+  { reason, answer }: { reason: string; answer: string },
+): Response => {
+  revokedHere(ctx.env, grantId, until)
+  audit(ctx.env, ctx.request, {
+    name: 'auth.token.reuse_detected',
+    outcome: 'failure',
+    client: client.clientId,
+    reason,
+  })
+  return oauthError('invalid_grant', answer)
+}
+
 const refreshExpiry = (config: Config): number => Date.now() + config.REFRESH_TOKEN_TTL_S * 1000
 
 /** RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5–4.6) and RFC 8707 §2.2. */
@@ -156,17 +176,10 @@ const authorizationCode = async (
   const until = tokensUntil(ctx.config)
   const redeemed = await store.redeemCode(await sha256(code), until)
   if (redeemed.status === 'replayed') {
-    revokedHere(ctx.env, redeemed.grantId, until)
-    audit(ctx.env, ctx.request, {
-      name: 'auth.token.reuse_detected',
-      outcome: 'failure',
-      client: client.clientId,
+    return reuseDetected(ctx, client, redeemed.grantId, until, {
       reason: 'an authorization code came back a second time; the grant it produced is revoked',
+      answer: 'the authorization code was already used; the tokens it produced are revoked',
     })
-    return oauthError(
-      'invalid_grant',
-      'the authorization code was already used; the tokens it produced are revoked',
-    )
   }
   if (redeemed.status !== 'ok') {
     return oauthError('invalid_grant', 'the authorization code is invalid or expired')
@@ -245,17 +258,10 @@ const refreshToken = async (ctx: AuthContext, form: Form, client: Client): Promi
         'auth.token.refreshed',
       )
     case 'reused':
-      revokedHere(ctx.env, rotated.grantId, until)
-      audit(ctx.env, ctx.request, {
-        name: 'auth.token.reuse_detected',
-        outcome: 'failure',
-        client: client.clientId,
+      return reuseDetected(ctx, client, rotated.grantId, until, {
         reason: 'a spent refresh token came back; every token of its grant is revoked',
+        answer: 'the refresh token was already used; every token of this authorization is revoked',
       })
-      return oauthError(
-        'invalid_grant',
-        'the refresh token was already used; every token of this authorization is revoked',
-      )
     case 'wrong_client':
       return oauthError('invalid_grant', 'the refresh token was issued to another client')
     case 'scope':

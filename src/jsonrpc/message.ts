@@ -98,6 +98,14 @@ export type JSONRPCMessage =
 export type Parsed<T> =
   { ok: true; value: T } | { ok: false; error: JSONRPCErrorObject; id: RequestId | null }
 
+/** The id an error about `message` names (R-JR-8): a request's id, the id salvaged from one
+ *  that failed to parse, else null (a notification or response has none to name). */
+export const idOf = (message: Parsed<JSONRPCMessage> | undefined): RequestId | null => {
+  if (message === undefined) return null
+  if (!message.ok) return message.id
+  return message.value.kind === 'request' ? message.value.message.id : null
+}
+
 /** What a POST body holds: one message, or (2025-03-26 only) a batch of them. */
 export type ParsedBody =
   | { ok: true; batch: false; message: Parsed<JSONRPCMessage> }

@@ -41,7 +41,7 @@ import type { RequestId } from '../jsonrpc/message.ts'
 import type { Principal } from '../protocol/principal.ts'
 import type { Host } from '../transports/context.ts'
 import type { Envelope, Route } from '../transports/envelope.ts'
-import { intake, type Intake } from '../transports/intake.ts'
+import { intake, singleIdOf, type Intake } from '../transports/intake.ts'
 import { endpointFor } from '../transports/legacy-sse.ts'
 import { postLegacy, postModern } from '../transports/streamable-http.ts'
 import { audit } from '../observe/audit.ts'
@@ -77,22 +77,38 @@ export const serveMcp = async (
   // The tap: what observers (logs, metrics, the wire view) see of this exchange; null, at no
   // cost, when nobody observes.
   const tapped = tap(request, url, endpoint, observersFor(env, config), waitUntil)
-  const answer = screened(endpoint, request, url, config, features, env, catalog, waitUntil, tapped)
+  const answer = screened({
+    endpoint,
+    request,
+    url,
+    config,
+    features,
+    env,
+    catalog,
+    waitUntil,
+    tapped,
+  })
   return tapped === null ? answer : tapped.finish(await answer)
 }
 
+/** A request to an MCP endpoint as it arrives, before origin and auth have had their say. */
+interface Arrival {
+  endpoint: Endpoint
+  request: Request
+  url: URL
+  config: Config
+  features: ServerFeatures
+  env: Env
+  /** The catalog's id, for the shard. */
+  catalog: string | null
+  waitUntil: WaitUntil
+  /** The exchange observers see, filled in stage by stage; null when nobody observes. */
+  tapped: Tapped | null
+}
+
 /** 1. R-HT-2: a present Origin we do not trust is refused with 403 before anything else. */
-const screened = async (
-  endpoint: Endpoint,
-  request: Request,
-  url: URL,
-  config: Config,
-  features: ServerFeatures,
-  env: Env,
-  catalog: string | null,
-  waitUntil: WaitUntil,
-  tapped: Tapped | null,
-): Promise<Response> => {
+const screened = async (arrival: Arrival): Promise<Response> => {
+  const { request, config } = arrival
   const origin = checkOrigin(request, config)
   if (!origin.ok)
     return rpcError(403, invalidRequest(`Origin ${cut(origin.origin)} is not allowed`))
@@ -103,17 +119,7 @@ const screened = async (
         : preflightHeaders(request, origin.origin)
     return new Response(null, { status: 204, headers })
   }
-  const answer = authenticated(
-    endpoint,
-    request,
-    url,
-    config,
-    features,
-    env,
-    catalog,
-    waitUntil,
-    tapped,
-  )
+  const answer = authenticated(arrival)
   // CORS headers for a trusted browser origin; without an Origin there is nothing to add.
   if (origin.origin === null) return answer
   const response = await answer
@@ -122,17 +128,8 @@ const screened = async (
 }
 
 /** 2. R-AU-1, R-AU-2: with AUTH=true every request carries a token, sessions included. */
-const authenticated = async (
-  endpoint: Endpoint,
-  request: Request,
-  url: URL,
-  config: Config,
-  features: ServerFeatures,
-  env: Env,
-  catalog: string | null,
-  waitUntil: WaitUntil,
-  tapped: Tapped | null,
-): Promise<Response> => {
+const authenticated = async (arrival: Arrival): Promise<Response> => {
+  const { endpoint, request, url, config, features, env, catalog, waitUntil, tapped } = arrival
   let principal: Principal | null = null
   if (config.AUTH) {
     if (!hasAuthStore(env)) return authMisconfigured()
@@ -230,17 +227,8 @@ const postMcp = async (call: Call): Promise<Response> => {
   const session = request.headers.get('mcp-session-id')
   const sessionful = host.sessions && session !== null && era.era === 'legacy'
   // Strict mode (src/pipeline/strict.ts): what the client MUST NOT send is refused here.
-  const findings =
-    call.strict === null
-      ? []
-      : requestFindings({
-          endpoint: 'mcp',
-          headers: request.headers,
-          ...taken.intake,
-          era,
-          sessionful,
-        })
-  const strictly = strictRefusal(findings, idOf(taken.intake))
+  const findings = strictFindings(call, 'mcp', taken.intake, era, sessionful)
+  const strictly = strictRefusal(findings, singleIdOf(taken.intake))
   if (strictly !== null) return strictly
   const refused = await gates(call, taken.intake)
   if (refused !== null) return refused
@@ -289,23 +277,26 @@ const messages = async (call: Call): Promise<Response> => {
     return rpcError(400, invalidRequest('The sessionId query parameter is required'))
   const taken = await taking(call)
   if (!taken.ok) return taken.response
-  const findings =
-    call.strict === null
-      ? []
-      : requestFindings({
-          endpoint: 'messages',
-          headers: request.headers,
-          ...taken.intake,
-          era: null,
-          sessionful: true,
-        })
-  const strictly = strictRefusal(findings, idOf(taken.intake))
+  const findings = strictFindings(call, 'messages', taken.intake, null, true)
+  const strictly = strictRefusal(findings, singleIdOf(taken.intake))
   if (strictly !== null) return strictly
   const refused = await gates(call, taken.intake)
   if (refused !== null) return refused
   const envelope = { op: 'sse-message', session, route: call.route, intake: taken.intake } as const
   return withWarnings(await send(call, envelope), findings)
 }
+
+/** What strict mode finds wrong with a POST's messages (nothing when lenient). */
+const strictFindings = (
+  call: Call,
+  endpoint: 'mcp' | 'messages',
+  intake: Intake,
+  era: EraOf | null,
+  sessionful: boolean,
+) =>
+  call.strict === null
+    ? []
+    : requestFindings({ endpoint, headers: call.request.headers, ...intake, era, sessionful })
 
 /** 3. Intake, noted for the tap. */
 const taking = async (call: Call) => {
@@ -332,14 +323,6 @@ const send = async (call: Call, envelope: Envelope): Promise<Response> =>
     ),
     call.tapped,
   )
-
-/** The id of a single request, for a refusal to name (R-JR-8). */
-const idOf = (input: Intake): RequestId | null => {
-  const [first] = input.messages
-  if (input.batch || first === undefined) return null
-  if (!first.ok) return first.id
-  return first.value.kind === 'request' ? first.value.message.id : null
-}
 
 /** The audit event of a rate-limit refusal. */
 const rateRefusal = (limiter: string, principal: Principal | null) =>

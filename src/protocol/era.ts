@@ -30,6 +30,7 @@ import {
 } from '../jsonrpc/errors.ts'
 import { cut, describeIssues } from '../jsonrpc/issues.ts'
 import {
+  idOf,
   ObjectSchema,
   type JSONRPCMessage,
   type Parsed,
@@ -109,9 +110,6 @@ const claimsModern = (message: Message): boolean => {
   const meta = metaOf(message)
   return meta !== null && META.protocolVersion in meta
 }
-
-const idOf = (message: Message | undefined): RequestId | null =>
-  message?.ok === true && message.value.kind === 'request' ? message.value.message.id : null
 
 /** The request headers era rules read (a `Headers` object will do; nothing else of HTTP). */
 export interface HeaderView {

@@ -12,7 +12,7 @@ import type { EraOf } from '../protocol/era.ts'
 import type { Principal } from '../protocol/principal.ts'
 import type { LegacyRevision } from '../protocol/revisions.ts'
 import type { StrictFacts } from '../strict/session.ts'
-import type { Intake } from './intake.ts'
+import { singleIdOf, type Intake } from './intake.ts'
 
 /** Which catalog the request uses and who sent it. */
 export interface Route {
@@ -48,10 +48,5 @@ export type Envelope = {
 )
 
 /** The id of the one request an envelope carries, when it has one (R-JR-8: errors name it). */
-export const requestIdOf = (envelope: Envelope): RequestId | null => {
-  if (!('intake' in envelope) || envelope.intake.batch) return null
-  const [message] = envelope.intake.messages
-  if (message === undefined) return null
-  if (!message.ok) return message.id
-  return message.value.kind === 'request' ? message.value.message.id : null
-}
+export const requestIdOf = (envelope: Envelope): RequestId | null =>
+  'intake' in envelope ? singleIdOf(envelope.intake) : null

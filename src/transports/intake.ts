@@ -4,7 +4,13 @@
 
 import type { Config } from '../settings/config.ts'
 import { invalidRequest, parseError } from '../jsonrpc/errors.ts'
-import { parseBody, type JSONRPCMessage, type Parsed } from '../jsonrpc/message.ts'
+import {
+  idOf,
+  parseBody,
+  type JSONRPCMessage,
+  type Parsed,
+  type RequestId,
+} from '../jsonrpc/message.ts'
 import { readBody } from '../http/body.ts'
 import { acceptable, isJsonContentType, type Acceptable } from '../http/media-type.ts'
 import { rpcError } from '../http/responses.ts'
@@ -23,6 +29,10 @@ export interface Intake {
   batch: boolean
   messages: Parsed<JSONRPCMessage>[]
 }
+
+/** The id of the one request a POST holds, for an error to name (R-JR-8); none for a batch. */
+export const singleIdOf = (intake: Intake): RequestId | null =>
+  intake.batch ? null : idOf(intake.messages[0])
 
 /** The intake, and the body's text (for the tap: src/observe/tap.ts). */
 export type Taken =
