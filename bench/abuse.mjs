@@ -2,9 +2,10 @@
 // refuses cost, each beside a plain `tools/call`, so the bounds of the README's "Limits" are
 // measured rather than assumed. A bounded run of a few minutes.
 //
-// 1. Starts one `wrangler dev` of bare-mcp with RATE_LIMITS=false (the rate limits would hide
-//    the costs) and KEEPALIVE_MS=2000 (see VARS), fresh Durable Object state in .bench/abuse/,
-//    and talks to the Worker's own workerd socket (the dev proxy's cost is not measured).
+// 1. Starts one `wrangler dev` of bare-mcp with the settings in VARS (the defaults, but the rate
+//    limits and the wire view off and KEEPALIVE_MS=2000) and fresh Durable Object state in
+//    .bench/abuse/, and talks to the Worker's own workerd socket (the dev proxy's cost is not
+//    measured).
 // 2. Runs each case as a row: a warm-up, then its requests in BENCH_ABUSE_ROUNDS rounds (3).
 //    For each row it measures the wall time of each request (p50, p99), the CPU time bare-mcp's
 //    workerd spent per request (/proc/<pid>/task/*/schedstat: all threads, ns, time spent
@@ -47,6 +48,7 @@ import {
   freePorts,
   groupMembers,
   isFinishing,
+  OBSERVABILITY_ARGS,
   printLog,
   ROOT,
   runBounded,
@@ -59,12 +61,14 @@ import {
 const { config } = await import('../src/settings/config.ts')
 
 /**
- * The settings the bench's server runs with: the defaults, but the rate limits off, and a
- * keep-alive every 2 s instead of 15. workerd sees that a client has gone when it next writes to
- * it, so a closed stream counts against its caller until its next keep-alive: 2 s keeps the run
- * short, and no limit depends on it.
+ * The settings the bench's server runs with: the defaults, but the rate limits off (they would
+ * refuse the load before its costs show), the wire view off (as deployed: it is on for a
+ * loopback host), and a keep-alive every 2 s instead of 15. workerd sees that a client has gone
+ * when it next writes to it, so a closed stream counts against its caller until its next
+ * keep-alive: 2 s keeps the run short, and no limit depends on it. The server's own log and
+ * metrics are off too (OBSERVABILITY_ARGS), as in the other benches.
  */
-const VARS = { RATE_LIMITS: 'false', KEEPALIVE_MS: '2000' }
+const VARS = { RATE_LIMITS: 'false', WIRE_VIEW: 'false', KEEPALIVE_MS: '2000' }
 const LIMITS = config(VARS)
 const KEEPALIVE_MS = LIMITS.KEEPALIVE_MS
 
@@ -644,12 +648,12 @@ const memoryBounded = (row) => row.back !== 'grew'
 const sum = (values) => values.reduce((total, value) => total + value, 0)
 
 const verdict = (name, bounded, text) => VERDICTS.push({ name, bounded, text })
-const backText = (row) =>
-  row.back === 'yes'
-    ? 'came back'
-    : row.back === 'held'
-      ? `stayed ${mb(row.after - row.before)} MB up but did not grow in the last round`
-      : `GREW in the last round`
+/** What a verdict says of a row's memory. */
+const backText = (row) => {
+  if (row.back === 'yes') return 'came back'
+  const added = row.afters.map((value, i) => mb(value - (i === 0 ? row.before : row.afters[i - 1])))
+  return `stayed ${mb(row.after - row.before)} MB up, the rounds adding ${added.join(', ')} MB (${row.back})`
+}
 
 // ---------------------------------------------------------------------------------------------
 // The cases.
@@ -667,7 +671,7 @@ const baseline = async (label) => {
 const batches = async () => {
   const caller = newCaller()
   const total = Math.ceil(REPEAT / 2)
-  const allowed = await measure(`1 batch of ${LIMITS.MAX_BATCH} tools/call (largest allowed)`, {
+  const allowed = await measure(`1 batch of ${LIMITS.MAX_BATCH} tools/call (largest)`, {
     warmup: () => posts(10, JSON_HEADERS, BATCH_MAX, caller),
     round: async (r) => {
       const answers = await posts(share(total, r), JSON_HEADERS, BATCH_MAX, caller)
@@ -724,7 +728,7 @@ const initializes = async () => {
     ).length
   const sessions = (row) => sum(row.facts.map((f) => f.sessions ?? 0))
   const edge = await measure(
-    `2 initialize, ${(LIMITS.MAX_CLIENT_INFO_BYTES / 1024).toFixed(0)} KiB and ${LIMITS.MAX_CLIENT_INFO_DEPTH} deep (largest allowed)`,
+    `2 initialize, ${(LIMITS.MAX_CLIENT_INFO_BYTES / 1024).toFixed(0)} KiB ${LIMITS.MAX_CLIENT_INFO_DEPTH} deep (largest)`,
     {
       warmup: () => posts(5, LEGACY_HEADERS, INIT_EDGE, someone),
       round: async (r) => {
@@ -740,7 +744,7 @@ const initializes = async () => {
     }),
   })
   const deep = await measure(
-    `2 initialize, capabilities ${DEEP_LEVELS.toLocaleString('en-US')} deep (refused)`,
+    `2 initialize, ${DEEP_LEVELS.toLocaleString('en-US')} deep (refused)`,
     {
       warmup: () => posts(3, LEGACY_HEADERS, INIT_DEEP, someone),
       round: async (r) => ({
@@ -753,18 +757,15 @@ const initializes = async () => {
   const cap = LIMITS.MAX_SESSIONS_PER_CALLER
   const past = 200
   const storage = [shardStorageBytes()]
-  const flood = await measure(
-    `2 ${(cap + past).toLocaleString('en-US')} largest initializes from one caller`,
-    {
-      rounds: 2,
-      round: async (r) => {
-        const answers = await posts(r === 0 ? cap : past, LEGACY_HEADERS, INIT_EDGE, flooder)
-        await sleep(1_000) // SQLite's log written
-        storage.push(shardStorageBytes())
-        return { answers, facts: { sessions: withSessions(answers) } }
-      },
+  const flood = await measure(`2 ${(cap + past).toLocaleString('en-US')} largest, one caller`, {
+    rounds: 2,
+    round: async (r) => {
+      const answers = await posts(r === 0 ? cap : past, LEGACY_HEADERS, INIT_EDGE, flooder)
+      await sleep(1_000) // SQLite's log written
+      storage.push(shardStorageBytes())
+      return { answers, facts: { sessions: withSessions(answers) } }
     },
-  )
+  })
   const [made, madePast] = flood.facts.map((f) => f.sessions)
   const without = answered(flood, 200) - made - madePast
   const perSession = (storage[1] - storage[0]) / Math.max(1, made)
@@ -832,41 +833,38 @@ const streams = async () => {
   })
   const openGet = (i) => openStream('GET', '/mcp', getHeaders(i), caller)
   const openSse = () => openStream('GET', '/sse', { accept: 'text/event-stream' }, caller)
-  const row = await measure(
-    `3 ${cap} streams (${gets} GET /mcp + ${sses} /sse), ${EXTRA_STREAMS} more, all closed`,
-    {
-      warmup: async () => {
-        sessions = await pool(gets + extraGets, 8, () => openSession(caller))
-      },
-      round: async () => {
-        const base = rssKiB()
-        const opened = await pool(cap, 16, (i) =>
-          i % 2 === 0 && i / 2 < gets ? openGet(i / 2) : openSse(),
-        )
-        const extra = await pool(EXTRA_STREAMS, 8, (i) =>
-          i < extraGets ? openGet(gets + i) : openSse(),
-        )
-        await sleep(2_000)
-        const held = rssKiB()
-        const early = opened.filter((s) => s.status === 200 && s.ended()).length
-        for (const stream of [...opened, ...extra]) stream.close?.()
-        const after = await released(openSse)
-        await sleep(KEEPALIVE_MS + 1_000) // the probe, and any stragglers, gone too
-        return {
-          answers: [...opened, ...extra],
-          facts: {
-            held,
-            added: held - base,
-            perStream: ((held - base) * 1024) / cap,
-            released: after,
-            open: opened.filter((s) => s.status === 200).length,
-            refused: extra.filter((s) => s.status === 429).length,
-            early,
-          },
-        }
-      },
+  const row = await measure(`3 ${gets} GET + ${sses} /sse, ${EXTRA_STREAMS} more`, {
+    warmup: async () => {
+      sessions = await pool(gets + extraGets, 8, () => openSession(caller))
     },
-  )
+    round: async () => {
+      const base = rssKiB()
+      const opened = await pool(cap, 16, (i) =>
+        i % 2 === 0 && i / 2 < gets ? openGet(i / 2) : openSse(),
+      )
+      const extra = await pool(EXTRA_STREAMS, 8, (i) =>
+        i < extraGets ? openGet(gets + i) : openSse(),
+      )
+      await sleep(2_000)
+      const held = rssKiB()
+      const early = opened.filter((s) => s.status === 200 && s.ended()).length
+      for (const stream of [...opened, ...extra]) stream.close?.()
+      const after = await released(openSse)
+      await sleep(KEEPALIVE_MS + 1_000) // the probe, and any stragglers, gone too
+      return {
+        answers: [...opened, ...extra],
+        facts: {
+          held,
+          added: held - base,
+          perStream: ((held - base) * 1024) / cap,
+          released: after,
+          open: opened.filter((s) => s.status === 200).length,
+          refused: extra.filter((s) => s.status === 429).length,
+          early,
+        },
+      }
+    },
+  })
   const held = Math.max(...row.facts.map((f) => f.held))
   // The first round: later ones reuse pages the first freed, so add less, or nothing.
   const perStream = row.facts[0].perStream
@@ -888,8 +886,8 @@ const streams = async () => {
   verdict(
     '3 streams',
     ok,
-    `${cap} open in each round and the ${EXTRA_STREAMS} past them 429; ${(perStream / 1024).toFixed(1)} KiB ` +
-      `each while open (first round); closed, they stop counting at the next keep-alive, and memory ` +
+    `${cap} open in each round and the ${EXTRA_STREAMS} past them 429; at most ${(perStream / 1024).toFixed(0)} KiB ` +
+      `each while open (what the first round added); closed, they stop counting at the next keep-alive, and memory ` +
       `${backText(row)}: bounded by MAX_STREAMS_PER_CALLER=${cap}`,
   )
 }
@@ -903,7 +901,7 @@ const listenStreams = async () => {
     const { headers, body } = listenRequest(++ids)
     return openStream('POST', '/mcp', headers, caller, body)
   }
-  const row = await measure(`5 ${cap} listen streams (2026-07-28), ${extra} more, all closed`, {
+  const row = await measure(`5 ${cap} listen streams, ${extra} more`, {
     round: async () => {
       const opened = await pool(cap, 16, open)
       const refused = await pool(extra, 8, open)
@@ -934,7 +932,7 @@ const listenStreams = async () => {
 const bodies = async () => {
   const caller = newCaller()
   const total = Math.ceil(REPEAT / 4)
-  const full = await measure(`5 body of exactly ${LIMITS.MAX_BODY_BYTES} B (ping)`, {
+  const full = await measure(`5 body of ${LIMITS.MAX_BODY_BYTES} B (largest)`, {
     warmup: () => posts(3, LEGACY_HEADERS, BODY_MAX, caller),
     round: async (r) => ({
       answers: await posts(share(total, r), LEGACY_HEADERS, BODY_MAX, caller),
@@ -952,7 +950,8 @@ const bodies = async () => {
     only(full, 200) && only(over, 413) && memoryBounded(full) && memoryBounded(over),
     `${LIMITS.MAX_BODY_BYTES} B read and answered at ${full.cpuMs.toFixed(2)} ms CPU; ` +
       `${(BODY_HUGE_BYTES / 1e6).toFixed(0)} MB refused with 413 (the rest read and dropped) at ` +
-      `${over.cpuMs.toFixed(2)} ms CPU: bounded by MAX_BODY_BYTES=${LIMITS.MAX_BODY_BYTES}`,
+      `${over.cpuMs.toFixed(2)} ms CPU: bounded by MAX_BODY_BYTES=${LIMITS.MAX_BODY_BYTES} (and what is ` +
+      `dropped by 64 MiB or 5 s)`,
   )
 }
 
@@ -991,7 +990,7 @@ const slowReader = async () => {
     const sorted = [...values].sort((a, b) => a - b)
     return `${mib(sorted[0])} to ${mib(sorted.at(-1))}`
   }
-  const slow = await measure(`4 slow reader: ${SLOW_READERS} /sse never read, fed 60 KB answers`, {
+  const slow = await measure(`4 ${SLOW_READERS} /sse never read, fed 60 KB`, {
     rounds: 2,
     warmup: async () => {
       const stream = await openRawSse(caller, true)
@@ -1020,7 +1019,7 @@ const slowReader = async () => {
       `client finally read: ${range(delivered.map((d) => d.bytes))}; ${cut} of ${SLOW_READERS} ` +
       `cut off (their next POST 404), ${ended} ended`,
   )
-  const reading = await measure(`4 a reader that reads, fed ${mib(READER_BYTES)}`, {
+  const reading = await measure(`4 /sse read, fed ${mib(READER_BYTES)}`, {
     round: async () => {
       const stream = await openRawSse(caller, true)
       await initializeSse(stream, caller)
@@ -1039,16 +1038,19 @@ const slowReader = async () => {
       `at ${reading.facts.map((f) => (f.rate / 1e6).toFixed(1)).join(', ')} MB/s, its stream ` +
       `${readerOk ? 'still open' : 'NOT intact'}`,
   )
-  // Information, not a verdict: the same reader, its POSTs not waiting for their answers.
+  // Information, not a verdict: the same reader, its POSTs not waiting for their answers. The
+  // stream may fall more than MAX_STREAM_BUFFER_BYTES behind a client that does read.
   const hurried = await openRawSse(caller, true)
   await initializeSse(hurried, caller)
   const started = performance.now()
   const rush = await feed(hurried, caller, READER_BYTES)
+  const offered = rush.pushed / 1e6 / ((performance.now() - started) / 1000)
   await sleep(1_000)
   const accepted = rush.answers.filter((a) => a.status === 202).length
+  const got = `${hurried.events - 1} of ${accepted} answers`
   console.log(
-    `    a reader that reads but POSTs without waiting for answers (${(rush.pushed / 1e6 / ((performance.now() - started) / 1000)).toFixed(1)} MB/s offered): ` +
-      `${rush.cut ? `cut off after ${hurried.events - 1} of ${accepted} answers` : `got ${hurried.events - 1} of ${accepted} answers`}`,
+    `    a reader that reads but POSTs without waiting for its answers (${offered.toFixed(1)} MB/s ` +
+      `offered): ${rush.cut ? `cut off after ${got}` : `got ${got}`}`,
   )
   hurried.socket.destroy()
   const ok =
@@ -1090,9 +1092,9 @@ const report = () => {
     'p99 ms',
     'CPU ms/req',
     'x echo',
-    'RSS before',
+    'RSS MB',
     'peak',
-    'after MB',
+    'after',
     'back',
   ]
   // In case order (a stable sort), the baseline run at the end last.
@@ -1130,6 +1132,10 @@ const main = async () => {
   const [proxyPort, inspector] = await freePorts(2)
   const proxy = `http://127.0.0.1:${proxyPort}`
   fs.rmSync(path.join(WORK, 'abuse'), { recursive: true, force: true })
+  const varArgs = [
+    ...Object.entries(VARS).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+    ...OBSERVABILITY_ARGS,
+  ]
   const proc = spawnWrangler('abuse', [
     'dev',
     '--config',
@@ -1145,7 +1151,7 @@ const main = async () => {
     '--show-interactive-dev-session=false',
     '--log-level',
     'warn',
-    ...Object.entries(VARS).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+    ...varArgs,
   ])
   const pgid = proc.child.pid
   const ping = async (at, timeoutMs) => {
@@ -1185,12 +1191,10 @@ const main = async () => {
   })
   if (owner === undefined) throw new BenchError('no workerd process runs bare-mcp')
   runtimePid = owner.pid
+  const settings = varArgs.filter((arg) => arg !== '--var').join(' ')
   console.log(
     `bare-mcp abuse bench: node ${process.version}, ${origin} (wrangler dev's workerd, pid ${runtimePid}), ` +
-      `${Object.entries(VARS)
-        .map(([name, value]) => `${name}=${value}`)
-        .join(' ')}, other settings ` +
-      `at their defaults, BENCH_ABUSE_REPEAT=${REPEAT}`,
+      `${settings}, other settings at their defaults, BENCH_ABUSE_REPEAT=${REPEAT}`,
   )
   if (!resetPeak()) console.log('  (cannot reset VmHWM here: peak RSS is sampled every 20 ms)')
 
@@ -1203,7 +1207,7 @@ const main = async () => {
   if (runs(2)) await initializes()
   if (runs(5)) await bodies()
   if (runs(4)) await slowReader()
-  await baseline('0 tools/call echo, again at the end')
+  await baseline('0 echo again, at the end')
   report()
   return VERDICTS.every((v) => v.bounded) ? 0 : 1
 }
