@@ -110,6 +110,26 @@ export const listeningPorts = (pgid) => {
   return [...new Set(ports)]
 }
 
+/**
+ * The origin of a Worker's own workerd socket, so that what is measured is the Worker and not
+ * wrangler dev's proxy in front of it: of the ports process group `pgid` listens on, but those in
+ * `skip` (the proxy's, the inspector's), the first where `answer(origin, timeoutMs)` resolves to
+ * what it resolves to through the proxy at `origin`. Null when none does.
+ */
+export const directOrigin = async (pgid, origin, skip, answer) => {
+  const expected = await answer(origin, 10_000)
+  for (const port of listeningPorts(pgid)) {
+    if (skip.includes(port)) continue
+    const direct = `http://127.0.0.1:${port}`
+    try {
+      if ((await answer(direct, 2_000)) === expected) return direct
+    } catch {
+      // not an HTTP socket of this Worker
+    }
+  }
+  return null
+}
+
 /** Whether a process group still has live members; Linux reads /proc, elsewhere kill(-pgid, 0). */
 const groupAlive = (pgid) => {
   if (fs.existsSync('/proc/self/stat')) return groupMembers(pgid).length > 0

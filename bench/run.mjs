@@ -30,11 +30,11 @@ import zlib from 'node:zlib'
 import autocannon from 'autocannon'
 import {
   BenchError,
+  directOrigin,
   forget,
   freePorts,
   groupMembers,
   isFinishing,
-  listeningPorts,
   printLog,
   ROOT,
   runBounded,
@@ -188,29 +188,18 @@ const waitUntilUp = async (target) => {
   )
 }
 
-/**
- * Points `target` at the Worker's own workerd socket: of the ports its process group listens
- * on (but the proxy's and the inspector's), the one that answers the first bench request
- * exactly as the proxy does.
- */
+/** Points `target` at the Worker's own workerd socket (see `directOrigin`). */
 const bypassProxy = async (target) => {
   const probe = REQUESTS[0]
-  const expected = await send(target.origin, probe, 10_000)
-  const proxyPort = Number(new URL(target.origin).port)
-  for (const port of listeningPorts(target.proc.child.pid)) {
-    if (port === proxyPort || port === target.inspector) continue
-    const origin = `http://127.0.0.1:${port}`
-    try {
-      const direct = await send(origin, probe, 2_000)
-      if (direct.status === expected.status && direct.body === expected.body) {
-        target.origin = origin
-        return
-      }
-    } catch {
-      // not an HTTP socket of this Worker
-    }
+  const answer = async (origin, timeoutMs) => {
+    const reply = await send(origin, probe, timeoutMs)
+    return `${reply.status} ${reply.body}`
   }
-  throw new BenchError(`${target.name}: no workerd socket answers like wrangler dev's proxy`)
+  const skip = [Number(new URL(target.origin).port), target.inspector]
+  const direct = await directOrigin(target.proc.child.pid, target.origin, skip, answer)
+  if (direct === null)
+    throw new BenchError(`${target.name}: no workerd socket answers like wrangler dev's proxy`)
+  target.origin = direct
 }
 
 /**
