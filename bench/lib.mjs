@@ -36,12 +36,12 @@ export class BenchError extends Error {}
 const running = new Set()
 
 /** Starts `npx wrangler ...args` in its own process group, logging to .bench/logs/<name>.log. */
-export const spawnWrangler = (name, args) => {
+export const spawnWrangler = (name, args, cwd = ROOT) => {
   fs.mkdirSync(LOGS, { recursive: true })
   const log = path.join(LOGS, `${name}.log`)
   const fd = fs.openSync(log, 'w')
   const child = spawn('npx', ['wrangler', ...args], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...WRANGLER_ENV },
     stdio: ['ignore', fd, fd],
     detached: true,

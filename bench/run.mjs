@@ -125,6 +125,15 @@ if (ONLY.length > 0) {
   REQUESTS.splice(0, REQUESTS.length, ...kept)
 }
 
+// BENCH_AGAINST=<another checkout of bare-mcp, with its node_modules>: compare this build with
+// that one instead of with the raw Workers (the sessionless requests only), to see what a change
+// does to speed. The other build is the baseline, named `against`.
+const AGAINST = process.env.BENCH_AGAINST?.trim() ? path.resolve(process.env.BENCH_AGAINST) : null
+if (AGAINST !== null) {
+  const kept = REQUESTS.filter((request) => request.baseline === 'raw' && !request.auth)
+  REQUESTS.splice(0, REQUESTS.length, ...kept)
+}
+
 const INITIALIZE = {
   name: 'initialize',
   method: 'POST',
@@ -391,23 +400,27 @@ const main = async () => {
     authPort,
     authInspector,
   ] = await freePorts(8)
-  const start = (name, config, port, inspector, extra = []) => ({
+  const start = (name, config, port, inspector, extra = [], cwd = ROOT) => ({
     name,
     origin: `http://127.0.0.1:${port}`,
     inspector,
-    proc: spawnWrangler(name, [
-      'dev',
-      '--config',
-      config,
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--inspector-port',
-      String(inspector),
-      ...LOG_LEVEL_ARGS,
-      ...extra,
-    ]),
+    proc: spawnWrangler(
+      name,
+      [
+        'dev',
+        '--config',
+        config,
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--inspector-port',
+        String(inspector),
+        ...LOG_LEVEL_ARGS,
+        ...extra,
+      ],
+      cwd,
+    ),
   })
   // Durable Object state goes to .bench/ (git-ignored), fresh each run.
   const state = (name) => {
@@ -415,7 +428,20 @@ const main = async () => {
     fs.rmSync(dir, { recursive: true, force: true })
     return ['--persist-to', path.relative(ROOT, dir)]
   }
-  const raw = start('raw', 'bench/raw/wrangler.toml', rawPort, rawInspector)
+  // A load test: RATE_LIMITS=false, as the README says for load tests; the wire view (on for a
+  // loopback host, off when deployed) off, as deployed.
+  const LOAD = ['--var', 'RATE_LIMITS:false', '--var', 'WIRE_VIEW:false']
+  const raw =
+    AGAINST === null
+      ? start('raw', 'bench/raw/wrangler.toml', rawPort, rawInspector)
+      : start(
+          'against',
+          'wrangler.toml',
+          rawPort,
+          rawInspector,
+          [...state('against'), ...LOAD, ...OBSERVABILITY_ARGS],
+          AGAINST,
+        )
   const rawDo = start(
     'raw-do',
     'bench/raw-do/wrangler.toml',
@@ -423,9 +449,6 @@ const main = async () => {
     rawDoInspector,
     state('raw-do'),
   )
-  // A load test: RATE_LIMITS=false, as the README says for load tests; the wire view (on for a
-  // loopback host, off when deployed) off, as deployed.
-  const LOAD = ['--var', 'RATE_LIMITS:false', '--var', 'WIRE_VIEW:false']
   const bare = start('bare-mcp', 'wrangler.toml', barePort, bareInspector, [
     ...state('bare-mcp'),
     ...LOAD,
@@ -455,7 +478,11 @@ const main = async () => {
       ? 'bare-mcp log and metrics on (BENCH_OBSERVABILITY=on)'
       : 'bare-mcp log and metrics off (BENCH_OBSERVABILITY=on keeps them)',
   )
-  console.log(`raw      ${raw.origin}  (bench/raw/worker.js)`)
+  console.log(
+    AGAINST === null
+      ? `raw      ${raw.origin}  (bench/raw/worker.js)`
+      : `against  ${raw.origin}  (${AGAINST}: BENCH_AGAINST)`,
+  )
   console.log(
     `raw-do   ${rawDo.origin}  (bench/raw-do/worker.js: one SQLite read in a Durable Object)`,
   )
@@ -474,8 +501,10 @@ const main = async () => {
     await bypassProxy(target)
     console.log(`socket   ${target.name}: ${target.origin} (wrangler dev's proxy: ${proxy})`)
   }
-  const session = await openBenchSession(bare)
-  console.log(`session  ${session}  (one initialize for the run)`)
+  if (REQUESTS.some((request) => request.session)) {
+    const session = await openBenchSession(bare)
+    console.log(`session  ${session}  (one initialize for the run)`)
+  }
   if (REQUESTS.some((request) => request.auth)) {
     const { access_token: token } = await signIn(bareAuth.origin)
     for (const request of REQUESTS)

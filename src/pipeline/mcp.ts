@@ -244,8 +244,15 @@ const postEra = async (
 ): Promise<Response> => {
   const { request, host } = call
   if (era.era === 'modern') {
-    const { headers, signal } = request
-    return postModern(intake, era, host, { headers, signal, caller: call.route.caller })
+    const caller = call.route.caller
+    const post = {
+      headers: request.headers,
+      caller,
+      get signal() {
+        return request.signal
+      },
+    }
+    return postModern(intake, era, host, post)
   }
   if (host.sessions && session !== null) {
     return send(call, { op: 'post', session, route: call.route, intake, era })

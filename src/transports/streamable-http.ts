@@ -53,8 +53,9 @@ export type OpenSession = (init: SessionInit) => Promise<string | null>
 /** The parts of the HTTP request a POST still needs once its body is read. */
 export interface PostRequest {
   headers: HeaderView
-  /** Fires when the client disconnects (2026-07-28 cancels the call then, R-JR-21). */
-  signal: AbortSignal
+  /** Fires when the client disconnects (2026-07-28 cancels the call then, R-JR-21); read only
+   *  when a call needs it. */
+  readonly signal: AbortSignal
   /** Who the per-caller limits count (src/transports/envelope.ts `Route`). */
   caller: string | null
 }
@@ -79,7 +80,7 @@ export const postModern = async (
   // R-HT-38: Mcp-Param-* headers mirror the arguments they name.
   const mismatch = checkParamHeaders(call, request.headers, host.features.tools)
   if (mismatch !== null) return rpcError(400, mismatch, call.id)
-  const cancel = cancellation(request.signal)
+  const cancel = cancellation(request)
   if (call.method === 'subscriptions/listen') {
     if (!input.accept.sse) {
       const needsSse = invalidRequest('subscriptions/listen needs Accept: text/event-stream')
@@ -225,13 +226,15 @@ export const postLegacy = async (
  * R-JR-21: a 2026-07-28 call is cancelled when its client disconnects or closes the response
  * stream. The signal is made only if something reads it (most calls finish first).
  */
-const cancellation = (disconnected: AbortSignal) => {
+const cancellation = (request: { readonly signal: AbortSignal }) => {
   let controller: AbortController | null = null
   let closed = false
   return {
     get signal(): AbortSignal {
       if (controller === null) {
         const own = (controller = new AbortController())
+        // The request's own signal is read only now: a call that never looks costs nothing.
+        const disconnected = request.signal
         if (closed || disconnected.aborted) own.abort()
         else disconnected.addEventListener('abort', () => own.abort(), { once: true })
       }
