@@ -4,11 +4,13 @@
 // closed it keeps counting until its next write, a keep-alive up to KEEPALIVE_MS later. So a
 // caller at its cap is not refused at once (BM-LIMIT-9): each of its streams is sent a
 // `: probe` comment, and the request waits, PROBE_WAIT_MS at most, for one of them to be seen
-// gone. Only a caller at its cap pays this; callers that probe at once share one probe.
+// gone. The first write to a connection its client closed usually still succeeds (the
+// client's reset comes back after it), so the probe is repeated every PROBE_EVERY_MS while the
+// wait lasts. Only a caller at its cap pays this; requests of one caller share one probe.
 //
 //   caller at the cap opens a stream
-//     -> `: probe` to each of its streams; the writes to clients that left fail, and those
-//        streams end (and stop counting)
+//     -> `: probe` to each of its streams (again every PROBE_EVERY_MS); the writes to clients
+//        that left fail, and those streams end and stop counting
 //     -> one stopped counting within PROBE_WAIT_MS: admitted; else 429
 
 /** What a counted stream must offer: a write that makes a gone client noticed. */
@@ -16,13 +18,12 @@ export interface Probeable {
   probe(): void
 }
 
-/** How long a caller at its cap waits for a probed stream to be seen gone. */
-export const PROBE_WAIT_MS = 250
-const PROBE_EVERY_MS = 50
+/** How long a caller at its cap waits for a probed stream to be seen gone, and how often the
+ *  probe is written meanwhile. */
+const PROBE_WAIT_MS = 250
+const PROBE_EVERY_MS = 100
 
 export interface CallerStreams {
-  /** How many streams `caller` holds open. */
-  count(caller: string): number
   /** Counts `stream` for `caller`; the function returned stops counting it (once). */
   add(caller: string, stream: Probeable): () => void
   /**
@@ -64,7 +65,6 @@ export const callerStreams = (): CallerStreams => {
   }
 
   return {
-    count,
     add: (caller, stream) => {
       let streams = open.get(caller)
       if (streams === undefined) open.set(caller, (streams = new Set()))
