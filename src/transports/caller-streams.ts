@@ -5,12 +5,12 @@
 // caller at its cap is not refused at once (BM-LIMIT-9): each of its streams is sent a
 // `: probe` comment, and the request waits, PROBE_WAIT_MS at most, for one of them to be seen
 // gone. The first write to a connection its client closed usually still succeeds (the
-// client's reset comes back after it), so the probe is repeated every PROBE_EVERY_MS while the
-// wait lasts. Only a caller at its cap pays this; requests of one caller share one probe.
+// client's reset comes back after it), so the probe is written twice, PROBE_AGAIN_MS apart.
+// Only a caller at its cap pays this; requests of one caller at once share one probe.
 //
 //   caller at the cap opens a stream
-//     -> `: probe` to each of its streams (again every PROBE_EVERY_MS); the writes to clients
-//        that left fail, and those streams end and stop counting
+//     -> `: probe` to each of its streams, twice; the second write to a client that left
+//        fails, and its stream ends and stops counting
 //     -> one stopped counting within PROBE_WAIT_MS: admitted; else 429
 
 /** What a counted stream must offer: a write that makes a gone client noticed. */
@@ -18,10 +18,10 @@ export interface Probeable {
   probe(): void
 }
 
-/** How long a caller at its cap waits for a probed stream to be seen gone, and how often the
- *  probe is written meanwhile. */
+/** How long a caller at its cap waits for a probed stream to be seen gone, and when the probe
+ *  is written the second time. */
 const PROBE_WAIT_MS = 250
-const PROBE_EVERY_MS = 100
+const PROBE_AGAIN_MS = 50
 
 export interface CallerStreams {
   /** Counts `stream` for `caller`; the function returned stops counting it (once). */
@@ -51,10 +51,10 @@ export const callerStreams = (): CallerStreams => {
     }
     const wait = new Promise<void>((resolve) => {
       const timer = setTimeout(() => wake(), PROBE_WAIT_MS)
-      const again = setInterval(probeAll, PROBE_EVERY_MS)
+      const again = setTimeout(probeAll, PROBE_AGAIN_MS)
       wake = () => {
         clearTimeout(timer)
-        clearInterval(again)
+        clearTimeout(again)
         probing.delete(caller)
         resolve()
       }

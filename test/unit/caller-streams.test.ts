@@ -42,7 +42,7 @@ describe('BM-LIMIT-9 a caller at MAX_STREAMS_PER_CALLER', () => {
     const other = liveStream(streams, 'b')
     expect(await streams.admits('a', 2)).toBe(true)
     expect(left.probes).toBe(2)
-    expect(live.probes).toBeGreaterThanOrEqual(2)
+    expect(live.probes).toBe(2)
     expect(other.probes).toBe(0)
   })
 
@@ -54,7 +54,7 @@ describe('BM-LIMIT-9 a caller at MAX_STREAMS_PER_CALLER', () => {
       false,
       false,
     ])
-    for (const stream of held) expect(stream.probes).toBeGreaterThanOrEqual(2)
-    expect(held[0]!.probes).toBeLessThanOrEqual(3)
+    // Written twice (a first write to a closed connection may still succeed), not once per request.
+    expect(held.map((stream) => stream.probes)).toEqual([2, 2])
   })
 })
