@@ -50,19 +50,20 @@ export interface SseStream {
   /**
    * Writes one event: true once the stream has taken it (at once while it holds less than
    * MAX_STREAM_BUFFER_BYTES, else when its turn comes), false once the stream has ended or
-   * cut its client off. `paced`: the writer waits for that answer before it writes again, or
-   * something else bounds how many such writers there are (see `openSseStream`).
+   * cut its client off. `paced`: the writer awaits this before it sends again, or something else
+   * bounds how many such writers there are; such events are not held to twice the mark (see
+   * `openSseStream`).
    */
   send(event: SseEvent, options?: { paced?: boolean }): Promise<boolean>
   /** No more events: the stream ends once its client has read what it holds. */
   close(): Promise<void>
   /**
-   * Writes a `: probe` comment now (unless the stream is full, and so already writing): a
+   * Writes a `: probe` comment now (unless the stream is at its mark, and so busy writing): a
    * client that went away is noticed when a write to it fails, and the stream then ends.
    */
   probe(): void
   /** Fires when the stream ends: the client went away (a write to it failed, or it cancelled
-   *  the body), was cut off, or the stream was closed. */
+   *  the body), was cut off, or `close()` was called (what it holds still goes out). */
   closed: AbortSignal
 }
 
