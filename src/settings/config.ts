@@ -103,10 +103,15 @@ const SettingsSchema = v.object({
    */
   MAX_STREAMS_PER_CALLER: integer(256, 1, 100_000),
   /**
-   * Bytes an SSE stream may hold for a client that does not read them; past this the stream
-   * is cut off (a slow reader is dropped, never buffered without end).
+   * Bytes an SSE stream holds for its client before writers wait their turn (backpressure);
+   * with what waits, it never holds more than twice this: past that the client is cut off.
    */
   MAX_STREAM_BUFFER_BYTES: integer(1_048_576, 65_536, 64 * 1_048_576),
+  /**
+   * How long an SSE stream waits for a client that reads nothing while writers wait for room;
+   * then the client is cut off (it stopped reading, or went away without a word).
+   */
+  MAX_STREAM_STALL_MS: integer(10_000, 1_000, 300_000),
   /** Items per page of a list result (`tools/list`). */
   PAGE_SIZE: integer(50, 1, 1000),
   /** "auto": JSON unless the call streams; "sse": SSE whenever the client accepts it. */

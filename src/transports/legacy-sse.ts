@@ -95,9 +95,15 @@ export const legacyMessage = async (
   const busy = busyRefusal(session, [call], host.config)
   if (busy !== null) return busy
   const signal = session.track(call.id)
-  // dispatch never rejects; its response (null when cancelled) goes out on the stream.
+  // dispatch never rejects; its response (null when cancelled) goes out on the stream. The call
+  // counts as in flight until the stream has taken its answer (BM-LIMIT-8: a stream at its mark
+  // makes writers wait), so MAX_INFLIGHT_PER_SESSION bounds the answers waiting for a client.
   void dispatch(call, contextFor(host, era, session, io(signal)), METHODS)
-    .then((response) => (response === null ? undefined : out(response)))
+    .then((response) =>
+      response === null
+        ? false
+        : stream.send({ event: 'message', data: JSON.stringify(response) }, { paced: true }),
+    )
     .finally(() => session.done(call.id))
   return accepted()
 }

@@ -32,7 +32,10 @@ export interface ResumableStream {
   readonly connected: boolean
   /** Logs a message and writes it to the current connection, if any. */
   send(message: unknown): Promise<boolean>
-  /** Makes `connection` the stream's connection, after replaying what followed `seq`. */
+  /**
+   * Makes `connection` the stream's connection: it is sent what followed `seq`, as its client
+   * reads (paced), and what the stream sends meanwhile, then the rest live.
+   */
   attach(connection: SseStream, seq: number): Promise<void>
   /** Closes the current connection but not the stream (the client will resume). */
   disconnect(): Promise<void>
@@ -68,6 +71,8 @@ export const openResumable = (
   let seq = 0
   let done = false
   let current: SseStream | null = connection
+  /** A connection being sent what it missed; `current` once it has caught up. */
+  let replaying: SseStream | null = null
   const prime = (target: SseStream) =>
     target.send({ id: eventId(id, 0), retry: options.retryMs, data: '' })
   if (options.priming) void prime(connection)
@@ -80,7 +85,7 @@ export const openResumable = (
       return options.priming || seq > 0
     },
     get connected() {
-      return current !== null
+      return current !== null || replaying !== null
     },
     async send(message) {
       const payload = JSON.stringify(message)
@@ -90,22 +95,34 @@ export const openResumable = (
       return current.send({ id: eventId(id, seq), event: 'message', data: payload })
     },
     async attach(next, after) {
-      const previous = current
-      current = next
+      const previous = current ?? replaying
+      // Until `next` has caught up, what the stream sends is only logged, and reaches `next`
+      // through the log: the order of events is the log's.
+      current = null
+      replaying = next
       if (previous !== null && previous !== next) await previous.close()
-      for (const event of log.after(id, after)) {
-        await next.send({ id: eventId(id, event.seq), event: 'message', data: event.payload })
+      let last = after
+      for (let missed = log.after(id, last); missed.length > 0; missed = log.after(id, last)) {
+        for (const event of missed) {
+          const replay = { id: eventId(id, event.seq), event: 'message', data: event.payload }
+          // Paced: a long replay waits for its client, one event at a time (BM-LIMIT-8).
+          if (replaying !== next || !(await next.send(replay, { paced: true }))) return
+          last = event.seq
+        }
       }
+      if (replaying !== next) return
+      replaying = null
+      current = next
       if (done) await next.close()
     },
     async disconnect() {
-      const closing = current
-      current = null
+      const closing = current ?? replaying
+      current = replaying = null
       await closing?.close()
     },
     async detach(connection) {
-      if (current !== connection) return
-      current = null
+      if (current !== connection && replaying !== connection) return
+      current = replaying = null
       await connection.close()
     },
     async finish() {

@@ -53,7 +53,8 @@ import {
   type Session,
   type SessionLive,
 } from './session.ts'
-import { openSseStream, sseHeaders } from './sse.ts'
+import { openSseStream, sseHeaders, type SseStream } from './sse.ts'
+import { callerStreams } from './caller-streams.ts'
 import { strictError, refuses, warningsHeader, WARNING_HEADER } from '../strict/rules.ts'
 import {
   newMemory,
@@ -98,6 +99,19 @@ export const sessionNotFound = (id: RequestId | null = null): Response =>
     id,
   )
 
+/** Sends a stream's logged events to `connection`, as its client reads them, then ends it. */
+const replayEnded = async (
+  connection: SseStream,
+  stream: string,
+  events: { seq: number; payload: string }[],
+): Promise<void> => {
+  for (const event of events) {
+    const replay = { id: `${stream}.${event.seq}`, event: 'message', data: event.payload }
+    if (!(await connection.send(replay, { paced: true }))) return
+  }
+  await connection.close()
+}
+
 export class SessionShard extends DurableObject<Env> {
   #sql: SqlStorage
   #live = new Map<string, SessionLive>()
@@ -107,7 +121,7 @@ export class SessionShard extends DurableObject<Env> {
   /** What to do when the client of each open connection goes away, by connection id. */
   #hangUps = new Map<string, () => void>()
   /** Open GET and /sse streams per caller (MAX_STREAMS_PER_CALLER). */
-  #streams = new Map<string, number>()
+  #streams = callerStreams()
   /** Strict mode's memory of each session that sent strict requests (src/strict/session.ts). */
   #strict = new Map<string, StrictMemory>()
   /** When this instance started: a session created since then was seen from its start. */
@@ -184,10 +198,16 @@ export class SessionShard extends DurableObject<Env> {
     return null
   }
 
-  /** A refusal when `caller` already holds MAX_STREAMS_PER_CALLER open streams here. */
-  #streamRefusal(caller: string | null, id: RequestId | null = null): Response | null {
+  /**
+   * A refusal when `caller` already holds MAX_STREAMS_PER_CALLER open streams here, and none
+   * of them is seen gone when probed (BM-LIMIT-9, caller-streams.ts).
+   */
+  async #streamRefusal(
+    caller: string | null,
+    id: RequestId | null = null,
+  ): Promise<Response | null> {
     const limit = this.#config.MAX_STREAMS_PER_CALLER
-    if (caller === null || (this.#streams.get(caller) ?? 0) < limit) return null
+    if (await this.#streams.admits(caller, limit)) return null
     return tooManyRpcRequests(
       STREAM_RETRY_S,
       id,
@@ -225,19 +245,15 @@ export class SessionShard extends DurableObject<Env> {
    */
   #onHangUp(
     connection: string,
-    stream: { closed: AbortSignal },
+    stream: SseStream,
     caller: string | null,
     hangUp: () => void,
   ): void {
-    if (caller !== null) this.#streams.set(caller, (this.#streams.get(caller) ?? 0) + 1)
+    const uncount = caller === null ? () => {} : this.#streams.add(caller, stream)
     const once = () => {
       if (this.#hangUps.get(connection) !== once) return
       this.#hangUps.delete(connection)
-      if (caller !== null) {
-        const left = (this.#streams.get(caller) ?? 1) - 1
-        if (left > 0) this.#streams.set(caller, left)
-        else this.#streams.delete(caller)
-      }
+      uncount()
       hangUp()
     }
     this.#hangUps.set(connection, once)
@@ -477,7 +493,7 @@ export class SessionShard extends DurableObject<Env> {
     // A new GET of this session takes its stream over; any other stream counts against the cap.
     const takesOver = last === null && live.standalone?.connected === true
     if (!takesOver) {
-      const refused = this.#streamRefusal(row.caller)
+      const refused = await this.#streamRefusal(row.caller)
       if (refused !== null) return refused
     }
     const connection = openSseStream(config)
@@ -488,22 +504,20 @@ export class SessionShard extends DurableObject<Env> {
       const stream =
         live.streams.get(resume.stream) ??
         (live.standalone?.id === resume.stream ? live.standalone : null)
+      // The replay goes out as the client reads it, once this response is returned (BM-LIMIT-8).
       if (stream !== null) {
-        await stream.attach(connection, resume.seq)
+        void stream.attach(connection, resume.seq)
         this.#onHangUp(id, connection, row.caller, () => void stream.detach(connection))
         // The GET stream is back: a list change while it was away is announced now.
         if (stream === live.standalone)
           await this.#watchList(live, this.#features(route).resources.source)
       } else {
         // The stream is over (or its shard restarted): replay what the log still has, then end.
-        for (const event of eventsAfter(this.#sql, row.id, resume.stream, resume.seq)) {
-          await connection.send({
-            id: `${resume.stream}.${event.seq}`,
-            event: 'message',
-            data: event.payload,
-          })
-        }
-        await connection.close()
+        void replayEnded(
+          connection,
+          resume.stream,
+          eventsAfter(this.#sql, row.id, resume.stream, resume.seq),
+        )
       }
       return new Response(connection.readable, { headers: sseHeaders() })
     }
@@ -533,7 +547,7 @@ export class SessionShard extends DurableObject<Env> {
     const { caller } = envelope.route
     const admission = this.#admit(caller)
     if (admission !== null && !admission.ok) return refusal(admission)
-    const refused = this.#streamRefusal(caller)
+    const refused = await this.#streamRefusal(caller)
     if (refused !== null) return refused
     const now = Date.now()
     insertSession(this.#sql, {

@@ -33,6 +33,7 @@ import type { ResourceSet } from '../resources/resource-set.ts'
 import { LIST_CHANGED, recentVersionOf, versionOf } from '../resources/source.ts'
 import { exists } from '../resources/subscribe.ts'
 import { META } from '../protocol/era.ts'
+import { callerStreams } from './caller-streams.ts'
 import { openSseStream, sseHeaders } from './sse.ts'
 
 const ListenParamsSchema = v.looseObject({
@@ -85,13 +86,7 @@ const honoured = (
  * and each move is sent as `notifications/resources/list_changed` (R-SF-25).
  */
 /** Listen streams open in this isolate, per caller (MAX_STREAMS_PER_CALLER). */
-const listening = new Map<string, number>()
-
-const count = (caller: string, by: number): void => {
-  const now = (listening.get(caller) ?? 0) + by
-  if (now > 0) listening.set(caller, now)
-  else listening.delete(caller)
-}
+const listening = callerStreams()
 
 export const listen = async (
   request: JSONRPCRequest,
@@ -101,8 +96,9 @@ export const listen = async (
   resources: ResourceSet,
   caller: string | null,
 ): Promise<Response> => {
-  // A caller holds at most MAX_STREAMS_PER_CALLER listen streams in one isolate.
-  if (caller !== null && (listening.get(caller) ?? 0) >= config.MAX_STREAMS_PER_CALLER) {
+  // A caller holds at most MAX_STREAMS_PER_CALLER listen streams in one isolate; at the cap,
+  // its streams are probed first, and those whose client has gone stop counting (BM-LIMIT-9).
+  if (!(await listening.admits(caller, config.MAX_STREAMS_PER_CALLER))) {
     return tooManyRpcRequests(
       10,
       request.id,
@@ -131,11 +127,11 @@ export const listen = async (
   })
   void stream.send({ event: 'message', data: JSON.stringify(acknowledged) })
   const watching = new AbortController()
-  if (caller !== null) count(caller, 1)
+  const uncount = caller === null ? () => {} : listening.add(caller, stream)
   const end = () => {
     if (watching.signal.aborted) return
     watching.abort()
-    if (caller !== null) count(caller, -1)
+    uncount()
     void stream.close()
   }
   closed.addEventListener('abort', end, { once: true })

@@ -3,6 +3,7 @@
 // and never a cost in proportion to the input.
 
 import { describe, expect, test } from 'vitest'
+import { openResumable } from '../../src/transports/resumable.ts'
 import { openSseStream } from '../../src/transports/sse.ts'
 import { TOOLS } from '../../src/tools/index.ts'
 import { legacyRequest, modernRequest, MODERN_META } from '../helpers/eras.ts'
@@ -164,30 +165,132 @@ describe('BM-LIMIT-3 what a session stores of initialize', () => {
   })
 })
 
-describe('BM-LIMIT-8 a client that stops reading', () => {
-  test('BM-LIMIT-8 a stream holding MAX_STREAM_BUFFER_BYTES for its client cuts it off and ends', async () => {
-    const stream = openSseStream({ KEEPALIVE_MS: 60_000, MAX_STREAM_BUFFER_BYTES: 65_536 })
-    const data = 'x'.repeat(1024)
-    let accepted = 0
-    while (await stream.send({ event: 'message', data })) accepted++
-    // About 64 KiB were held for the client, then it was dropped: nothing more is buffered.
-    expect(accepted).toBeGreaterThan(50)
-    expect(accepted).toBeLessThan(70)
-    expect(stream.closed.aborted).toBe(true)
+describe('BM-LIMIT-8 a stream and a client slower than its writers', () => {
+  const MARK = 65_536
+  /** A stream with the smallest mark; keep-alives and the stall as each test needs. */
+  const open = (KEEPALIVE_MS = 60_000, MAX_STREAM_STALL_MS = 60_000) =>
+    openSseStream({ KEEPALIVE_MS, MAX_STREAM_BUFFER_BYTES: MARK, MAX_STREAM_STALL_MS })
+  const data = 'x'.repeat(1024)
+  /** Whether `promise` has settled by the end of this turn of the event loop (and how). */
+  const settled = async <T>(promise: Promise<T>): Promise<{ value: T } | 'pending'> =>
+    Promise.race([
+      promise.then((value) => ({ value })),
+      scheduler.wait(0).then(() => 'pending' as const),
+    ])
+  const decoder = new TextDecoder()
+  /** Reads `reader` to its end, or until `enough` holds of what it read. */
+  const readAll = async (
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    enough: (text: string) => boolean = () => false,
+    pause = 0,
+  ) => {
+    let text = ''
+    while (!enough(text)) {
+      const { done, value } = await reader.read()
+      if (done) break
+      text += decoder.decode(value, { stream: true })
+      if (pause > 0) await scheduler.wait(pause)
+    }
+    return text
+  }
+  const ids = (text: string) => [...text.matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]))
+
+  test('BM-LIMIT-8 a reader slower than its writers loses nothing, in order: writers wait their turn', async () => {
+    const stream = open()
+    // 300 answers of 1 KiB at once (their requests in flight until taken), and a notification
+    // among them: far past the mark, each taken as the reader makes room, in the order sent.
+    const sends = Array.from({ length: 300 }, (_, i) =>
+      i === 150
+        ? stream.send({ id: String(i), event: 'message', data: 'note' })
+        : stream.send({ id: String(i), event: 'message', data }, { paced: true }),
+    )
+    // About MARK bytes taken at once; the rest wait.
+    expect(await settled(sends[10]!)).toEqual({ value: true })
+    expect(await settled(sends[299]!)).toBe('pending')
+    void stream.close()
+    // The reader pauses after every chunk: much slower than the writers.
+    const text = await readAll(stream.readable.getReader(), undefined, 1)
+    expect(await Promise.all(sends)).toEqual(Array(300).fill(true))
+    expect(ids(text)).toEqual(Array.from({ length: 300 }, (_, i) => i))
+  })
+
+  test('BM-LIMIT-8 a reader that stops is cut off after MAX_STREAM_STALL_MS of waiting writers', async () => {
+    const stream = open(60_000, 300)
+    const reader = stream.readable.getReader()
+    const sends = Array.from({ length: 100 }, (_, i) =>
+      stream.send({ id: String(i), event: 'message', data }, { paced: true }),
+    )
+    // It reads a little, then nothing more: the writers wait, and the stream waits for it.
+    await readAll(reader, (text) => ids(text).length >= 5)
+    expect(await settled(sends[99]!)).toBe('pending')
+    expect(stream.closed.aborted).toBe(false)
+    await new Promise((resolve) => stream.closed.addEventListener('abort', resolve))
+    // Cut off: what waited is refused, what the stream held is dropped, its reader sees why.
+    expect(await sends[99]).toBe(false)
     expect(await stream.send({ event: 'message', data })).toBe(false)
-    await expect(stream.readable.getReader().read()).rejects.toThrow('the client stopped reading')
+    await expect(reader.read()).rejects.toThrow('MAX_STREAM_STALL_MS')
+  })
+
+  test('BM-LIMIT-8 events nobody waits for cut the client off past 2 × MAX_STREAM_BUFFER_BYTES', async () => {
+    const stream = open()
+    let offered = 0
+    // Notifications, none awaited, to a client that does not read.
+    while (!stream.closed.aborted) {
+      void stream.send({ event: 'message', data })
+      offered++
+    }
+    // About twice the mark was held (taken, then waiting), then the client was dropped.
+    expect(offered).toBeGreaterThan((2 * MARK) / 1100)
+    expect(offered).toBeLessThan((2 * MARK) / 1024 + 2)
+    expect(await stream.send({ event: 'message', data })).toBe(false)
+    await expect(stream.readable.getReader().read()).rejects.toThrow('MAX_STREAM_BUFFER_BYTES')
   })
 
   test('BM-LIMIT-8 a client that reads is never cut off', async () => {
-    const stream = openSseStream({ KEEPALIVE_MS: 60_000, MAX_STREAM_BUFFER_BYTES: 65_536 })
+    const stream = open(60_000, 1_000)
     const reader = stream.readable.getReader()
-    const data = 'x'.repeat(1024)
     for (let i = 0; i < 500; i++) {
       expect(await stream.send({ event: 'message', data })).toBe(true)
       await reader.read()
     }
     expect(stream.closed.aborted).toBe(false)
     await stream.close()
+  })
+
+  test('BM-LIMIT-8 a resumption longer than the mark is replayed as its client reads, live events after it', async () => {
+    const logged: { seq: number; payload: string }[] = []
+    const log = {
+      append: (_: string, seq: number, payload: string) => void logged.push({ seq, payload }),
+      after: (_: string, seq: number) => logged.filter((event) => event.seq > seq),
+    }
+    const first = open()
+    const stream = openResumable(log, first, { priming: false, retryMs: 1000 })
+    await stream.disconnect()
+    // 200 events of 1 KiB logged while no client was connected: three times the mark.
+    for (let i = 1; i <= 200; i++) await stream.send(i)
+    const next = open()
+    const attached = stream.attach(next, 0)
+    // Sent while the replay waits for its reader: it follows the replay, never within it.
+    await stream.send(201)
+    await stream.finish()
+    const text = await readAll(next.readable.getReader(), undefined, 1)
+    await attached
+    const sequence = [...text.matchAll(/^id: [\w-]+\.(\d+)$/gm)].map((match) => Number(match[1]))
+    expect(sequence).toEqual(Array.from({ length: 201 }, (_, i) => i + 1))
+    expect(next.closed.aborted).toBe(true)
+  })
+
+  test('BM-LIMIT-8 no keep-alive is added while the stream is at its mark', async () => {
+    const stream = open(20)
+    const sends = Array.from({ length: 100 }, (_, i) =>
+      stream.send({ id: String(i), event: 'message', data }, { paced: true }),
+    )
+    // Several keep-alive periods pass with writers waiting.
+    await scheduler.wait(150)
+    void stream.close()
+    const text = await readAll(stream.readable.getReader())
+    expect(await Promise.all(sends)).toEqual(Array(100).fill(true))
+    expect(text).not.toContain(': keep-alive')
   })
 })
 

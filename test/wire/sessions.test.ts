@@ -269,7 +269,8 @@ describe('streams and resumption', () => {
   test('BM-LIMIT-9 a client that closes its /sse stream ends its session at once: its next /messages POST is 404', async () => {
     const { endpoint, reader } = await openSse()
     await reader.cancel()
-    // The Worker tells the shard when the client goes away: no waiting for a write to fail.
+    // The Worker tells the shard when the client goes away. Here the cancel reaches the Worker at
+    // once; workerd proper notices at its next write to the client (test/node/streams.test.ts).
     await scheduler.wait(20)
     const res = await send({
       path: `/${endpoint}`,
