@@ -213,7 +213,22 @@ const render = (r) => {
   if (previous?.node?.isConnected) previous.node.replaceWith(node)
   else group.list.append(node)
   r.node = node
+  r.group = group
+  forget()
   if (r.findings.length > 0) refreshReport()
+}
+// The page keeps the latest SHOWN exchanges, so a page left open stays small.
+const SHOWN = 1000
+const forget = () => {
+  for (const [id, old] of records) {
+    if (records.size <= SHOWN) break
+    records.delete(id)
+    old.node?.remove()
+    if (old.group && old.group.list.childElementCount === 0) {
+      old.group.list.parentNode?.remove()
+      groups.delete(old.group.key)
+    }
+  }
 }
 let reportTimer = null
 const refreshReport = () => {

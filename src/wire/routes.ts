@@ -75,8 +75,12 @@ const window = (records: WireRecord[], query: URLSearchParams): WireRecord[] => 
 }
 
 /**
- * The live stream. Each change is queued (the latest record per exchange) and written by a
- * timer of this request, so the stream is only ever written from the request that opened it.
+ * The live stream. Each change is queued (the latest record per exchange, so the queue never
+ * holds more than the window) and written by one writer of this request, so the stream is only
+ * ever written from the request that opened it. The writer is paced (sse.ts): it sends the next
+ * record once the page has taken the last, so a window larger than MAX_STREAM_BUFFER_BYTES, or a
+ * page slower than the traffic it watches, waits for the page instead of being cut off; a page
+ * that reads nothing is cut off after MAX_STREAM_STALL_MS.
  */
 const events = (config: Config): Response => {
   const store = storeFor(config)
@@ -94,16 +98,23 @@ const events = (config: Config): Response => {
     queued.delete(event.record.id)
     queued.set(event.record.id, event.record)
   })
-  const flush = () => {
-    for (const record of queued.values())
-      void stream.send({ event: 'exchange', data: JSON.stringify(record) })
-    queued.clear()
+  let writing = false
+  const flush = async () => {
+    if (writing) return
+    writing = true
+    for (const [id, record] of queued) {
+      queued.delete(id)
+      const data = JSON.stringify(record)
+      if (!(await stream.send({ event: 'exchange', data }, { paced: true }))) break
+    }
+    writing = false
   }
-  flush()
-  const timer = setInterval(flush, FLUSH_MS)
+  void flush()
+  const timer = setInterval(() => void flush(), FLUSH_MS)
   stream.closed.addEventListener('abort', () => {
     clearInterval(timer)
     unwatch()
+    queued.clear()
   })
   return new Response(stream.readable, { headers: sseHeaders(new Headers(NO_STORE)) })
 }

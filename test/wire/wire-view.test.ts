@@ -325,6 +325,21 @@ describe('BM-WIRE-4 the window is bounded', () => {
     expect(kept.at(-1)!.requestBody).toContain('bound-14')
     expect(kept[0]!.requestBody).toContain('bound-5')
   })
+
+  test('BM-WIRE-4 a window larger than MAX_STREAM_BUFFER_BYTES reaches a watching page whole: the stream waits for the page, it does not cut it off', async () => {
+    const worker = workerWith({ MAX_STREAM_BUFFER_BYTES: '65536' })
+    const pad = 'p'.repeat(12_000)
+    const ids = Array.from({ length: 30 }, (_, i) => `${marker()}-big-${i}`)
+    for (const id of ids) await (await send(post(request(id, 'ping', { pad })), worker)).text()
+    // 30 records of over 12 KB each: more than twice the 64 KiB mark, sent as one first batch.
+    const res = await send({ method: 'GET', path: '/_wire/events', headers: {} }, worker)
+    expect(res.status).toBe(200)
+    const seen = (events: { data: string }[]) =>
+      ids.filter((id) => events.some((event) => event.data.includes(id))).length
+    const { events, reader } = await readEvents(res.body!, (got) => seen(got) === ids.length)
+    expect(seen(events)).toBe(ids.length)
+    await reader.cancel()
+  })
 })
 
 const PUBLIC = 'https://mcp.example.com'
