@@ -19,6 +19,8 @@ import { ROOT } from '../../scripts/lib/wrangler.mjs'
 
 const CHROMIUM = '/usr/bin/chromium'
 const SECRET = 'wire-browser-token-that-must-never-show'
+/** The page draws what its stream brings; under a loaded test run that takes more than a second. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 100 })
 const missing = !existsSync(CHROMIUM) && process.env.BARE_MCP_BROWSER !== 'required'
 
 describe.skipIf(missing)('BM-WIRE-1 the wire view in Chromium', () => {
@@ -100,27 +102,32 @@ describe.skipIf(missing)('BM-WIRE-1 the wire view in Chromium', () => {
     expect(session).toBeTruthy()
 
     const items = exchangesOf('wire-browser-v1')
-    await expect.poll(() => items.count()).toBeGreaterThanOrEqual(4)
+    await poll(() => items.count()).toBeGreaterThanOrEqual(4)
     const rulesOf = async (summary: string) =>
       (await items.filter({ hasText: summary }).first().getAttribute('data-rules'))?.split(' ') ??
       []
-    await expect
-      .poll(() => rulesOf('initialize'))
-      .toEqual(expect.arrayContaining(['R-LC-1', 'R-HT-13']))
-    await expect
-      .poll(() => rulesOf('notifications/initialized'))
-      .toEqual(expect.arrayContaining(['R-LC-4', 'R-HT-6']))
-    await expect
-      .poll(() => rulesOf('tools/list'))
-      .toEqual(expect.arrayContaining(['R-SF-2', 'R-LC-11']))
-    await expect.poll(() => rulesOf('tools/call echo')).toEqual(expect.arrayContaining(['R-SF-7']))
-    await expect
-      .poll(() => page.locator('section.session h2', { hasText: 'wire-browser-v1' }).innerText())
-      .toContain(session)
+    await poll(() => rulesOf('initialize')).toEqual(expect.arrayContaining(['R-LC-1', 'R-HT-13']))
+    await poll(() => rulesOf('notifications/initialized')).toEqual(
+      expect.arrayContaining(['R-LC-4', 'R-HT-6']),
+    )
+    await poll(() => rulesOf('tools/list')).toEqual(expect.arrayContaining(['R-SF-2', 'R-LC-11']))
+    await poll(() => rulesOf('tools/call echo')).toEqual(expect.arrayContaining(['R-SF-7']))
+    await poll(() =>
+      page.locator('section.session h2', { hasText: 'wire-browser-v1' }).innerText(),
+    ).toContain(session)
 
     // The raw exchange: open it and read the request as sent, credentials redacted.
     const call = items.filter({ hasText: 'tools/call echo' }).first()
-    await call.locator('summary').click()
+    // The item is redrawn when its record changes (it keeps its open state then); a click that
+    // lands while it is being replaced is tried again.
+    const opened = async () => {
+      if (
+        !(await call.locator('details').evaluate((details) => (details as HTMLDetailsElement).open))
+      )
+        await call.locator('summary').click()
+      return call.innerText()
+    }
+    await poll(opened).toContain('seen on the wire')
     const shown = await call.innerText()
     expect(shown).toContain('seen on the wire')
     expect(shown).toContain('[redacted]')
@@ -144,10 +151,10 @@ describe.skipIf(missing)('BM-WIRE-1 the wire view in Chromium', () => {
     await client.listTools()
     const items = exchangesOf('2026-07-28')
     const listed = items.filter({ hasText: 'tools/list' }).last()
-    await expect.poll(() => listed.getAttribute('data-rules')).toMatch(/R-LC-29.*R-HT-36/)
-    await expect
-      .poll(async () => (await items.filter({ hasText: 'server/discover' }).count()) > 0)
-      .toBe(true)
+    await poll(() => listed.getAttribute('data-rules')).toMatch(/R-LC-29.*R-HT-36/)
+    await poll(async () => (await items.filter({ hasText: 'server/discover' }).count()) > 0).toBe(
+      true,
+    )
     await client.close()
   })
 
