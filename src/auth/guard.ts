@@ -185,7 +185,7 @@ const guard = async (
   if (!covers(verified.resource, resource, issuer, config)) {
     return invalid(`The access token was issued for ${verified.resource}, not ${resource}`)
   }
-  if (await isRevoked(env, verified.grantId)) return invalid('The access token was revoked')
+  if (await isRevoked(env, config, verified.grantId)) return invalid('The access token was revoked')
   return withBaseScope(verified.principal)
 }
 

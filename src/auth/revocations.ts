@@ -3,20 +3,25 @@
 // reused refresh token, token.ts) would leave its access tokens working until they expire. The
 // AuthStore therefore lists each revoked grant until the last access token of it has expired
 // (revoked_grants), and every isolate keeps a copy of that list, read again at most every
-// REFRESH_MS: one Durable Object call per isolate per 30 s, not one per request.
+// AUTH_REVOCATION_REFRESH_MS: one Durable Object call per isolate per 30 s by default, not one
+// per request.
 //
 //   token {"gid":"g1",...}  ->  isRevoked(env, "g1")  ->  401 "The access token was revoked"
 //
 // The isolate that revokes adds the grant to its copy at once; every other isolate learns of
-// it within REFRESH_MS. An isolate reads the whole list before its first check. If the
+// it within AUTH_REVOCATION_REFRESH_MS. An isolate reads the whole list before its first check. If the
 // AuthStore cannot be read, the last copy serves and the read is tried again after RETRY_MS.
+//
+// No request ever awaits a read another request started: workerd resumes whoever awaits a
+// promise in the context of the request whose I/O settled it, and the waiter then fails on its
+// own body ("Cannot perform I/O on behalf of a different request"). So the request that finds
+// the copy due reads it; the others go on with the copy they have (at most one read older), and
+// before the first read completes each request reads for itself.
 
 import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
 import { authStore } from './binding.ts'
 
-/** How stale an isolate's copy of the list may be. */
-export const REFRESH_MS = 30_000
 /** After a failed read, how long until the next try. */
 const RETRY_MS = 5_000
 /** The clock tolerance access tokens are verified with (tokens.ts), plus a margin. */
@@ -29,7 +34,10 @@ interface Known {
   grants: Map<string, number>
   /** When the copy is next read from the AuthStore (epoch ms). */
   dueAt: number
-  reading: Promise<void> | null
+  /** A request is reading the copy now. */
+  reading: boolean
+  /** The copy has been read once. */
+  ready: boolean
 }
 
 const known = new WeakMap<object, Known>()
@@ -37,20 +45,22 @@ const known = new WeakMap<object, Known>()
 const copyOf = (env: Env): Known => {
   let copy = known.get(env)
   if (copy === undefined) {
-    copy = { seq: 0, grants: new Map(), dueAt: 0, reading: null }
+    copy = { seq: 0, grants: new Map(), dueAt: 0, reading: false, ready: false }
     known.set(env, copy)
   }
   return copy
 }
 
-const read = async (env: Env, copy: Known): Promise<void> => {
+const read = async (env: Env, config: Config, copy: Known): Promise<void> => {
   try {
     const news = await authStore(env).revokedSince(copy.seq)
     for (const { grantId, until } of news.grants) copy.grants.set(grantId, until)
-    copy.seq = news.seq
+    // Reads may overlap (before the first one completes): each lists everything after its seq.
+    copy.seq = Math.max(copy.seq, news.seq)
+    copy.ready = true
     const now = Date.now()
     for (const [grantId, until] of copy.grants) if (until <= now) copy.grants.delete(grantId)
-    copy.dueAt = now + REFRESH_MS
+    copy.dueAt = now + config.AUTH_REVOCATION_REFRESH_MS
   } catch (error) {
     console.error('the revocation list could not be read; the last copy serves', error)
     copy.dueAt = Date.now() + RETRY_MS
@@ -61,12 +71,17 @@ const read = async (env: Env, copy: Known): Promise<void> => {
 export const tokensUntil = (config: Config): number =>
   Date.now() + config.ACCESS_TOKEN_TTL_S * 1000 + TOLERANCE_MS
 
-/** Whether the grant an access token names was revoked (as of at most REFRESH_MS ago). */
-export const isRevoked = async (env: Env, grantId: string): Promise<boolean> => {
+/** Whether the grant an access token names was revoked (as of at most
+ *  AUTH_REVOCATION_REFRESH_MS ago). */
+export const isRevoked = async (env: Env, config: Config, grantId: string): Promise<boolean> => {
   const copy = copyOf(env)
-  if (Date.now() >= copy.dueAt) {
-    copy.reading ??= read(env, copy).finally(() => (copy.reading = null))
-    await copy.reading
+  if (Date.now() >= copy.dueAt && (!copy.reading || !copy.ready)) {
+    copy.reading = true
+    try {
+      await read(env, config, copy)
+    } finally {
+      copy.reading = false
+    }
   }
   const until = copy.grants.get(grantId)
   return until !== undefined && until > Date.now()

@@ -19,21 +19,17 @@ import { authStore } from './binding.ts'
 import { hmac, randomToken } from './crypto.ts'
 import type { Principal } from '../protocol/principal.ts'
 import { ourResource } from './urls.ts'
+import { settled } from '../http/settled.ts'
 
 const encoder = new TextEncoder()
 
-/** Keys per env (one per isolate), each made once; a failed attempt is forgotten and retried. */
-const keys = new WeakMap<object, Map<string, Promise<unknown>>>()
+/** Keys per env (one per isolate), each made once it settles (src/http/settled.ts); a failed
+ *  attempt is not kept, so the next request tries again. */
+const keys = new WeakMap<object, Map<string, unknown>>()
 const perIsolate = <T>(env: Env, name: string, make: () => Promise<T>): Promise<T> => {
   let made = keys.get(env)
   if (made === undefined) keys.set(env, (made = new Map()))
-  let key = made.get(name) as Promise<T> | undefined
-  if (key === undefined) {
-    key = make()
-    key.catch(() => made.delete(name))
-    made.set(name, key)
-  }
-  return key
+  return settled(made as Map<string, T>, name, make)
 }
 
 /** The master secret: AUTH_SECRET, or one made and kept by the AuthStore. */

@@ -10,13 +10,15 @@
 import { hasAuthStore, purposeKey } from '../auth/resource-server.ts'
 import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
+import { settled } from '../http/settled.ts'
 
 const encoder = new TextEncoder()
 const HMAC = { name: 'HMAC', hash: 'SHA-256' } as const
 
-const imported = new Map<string, Promise<CryptoKey>>()
-const derived = new WeakMap<object, Promise<CryptoKey>>()
-let isolateKey: Promise<CryptoKey> | undefined
+/** Keys made once they settle (src/http/settled.ts): by MRTR secret, by env, and this isolate's. */
+const imported = new Map<string, CryptoKey>()
+const derived = new WeakMap<object, CryptoKey>()
+const generated = new Map<'isolate', CryptoKey>()
 
 const importKey = (raw: Uint8Array): Promise<CryptoKey> =>
   crypto.subtle.importKey('raw', raw, HMAC, false, ['sign', 'verify'])
@@ -25,28 +27,18 @@ const importKey = (raw: Uint8Array): Promise<CryptoKey> =>
 export const stateKeyOf =
   (env: Env, config: Config): (() => Promise<CryptoKey>) =>
   () => {
-    if (config.MRTR_SECRET !== '') {
-      let key = imported.get(config.MRTR_SECRET)
-      if (key === undefined) {
-        key = importKey(encoder.encode(config.MRTR_SECRET))
-        imported.set(config.MRTR_SECRET, key)
-      }
-      return key
-    }
-    if (hasAuthStore(env)) {
-      let key = derived.get(env)
-      if (key === undefined) {
-        key = purposeKey(env, config, 'mrtr-request-state').then(importKey)
-        key.catch(() => derived.delete(env))
-        derived.set(env, key)
-      }
-      return key
-    }
-    if (isolateKey === undefined) {
+    if (config.MRTR_SECRET !== '')
+      return settled(imported, config.MRTR_SECRET, () =>
+        importKey(encoder.encode(config.MRTR_SECRET)),
+      )
+    if (hasAuthStore(env))
+      return settled(derived, env, async () =>
+        importKey(await purposeKey(env, config, 'mrtr-request-state')),
+      )
+    return settled(generated, 'isolate', async () => {
       console.warn(
         'MRTR_SECRET is unset and there is no AUTH_STORE binding: requestState is signed with a key of this isolate only',
       )
-      isolateKey = crypto.subtle.generateKey(HMAC, false, ['sign', 'verify']) as Promise<CryptoKey>
-    }
-    return isolateKey
+      return (await crypto.subtle.generateKey(HMAC, false, ['sign', 'verify'])) as CryptoKey
+    })
   }

@@ -100,6 +100,12 @@ export const AUTH_SETTINGS = {
     ),
     'cursor,vscode,vscode-insiders',
   ),
+  /**
+   * How stale an isolate's copy of the revoked grants may be, in ms (src/auth/revocations.ts):
+   * one AuthStore read per isolate this often, and a revoked access token is refused everywhere
+   * within it.
+   */
+  AUTH_REVOCATION_REFRESH_MS: integer(30_000, 1_000, 300_000),
   /** Most redirect URIs one registration may hold. */
   AUTH_MAX_REDIRECT_URIS: integer(10, 1, 50),
   /** Longest redirect URI a registration may hold, in characters. */

@@ -8,6 +8,10 @@
 // client's reset comes back after it), so the probe is written twice, PROBE_AGAIN_MS apart.
 // Only a caller at its cap pays this; requests of one caller at once share one probe.
 //
+// Each waiting request watches the count on timers of its own, never on a promise another
+// request settles: in a Worker (the listen streams of subscriptions.ts) workerd would resume it
+// in that other request's context, where it could not answer (src/http/settled.ts).
+//
 //   caller at the cap opens a stream
 //     -> `: probe` to each of its streams, twice; the second write to a client that left
 //        fails, and its stream ends and stops counting
@@ -22,6 +26,8 @@ export interface Probeable {
  *  is written the second time. */
 const PROBE_WAIT_MS = 250
 const PROBE_AGAIN_MS = 50
+/** How often a waiting request looks at the count again. */
+const POLL_MS = 10
 
 export interface CallerStreams {
   /** Counts `stream` for `caller`; the function returned stops counting it (once). */
@@ -36,33 +42,14 @@ export interface CallerStreams {
 
 export const callerStreams = (): CallerStreams => {
   const open = new Map<string, Set<Probeable>>()
-  /** Callers being probed now: what their requests wait on, and what ends the wait early. */
-  const probing = new Map<string, { wait: Promise<void>; wake: () => void }>()
+  /** When each caller's streams were last probed (requests at once share one probe). */
+  const probedAt = new Map<string, number>()
 
   const count = (caller: string) => open.get(caller)?.size ?? 0
-
-  /** Probes `caller`'s streams; resolves when one stops counting, or PROBE_WAIT_MS pass. */
-  const probe = (caller: string): Promise<void> => {
-    const current = probing.get(caller)
-    if (current !== undefined) return current.wait
-    let wake = () => {}
-    const probeAll = () => {
-      for (const stream of open.get(caller) ?? []) stream.probe()
-    }
-    const wait = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => wake(), PROBE_WAIT_MS)
-      const again = setTimeout(probeAll, PROBE_AGAIN_MS)
-      wake = () => {
-        clearTimeout(timer)
-        clearTimeout(again)
-        probing.delete(caller)
-        resolve()
-      }
-    })
-    probing.set(caller, { wait, wake })
-    probeAll()
-    return wait
+  const probeAll = (caller: string) => {
+    for (const stream of open.get(caller) ?? []) stream.probe()
   }
+  const tick = () => new Promise<void>((resolve) => setTimeout(resolve, POLL_MS))
 
   return {
     add: (caller, stream) => {
@@ -71,13 +58,30 @@ export const callerStreams = (): CallerStreams => {
       streams.add(stream)
       return () => {
         if (!streams.delete(stream)) return
-        if (streams.size === 0 && open.get(caller) === streams) open.delete(caller)
-        probing.get(caller)?.wake()
+        if (streams.size === 0 && open.get(caller) === streams) {
+          open.delete(caller)
+          probedAt.delete(caller)
+        }
       }
     },
     admits: async (caller, limit) => {
       if (caller === null || count(caller) < limit) return true
-      await probe(caller)
+      const since = Date.now()
+      const last = probedAt.get(caller)
+      // This request probes unless another did within PROBE_WAIT_MS (it then only waits).
+      let probing = last === undefined || since - last >= PROBE_WAIT_MS
+      if (probing) {
+        probedAt.set(caller, since)
+        probeAll(caller)
+      }
+      while (Date.now() - since < PROBE_WAIT_MS) {
+        await tick()
+        if (count(caller) < limit) break
+        if (probing && Date.now() - since >= PROBE_AGAIN_MS) {
+          probing = false
+          probeAll(caller)
+        }
+      }
       return count(caller) < limit
     },
   }

@@ -18,6 +18,7 @@
 
 import { errors, jwtVerify, type JWTPayload } from 'jose'
 import * as v from 'valibot'
+import { settled } from '../../http/settled.ts'
 import type { Config } from '../../settings/config.ts'
 import type { Outbound } from './outbound.ts'
 import { KeySetUnavailable, remoteKeySet } from './remote-jwks.ts'
@@ -42,7 +43,7 @@ const TokenSchema = v.object({
 /** Asymmetric algorithms only: the JWKS holds public keys (no HS256 with the client secret). */
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA']
 
-const discoveries = new Map<string, Promise<Discovery>>()
+const discoveries = new Map<string, Discovery>()
 
 const configured = (config: Config): void => {
   if (config.OIDC_ISSUER === '' || config.OIDC_CLIENT_ID === '') {
@@ -75,16 +76,13 @@ const discover = async (config: Config, outbound: Outbound): Promise<Discovery> 
   return document
 }
 
-/** The provider's discovery document, fetched once per isolate (again after a failure). */
-const discovery = (config: Config, outbound: Outbound): Promise<Discovery> => {
-  let found = discoveries.get(config.OIDC_ISSUER)
-  if (found === undefined) {
-    found = discover(config, outbound)
-    found.catch(() => discoveries.delete(config.OIDC_ISSUER))
-    discoveries.set(config.OIDC_ISSUER, found)
-  }
-  return found
-}
+/**
+ * The provider's discovery document, fetched once per isolate (again after a failure). Only a
+ * fetched document is shared: a request never awaits a fetch another request started (workerd
+ * would resume it in that request's context; src/auth/revocations.ts).
+ */
+const discovery = (config: Config, outbound: Outbound): Promise<Discovery> =>
+  settled(discoveries, config.OIDC_ISSUER, () => discover(config, outbound))
 
 /** The provider's authorize URL to send the browser to. */
 export const oidcAuthorizeUrl = async (

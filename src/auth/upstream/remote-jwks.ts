@@ -30,9 +30,9 @@ type Loaded =
 const JwksSchema = v.object({ keys: v.array(v.record(v.string(), v.unknown())) })
 
 /** One cache per settings (one per isolate in production). */
-const caches = new WeakMap<Config, Lru<Promise<Loaded>>>()
+const caches = new WeakMap<Config, Lru<Loaded>>()
 
-const cacheOf = (config: Config): Lru<Promise<Loaded>> => {
+const cacheOf = (config: Config): Lru<Loaded> => {
   let cache = caches.get(config)
   if (cache === undefined) {
     cache = lru({ maxEntries: config.AUTH_JWKS_CACHE_MAX, maxBytes: config.AUTH_JWKS_CACHE_BYTES })
@@ -68,8 +68,12 @@ const fetchKeySet = async (url: string, outbound: Outbound, maxBytes: number): P
   }
 }
 
-/** The cached key set at `url`, fetching it when absent (one fetch for concurrent callers). */
-const load = (
+/**
+ * The cached key set at `url`, fetching it when absent. Only a settled key set is shared: a
+ * request never awaits a fetch another request started (workerd would resume it in that
+ * request's context; src/auth/revocations.ts), so concurrent first callers each fetch.
+ */
+const load = async (
   url: string,
   config: Config,
   outbound: Outbound,
@@ -78,19 +82,16 @@ const load = (
   const cache = cacheOf(config)
   const cached = cache.get(url)
   if (cached !== undefined) return cached
-  const loading = fetchKeySet(url, outbound, maxBytes)
-  // While it loads, only its URL counts; once loaded, its size (or a failure, briefly).
-  cache.set(url, loading, { bytes: url.length, ttlMs: KEYS_TTL_MS })
-  void loading.then((loaded) =>
-    cache.set(
-      url,
-      loading,
-      loaded.ok
-        ? { bytes: url.length + loaded.bytes, ttlMs: KEYS_TTL_MS }
-        : { bytes: url.length, ttlMs: config.AUTH_FETCH_FAILURE_TTL_S * 1000 },
-    ),
+  const loaded = await fetchKeySet(url, outbound, maxBytes)
+  // Its size counts once loaded; a failure is kept briefly.
+  cache.set(
+    url,
+    loaded,
+    loaded.ok
+      ? { bytes: url.length + loaded.bytes, ttlMs: KEYS_TTL_MS }
+      : { bytes: url.length, ttlMs: config.AUTH_FETCH_FAILURE_TTL_S * 1000 },
   )
-  return loading
+  return loaded
 }
 
 /**
