@@ -506,7 +506,8 @@ export class SessionShard extends DurableObject<Env> {
         (live.standalone?.id === resume.stream ? live.standalone : null)
       // The replay goes out as the client reads it, once this response is returned (BM-LIMIT-8).
       if (stream !== null) {
-        void stream.attach(connection, resume.seq)
+        // A replay that fails (its log unreadable) ends the connection rather than leave it hanging.
+        stream.attach(connection, resume.seq).catch(() => void connection.close())
         this.#onHangUp(id, connection, row.caller, () => void stream.detach(connection))
         // The GET stream is back: a list change while it was away is announced now.
         if (stream === live.standalone)
