@@ -9,14 +9,13 @@
 //   token {"gid":"g1",...}  ->  isRevoked(env, "g1")  ->  401 "The access token was revoked"
 //
 // The isolate that revokes adds the grant to its copy at once; every other isolate learns of
-// it within AUTH_REVOCATION_REFRESH_MS. An isolate reads the whole list before its first check. If the
-// AuthStore cannot be read, the last copy serves and the read is tried again after RETRY_MS.
+// it within AUTH_REVOCATION_REFRESH_MS. An isolate reads the whole list before its first
+// check. If the AuthStore cannot be read, the last copy serves and the read is tried again
+// after RETRY_MS.
 //
-// No request ever awaits a read another request started: workerd resumes whoever awaits a
-// promise in the context of the request whose I/O settled it, and the waiter then fails on its
-// own body ("Cannot perform I/O on behalf of a different request"). So the request that finds
-// the copy due reads it; the others go on with the copy they have (at most one read older), and
-// before the first read completes each request reads for itself.
+// No request ever awaits a read another request started (src/http/settled.ts says why). So
+// the request that finds the copy due reads it; the others go on with the copy they have (at
+// most one read older), and before the first read completes each request reads for itself.
 
 import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'

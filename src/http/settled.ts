@@ -2,9 +2,9 @@
 // from elsewhere). Only a settled value is shared, never a pending promise: workerd resumes a
 // request that awaits a promise in the context of the request whose I/O settled it, and the
 // waiter then fails on its own body or bindings ("Cannot perform I/O on behalf of a different
-// request"; seen here as 31 failed calls out of 32 concurrent ones, the moment one of them
-// reloaded the revocation list). Concurrent first callers therefore each make the value; the
-// first to finish is kept, and every caller gets that one.
+// request"; seen here as 31 of 32 concurrent token-carrying calls failing at once under the
+// bench, while such promises were shared). Concurrent first callers therefore each make the
+// value; the first to finish is kept, and every caller gets that one.
 
 /** A Map, WeakMap or cache keyed by K. */
 export interface Store<K, V> {

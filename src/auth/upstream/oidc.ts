@@ -79,7 +79,7 @@ const discover = async (config: Config, outbound: Outbound): Promise<Discovery> 
 /**
  * The provider's discovery document, fetched once per isolate (again after a failure). Only a
  * fetched document is shared: a request never awaits a fetch another request started (workerd
- * would resume it in that request's context; src/auth/revocations.ts).
+ * would resume it in that request's context; src/http/settled.ts).
  */
 const discovery = (config: Config, outbound: Outbound): Promise<Discovery> =>
   settled(discoveries, config.OIDC_ISSUER, () => discover(config, outbound))

@@ -71,7 +71,7 @@ const fetchKeySet = async (url: string, outbound: Outbound, maxBytes: number): P
 /**
  * The cached key set at `url`, fetching it when absent. Only a settled key set is shared: a
  * request never awaits a fetch another request started (workerd would resume it in that
- * request's context; src/auth/revocations.ts), so concurrent first callers each fetch.
+ * request's context; src/http/settled.ts), so concurrent first callers each fetch.
  */
 const load = async (
   url: string,
