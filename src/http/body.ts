@@ -45,11 +45,16 @@ const drain = async (
   }
 }
 
+/** The body's declared Content-Length, if it has a well-formed one. */
+const declaredLength = (message: Message): number | null => {
+  const declared = message.headers.get('content-length')
+  return declared !== null && /^\d+$/.test(declared.trim()) ? Number(declared) : null
+}
+
 /** Reads the body's bytes, at most `limit` of them. */
 export const readBytes = async (message: Message, limit: number): Promise<Read> => {
   if (message.body === null) return { ok: true, bytes: new Uint8Array() }
-  const declared = message.headers.get('content-length')
-  const length = declared !== null && /^\d+$/.test(declared.trim()) ? Number(declared) : null
+  const length = declaredLength(message)
   if (length !== null && length > limit) {
     await drain(message, message.body.getReader())
     return TOO_LARGE
@@ -75,16 +80,25 @@ export const readBytes = async (message: Message, limit: number): Promise<Read> 
   return { ok: true, bytes: chunks.length === 1 ? chunks[0]! : concat(chunks, size) }
 }
 
-/** Reads the body as UTF-8 text of at most `limit` bytes. */
-export const readBody = async (message: Message, limit: number): Promise<Body> => {
-  const read = await readBytes(message, limit)
-  if (!read.ok) return read
+/** R-JR-2: JSON-RPC messages MUST be UTF-8; invalid sequences are a parse error, not U+FFFD. */
+const decode = (bytes: BufferSource): Body => {
   try {
-    // R-JR-2: JSON-RPC messages MUST be UTF-8; invalid sequences are a parse error, not U+FFFD.
-    return { ok: true, text: decoder.decode(read.bytes) }
+    return { ok: true, text: decoder.decode(bytes) }
   } catch {
     return { ok: false, reason: 'not-utf8' }
   }
+}
+
+/** Reads the body as UTF-8 text of at most `limit` bytes. */
+export const readBody = (message: Message, limit: number): Promise<Body> => {
+  // The common case, a body framed by a Content-Length within the limit, in one step.
+  const length = message.body === null ? null : declaredLength(message)
+  if (length !== null && length <= limit) {
+    return message
+      .arrayBuffer()
+      .then((buffer) => (buffer.byteLength > limit ? TOO_LARGE : decode(buffer)))
+  }
+  return readBytes(message, limit).then((read) => (read.ok ? decode(read.bytes) : read))
 }
 
 /** The body as UTF-8 text of at most `limit` bytes; null when longer or not UTF-8. */

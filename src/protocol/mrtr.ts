@@ -99,11 +99,6 @@ const InputParamsSchema = v.looseObject({
   inputResponses: v.optional(v.record(v.string(), ObjectSchema, 'must be an object of results')),
 })
 
-const NOTHING_GIVEN = {
-  success: true,
-  output: {} as v.InferOutput<typeof InputParamsSchema>,
-} as const
-
 const encoder = new TextEncoder()
 const b64url = (bytes: Uint8Array): string =>
   btoa(String.fromCharCode(...bytes))
@@ -170,53 +165,78 @@ export interface Inputs {
  * with `args`, and returns the `ask` the handler uses. Tampered, expired or foreign state is
  * -32602; answers to questions we did not ask are ignored (R-SF-45).
  */
-export const inputs = async (
+export const inputs = (
   params: Params | undefined,
   method: string,
   target: string,
   args: unknown,
   ctx: RequestContext,
-): Promise<Inputs> => {
-  // Most calls carry neither member: nothing to check.
-  const given =
-    params?.requestState === undefined && params?.inputResponses === undefined
-      ? NOTHING_GIVEN
-      : v.safeParse(InputParamsSchema, params)
+): Inputs | Promise<Inputs> => {
+  // Most calls carry neither member: nothing to check, nothing to wait for.
+  if (params?.requestState === undefined && params?.inputResponses === undefined) {
+    return rounds({}, null, { method, target, args, ctx })
+  }
+  return given(params, { method, target, args, ctx })
+}
+
+/** The call a round belongs to. */
+interface Round {
+  method: string
+  target: string
+  args: unknown
+  ctx: RequestContext
+}
+
+/** Checks what the client sent back (`requestState`, `inputResponses`) and reads its answers. */
+const given = async (params: Params, round: Round): Promise<Inputs> => {
+  const { method, target, args, ctx } = round
+  const given = v.safeParse(InputParamsSchema, params)
   if (!given.success)
     throw new JsonRpcError(
       invalidParams(`${method}: inputResponses must map keys to result objects`),
     )
+  const answers: Record<string, Record<string, unknown>> = {}
+  const { requestState, inputResponses } = given.output
+  if (requestState === undefined) {
+    // Without state, inputResponses may answer the first round's questions only (see the top).
+    return rounds(answers, inputResponses ?? null, round)
+  }
+  const state = await open(requestState, await ctx.stateKey())
+  const caller = ctx.auth?.subject ?? null
+  const hashed = digest(args)
+  if (
+    state.c !== caller ||
+    state.m !== method ||
+    state.t !== target ||
+    state.h !== (await hashed)
+  ) {
+    throw stateError('belongs to a different request')
+  }
+  Object.assign(answers, state.a)
+  for (const key of state.p) {
+    const answer = inputResponses?.[key]
+    if (answer !== undefined) answers[key] = answer
+  }
+  return rounds(answers, null, round, hashed)
+}
+
+/** The handler's `ask` for this round, given the answers it already has. */
+const rounds = (
+  answers: Record<string, Record<string, unknown>>,
+  firstRound: Record<string, Record<string, unknown>> | null,
+  { method, target, args, ctx }: Round,
+  hashed?: Promise<string>,
+): Inputs => {
   // The arguments' hash binds a state to its call; computed only when a state is checked or
   // issued, not on every call that asks nothing.
-  let hashed: Promise<string> | undefined
   const hash = () => (hashed ??= digest(args))
-  const answers: Record<string, Record<string, unknown>> = {}
-  if (given.output.requestState !== undefined) {
-    const state = await open(given.output.requestState, await ctx.stateKey())
-    const caller = ctx.auth?.subject ?? null
-    if (
-      state.c !== caller ||
-      state.m !== method ||
-      state.t !== target ||
-      state.h !== (await hash())
-    ) {
-      throw stateError('belongs to a different request')
-    }
-    Object.assign(answers, state.a)
-    for (const key of state.p) {
-      const answer = given.output.inputResponses?.[key]
-      if (answer !== undefined) answers[key] = answer
-    }
-  }
-  // Without state, inputResponses may answer the first round's questions only (see the top).
-  let firstRound: Record<string, Record<string, unknown>> | null =
-    given.output.requestState === undefined ? (given.output.inputResponses ?? null) : null
-  const used = new Set<string>()
+  let used: Set<string> | null = null // made on the first question (most calls ask none)
   let asked = 0
   const askAll: Inputs['askAll'] = async (requests) => {
     const open: Record<string, InputRequest> = {}
     const result: Record<string, Record<string, unknown>> = {}
     for (const [key, request] of Object.entries(requests)) {
+      used ??= new Set()
       if (!INPUT_KEY.test(key) || used.has(key)) {
         throw new Error(`${method} ${target}: input key "${key}" is invalid or used twice`)
       }

@@ -25,6 +25,7 @@ import {
 import { Cancelled, HandlerError } from './errors.ts'
 import { allows, InputRequired, inputs, type InputRequest, type Inputs } from './mrtr.ts'
 import { deadline } from './timeout.ts'
+import { withSignal } from './with-signal.ts'
 
 /** What the author's code gets besides its arguments. */
 export interface HandlerContext {
@@ -84,10 +85,11 @@ export const runHandler = async (
   work: (context: HandlerContext) => Promise<Record<string, unknown>>,
 ): Promise<Record<string, unknown>> => {
   // 2026-07-28: questions to the client travel as MRTR rounds (src/protocol/mrtr.ts).
-  const asking =
+  const given =
     running.asks && ctx.rules.mrtr
-      ? await inputs(running.params, running.method, running.target, running.args, ctx)
+      ? inputs(running.params, running.method, running.target, running.args, ctx)
       : null
+  const asking = given instanceof Promise ? await given : given
   const limit = deadline(ctx, ctx.config.TOOL_TIMEOUT_MS)
   const context = handlerContext(ctx, running, asking, limit)
   try {
@@ -117,43 +119,43 @@ const handlerContext = (
   asking: Inputs | null,
   limit: { readonly signal: AbortSignal },
 ): HandlerContext => {
-  const context: HandlerContext = {
-    env: ctx.env,
-    get signal() {
-      return limit.signal
-    },
-    async ask(request, key) {
-      if (asking !== null) return asking.ask(request, key)
-      if (ctx.session !== null) {
-        // R-SF-41: never use a capability the client did not declare at initialize.
-        if (!context.canAsk(request)) {
-          throw new HandlerError(
-            `The client did not declare the capability ${request.method} needs`,
-          )
+  const context: HandlerContext = withSignal<HandlerContext>(
+    {
+      env: ctx.env,
+      async ask(request, key) {
+        if (asking !== null) return asking.ask(request, key)
+        if (ctx.session !== null) {
+          // R-SF-41: never use a capability the client did not declare at initialize.
+          if (!context.canAsk(request)) {
+            throw new HandlerError(
+              `The client did not declare the capability ${request.method} needs`,
+            )
+          }
+          return ctx.session.request(request.method, request.params ?? {}, ctx.send, limit.signal)
         }
-        return ctx.session.request(request.method, request.params ?? {}, ctx.send, limit.signal)
-      }
-      // Legacy without a session: there is no stream to send a server-to-client request on.
-      throw new HandlerError(
-        `${running.label} needs input from the client (${request.method}), which this ` +
-          'connection cannot carry: use protocol 2026-07-28, or keep the session initialize offered',
-      )
+        // Legacy without a session: there is no stream to send a server-to-client request on.
+        throw new HandlerError(
+          `${running.label} needs input from the client (${request.method}), which this ` +
+            'connection cannot carry: use protocol 2026-07-28, or keep the session initialize offered',
+        )
+      },
+      async askAll<K extends string>(requests: Record<K, InputRequest>) {
+        type Answers = Record<K, Record<string, unknown>>
+        if (asking !== null) return (await asking.askAll(requests)) as Answers
+        const answers: Record<string, Record<string, unknown>> = {}
+        // A legacy session: the questions go out one after another on the call's stream.
+        for (const [key, request] of Object.entries<InputRequest>(requests)) {
+          answers[key] = await context.ask(request)
+        }
+        return answers as Answers
+      },
+      canAsk: (request: InputRequest) =>
+        (asking !== null || ctx.session !== null) &&
+        ctx.clientCapabilities !== null &&
+        allows(ctx.clientCapabilities, request),
     },
-    async askAll<K extends string>(requests: Record<K, InputRequest>) {
-      type Answers = Record<K, Record<string, unknown>>
-      if (asking !== null) return (await asking.askAll(requests)) as Answers
-      const answers: Record<string, Record<string, unknown>> = {}
-      // A legacy session: the questions go out one after another on the call's stream.
-      for (const [key, request] of Object.entries<InputRequest>(requests)) {
-        answers[key] = await context.ask(request)
-      }
-      return answers as Answers
-    },
-    canAsk: (request) =>
-      (asking !== null || ctx.session !== null) &&
-      ctx.clientCapabilities !== null &&
-      allows(ctx.clientCapabilities, request),
-  }
+    limit,
+  )
   return context
 }
 

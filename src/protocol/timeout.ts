@@ -17,6 +17,9 @@ export class TimedOut extends Error {}
 /** A signal that never aborts, for work nothing can cancel (legacy requests without a session). */
 export const NEVER: AbortSignal = new AbortController().signal
 
+/** Where the signal of work nothing can cancel comes from. */
+export const UNCANCELLABLE: { readonly signal: AbortSignal } = { signal: NEVER }
+
 /**
  * Work to set up only once a request is seen to wait: `setup` runs then (at once if it already
  * waits) and returns its undoing; the returned function undoes it, or cancels it unrun.
@@ -29,21 +32,22 @@ export const waitingNow: Waiting = (setup) => setup()
 /** A request's waiting clock: set-ups held until `start()` (the request is seen to wait). */
 export const waitingClock = (): { waiting: Waiting; start(): void } => {
   let started = false
-  const held = new Set<{ setup: () => () => void; undo: (() => void) | null }>()
+  // Made on the first hold: most requests finish before anything is held.
+  let held: { setup: () => () => void; undo: (() => void) | null; gone: boolean }[] | null = null
   return {
     waiting: (setup) => {
       if (started) return setup()
-      const entry = { setup, undo: null as (() => void) | null }
-      held.add(entry)
+      const entry = { setup, undo: null as (() => void) | null, gone: false }
+      ;(held ??= []).push(entry)
       return () => {
-        held.delete(entry)
+        entry.gone = true
         entry.undo?.()
       }
     },
     start: () => {
       if (started) return
       started = true
-      for (const entry of held) entry.undo = entry.setup()
+      if (held !== null) for (const entry of held) if (!entry.gone) entry.undo = entry.setup()
     },
   }
 }
@@ -53,17 +57,19 @@ const SOON = 64
 
 /**
  * `work`'s outcome if it settles within a few microtask turns (no I/O, no timer), else
- * 'waiting'. A rejection is returned as `{ error }`, so the caller decides what it means.
+ * 'waiting' (also as soon as `stop()` says so). A rejection is returned as `{ error }`, so the
+ * caller decides what it means.
  */
 export const settledSoon = async <T>(
   work: Promise<T>,
+  stop: () => boolean = () => false,
 ): Promise<{ value: T } | { error: unknown } | 'waiting'> => {
   let outcome: { value: T } | { error: unknown } | null = null
   work.then(
     (value) => void (outcome = { value }),
     (error: unknown) => void (outcome = { error }),
   )
-  for (let turn = 0; turn < SOON && outcome === null; turn++) await null
+  for (let turn = 0; turn < SOON && outcome === null && !stop(); turn++) await null
   return outcome ?? 'waiting'
 }
 
@@ -85,56 +91,82 @@ export interface Deadline {
 export const deadline = (
   request: { readonly signal: AbortSignal; readonly waiting: Waiting },
   ms: number,
-): Deadline => {
-  const begun = Date.now()
-  let controller: AbortController | null = null
-  let expired = false
-  let ended: { reason: unknown } | null = null
-  let stop!: (reason: unknown) => void
-  const stopped = new Promise<never>((_, reject) => (stop = reject))
-  stopped.catch(() => {}) // a stop after the work is done is nobody's error
-  const end = (reason: unknown) => {
-    ended ??= { reason }
-    controller?.abort(reason)
-    stop(reason)
+): Deadline => new Limit(request, ms)
+
+/** A class for its getters (an object literal with getters is slow in V8; see context.ts). */
+class Limit implements Deadline {
+  readonly #request: { readonly signal: AbortSignal; readonly waiting: Waiting }
+  readonly #ends: number
+  #controller: AbortController | null = null
+  #expired = false
+  #ended: { reason: unknown } | null = null
+  // The races begun, stopped when the deadline passes or the request is cancelled (a race
+  // already over ignores it; a deadline runs one race, a handler's).
+  #racing: ((reason: unknown) => void)[] | null = null
+
+  constructor(request: { readonly signal: AbortSignal; readonly waiting: Waiting }, ms: number) {
+    this.#request = request
+    this.#ends = Date.now() + ms
   }
-  const signal = (): AbortSignal => {
-    if (controller === null) {
-      const own = (controller = new AbortController())
-      if (ended !== null) own.abort(ended.reason)
+
+  get signal(): AbortSignal {
+    if (this.#controller === null) {
+      const own = (this.#controller = new AbortController())
+      if (this.#ended !== null) own.abort(this.#ended.reason)
     }
-    return controller.signal
+    return this.#controller.signal
   }
-  return {
-    get signal() {
-      return signal()
-    },
-    get expired() {
-      return expired
-    },
-    race: async <T>(work: Promise<T>): Promise<T> => {
-      const undo = request.waiting(() => {
-        const cancel = request.signal
-        const cancelled = () => end(cancel.reason)
-        if (cancel.aborted) cancelled()
-        else if (cancel !== NEVER) cancel.addEventListener('abort', cancelled, { once: true })
-        const timer = setTimeout(
-          () => {
-            expired = true
-            end(new TimedOut())
-          },
-          Math.max(0, begun + ms - Date.now()),
-        )
-        return () => {
-          clearTimeout(timer)
-          cancel.removeEventListener('abort', cancelled)
-        }
-      })
-      try {
-        return await Promise.race([work, stopped])
-      } finally {
-        undo()
+
+  get expired(): boolean {
+    return this.#expired
+  }
+
+  race<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let undo: (() => void) | null = null
+      let done = false
+      const stop = (reason: unknown) => {
+        if (done) return
+        done = true
+        undo?.()
+        reject(reason)
       }
-    },
+      ;(this.#racing ??= []).push(stop)
+      if (this.#ended !== null) return stop(this.#ended.reason)
+      undo = this.#request.waiting(this.#watch)
+      // Stopped while being set up (the request was already cancelled): nothing to wait for.
+      if (done) return undo()
+      work.then((value) => {
+        if (done) return
+        done = true
+        undo?.()
+        resolve(value)
+      }, stop)
+    })
+  }
+
+  #end(reason: unknown): void {
+    this.#ended ??= { reason }
+    this.#controller?.abort(reason)
+    if (this.#racing !== null) for (const stop of this.#racing) stop(reason)
+  }
+
+  // Set up once the request is seen to wait: the cancellation listener and the timer.
+  readonly #watch = (): (() => void) => {
+    const cancel = this.#request.signal
+    const cancelled = () => this.#end(cancel.reason)
+    if (cancel.aborted) cancelled()
+    else if (cancel !== NEVER) cancel.addEventListener('abort', cancelled, { once: true })
+    const timer = setTimeout(
+      () => {
+        this.#expired = true
+        this.#end(new TimedOut())
+      },
+      Math.max(0, this.#ends - Date.now()),
+    )
+    return () => {
+      clearTimeout(timer)
+      cancel.removeEventListener('abort', cancelled)
+    }
   }
 }

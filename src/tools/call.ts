@@ -19,6 +19,7 @@ import type { RequestContext } from '../protocol/context.ts'
 import { logMessage, passes } from '../protocol/logging.ts'
 import { parseParams } from '../protocol/params.ts'
 import { runHandler, type Failure, type HandlerContext } from '../protocol/runner.ts'
+import { withSignal } from '../protocol/with-signal.ts'
 import type { Tool, ToolContext, ToolReturn } from './define.ts'
 import type { ToolSet } from './toolset.ts'
 
@@ -101,37 +102,37 @@ const toolContext = (
   ended: () => boolean,
 ): ToolContext => {
   let last = -Infinity
-  return {
-    env: handler.env,
-    auth: ctx.auth,
-    get signal() {
-      return handler.signal
+  return withSignal<ToolContext>(
+    {
+      env: handler.env,
+      auth: ctx.auth,
+      ask: handler.ask,
+      askAll: handler.askAll,
+      canAsk: handler.canAsk,
+      progress(progress, total, message) {
+        // R-JR-19: progress only with a token, only while the call runs, and always increasing.
+        if (token === undefined || ended() || !Number.isFinite(progress) || progress <= last) return
+        last = progress
+        const params: Record<string, unknown> = { progressToken: token, progress }
+        if (total !== undefined) params.total = total
+        if (message !== undefined && ctx.rules.progressMessage) params.message = message
+        ctx.send(notification('notifications/progress', params))
+      },
+      log(level, data, logger) {
+        // R-SF-32: a 2026-07-28 request without a logLevel gets no log messages at all.
+        if (ended() || ctx.logLevel === null || !passes(level, ctx.logLevel)) return
+        ctx.send(logMessage(level, data, logger))
+      },
+      closeStream: () => (ended() ? Promise.resolve(false) : ctx.closeStream()),
+      sessionId: ctx.session?.id ?? null,
+      // R-SF-42: the call's stream while the call runs, then the session's GET stream.
+      elicitationComplete: (elicitationId) =>
+        ctx.session !== null &&
+        ctx.rules.urlElicitationIds &&
+        ctx.session.completeElicitation(elicitationId, ended() ? undefined : ctx.send),
     },
-    ask: handler.ask,
-    askAll: handler.askAll,
-    canAsk: handler.canAsk,
-    progress(progress, total, message) {
-      // R-JR-19: progress only with a token, only while the call runs, and always increasing.
-      if (token === undefined || ended() || !Number.isFinite(progress) || progress <= last) return
-      last = progress
-      const params: Record<string, unknown> = { progressToken: token, progress }
-      if (total !== undefined) params.total = total
-      if (message !== undefined && ctx.rules.progressMessage) params.message = message
-      ctx.send(notification('notifications/progress', params))
-    },
-    log(level, data, logger) {
-      // R-SF-32: a 2026-07-28 request without a logLevel gets no log messages at all.
-      if (ended() || ctx.logLevel === null || !passes(level, ctx.logLevel)) return
-      ctx.send(logMessage(level, data, logger))
-    },
-    closeStream: () => (ended() ? Promise.resolve(false) : ctx.closeStream()),
-    sessionId: ctx.session?.id ?? null,
-    // R-SF-42: the call's stream while the call runs, then the session's GET stream.
-    elicitationComplete: (elicitationId) =>
-      ctx.session !== null &&
-      ctx.rules.urlElicitationIds &&
-      ctx.session.completeElicitation(elicitationId, ended() ? undefined : ctx.send),
-  }
+    handler,
+  )
 }
 
 /** Turns what `run` returned into a CallToolResult for the request's revision. */

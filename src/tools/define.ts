@@ -129,7 +129,11 @@ export interface Tool {
   annotations: ToolAnnotations
   /** Scopes a token needs to call it (AUTH=true); empty: any valid token. */
   scopes: readonly string[]
-  run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolReturn<unknown>>
+  /** The author's `run` (its value, or a promise of it: src/tools/call.ts awaits either). */
+  run(
+    args: Record<string, unknown>,
+    ctx: ToolContext,
+  ): ToolReturn<unknown> | Promise<ToolReturn<unknown>>
   /** The `Tool` object `tools/list` shows in a revision. */
   describe(allowed: RevisionRules): Record<string, unknown>
 }
@@ -189,7 +193,9 @@ export const defineTool = <
     headerParams,
     annotations: spec.annotations ?? {},
     scopes: checkScopes(spec.name, spec.scopes ?? []),
-    run: async (args, ctx) => spec.run(args as v.InferOutput<I>, ctx),
+    // Not async: src/tools/call.ts awaits it in an async function, so a synchronous throw
+    // still becomes the tool's error result.
+    run: (args, ctx) => spec.run(args as v.InferOutput<I>, ctx),
     describe: (allowed) => {
       const cached = described.get(allowed.revision)
       if (cached !== undefined) return cached

@@ -10,7 +10,7 @@ import type { Config } from '../settings/config.ts'
 import type { Env } from '../settings/env.ts'
 import type { EraOf } from '../protocol/era.ts'
 import type { Principal } from '../protocol/principal.ts'
-import { rules } from '../protocol/revisions.ts'
+import { rules, type Revision, type RevisionRules } from '../protocol/revisions.ts'
 import type { Waiting } from '../protocol/timeout.ts'
 import type { Session } from './session.ts'
 
@@ -31,39 +31,68 @@ export interface Host {
 /** How a request talks back: its response stream, its cancellation, and SSE polling. */
 export interface Io {
   send: McpContext['send']
-  /** Read only when needed (it may be made on first read). */
-  readonly signal: AbortSignal
+  /** Where the request's signal comes from: read only when needed (it may be made then). */
+  cancellation: { readonly signal: AbortSignal }
   closeStream: McpContext['closeStream']
   /** When the request is seen to wait (the reply decides; `waitingNow` where nothing does). */
   waiting: Waiting
 }
 
 /** The context of one request of `era` running at `host`, in `session` if it has one. */
-export const contextFor = (host: Host, era: EraOf, session: Session | null, io: Io): McpContext => {
-  // R-HT-17: inside a session, the revision is the one negotiated at initialize.
-  const revision = era.era === 'legacy' ? (session?.revision ?? era.revision) : era.revision
-  const allowed = rules(revision)
-  return {
-    revision,
-    rules: allowed,
-    config: host.config,
-    env: host.env,
-    ...host.features,
-    get signal() {
-      return io.signal
-    },
-    send: io.send,
-    closeStream: io.closeStream,
-    waiting: io.waiting,
-    logLevel:
-      era.era === 'modern' ? era.meta.logLevel : (session?.logLevel ?? host.config.LOG_LEVEL),
-    clientCapabilities:
-      era.era === 'modern' ? era.meta.clientCapabilities : (session?.clientCapabilities ?? null),
+export const contextFor = (host: Host, era: EraOf, session: Session | null, io: Io): McpContext =>
+  new Context(host, era, session, io)
+
+/**
+ * A class rather than an object literal for its lazy `signal` getter: V8 keeps an object
+ * literal with a getter in slow dictionary mode, and handlers read the context a lot.
+ */
+class Context implements McpContext {
+  readonly revision: Revision
+  readonly rules: RevisionRules
+  readonly config: Config
+  readonly env: Env
+  readonly tools: ServerFeatures['tools']
+  readonly resources: ServerFeatures['resources']
+  readonly prompts: ServerFeatures['prompts']
+  readonly send: Io['send']
+  readonly closeStream: Io['closeStream']
+  readonly waiting: Waiting
+  readonly logLevel: McpContext['logLevel']
+  readonly clientCapabilities: McpContext['clientCapabilities']
+  readonly capabilities: McpContext['capabilities']
+  readonly session: McpContext['session']
+  readonly auth: McpContext['auth']
+  readonly stateKey: McpContext['stateKey']
+  readonly #cancellation: Io['cancellation']
+
+  constructor(host: Host, era: EraOf, session: Session | null, io: Io) {
+    // R-HT-17: inside a session, the revision is the one negotiated at initialize.
+    const revision = era.era === 'legacy' ? (session?.revision ?? era.revision) : era.revision
+    const allowed = rules(revision)
+    this.revision = revision
+    this.rules = allowed
+    this.config = host.config
+    this.env = host.env
+    this.tools = host.features.tools
+    this.resources = host.features.resources
+    this.prompts = host.features.prompts
+    this.send = io.send
+    this.closeStream = io.closeStream
+    this.waiting = io.waiting
+    this.logLevel =
+      era.era === 'modern' ? era.meta.logLevel : (session?.logLevel ?? host.config.LOG_LEVEL)
+    this.clientCapabilities =
+      era.era === 'modern' ? era.meta.clientCapabilities : (session?.clientCapabilities ?? null)
     // R-SF-24, R-SF-47: resource updates need a session's stream in the initialize era, and
     // travel on `subscriptions/listen` in 2026-07-28.
-    capabilities: serverCapabilities(host.features, !allowed.sessions || host.sessions),
-    session: era.era === 'legacy' ? (session?.handle ?? null) : null,
-    auth: host.principal,
-    stateKey: host.stateKey,
+    this.capabilities = serverCapabilities(host.features, !allowed.sessions || host.sessions)
+    this.session = era.era === 'legacy' ? (session?.handle ?? null) : null
+    this.auth = host.principal
+    this.stateKey = host.stateKey
+    this.#cancellation = io.cancellation
+  }
+
+  get signal(): AbortSignal {
+    return this.#cancellation.signal
   }
 }

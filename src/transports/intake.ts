@@ -72,13 +72,10 @@ export const intake = async (request: Request, config: Config): Promise<Taken> =
     maxDepth: config.MAX_JSON_DEPTH,
   })
   if (!parsed.ok) return refuse(rpcError(400, parsed.error), body.text)
-  const agent = (request.headers.get('user-agent') ?? '').toLowerCase()
   const sseFirst =
     accept.sse &&
-    (!accept.json ||
-      config.RESPONSE_MODE === 'sse' ||
-      config.SSE_USER_AGENTS.some((prefix) => agent.startsWith(prefix)))
-  const accepting = { ...accept, sseFirst }
+    (!accept.json || config.RESPONSE_MODE === 'sse' || sseAgent(request, config.SSE_USER_AGENTS))
+  const accepting = ACCEPTING[(accept.json ? 4 : 0) + (accept.sse ? 2 : 0) + (sseFirst ? 1 : 0)]!
   return parsed.batch
     ? {
         ok: true,
@@ -91,3 +88,15 @@ export const intake = async (request: Request, config: Config): Promise<Taken> =
         text: body.text,
       }
 }
+
+/** Whether the client's User-Agent starts with one of `prefixes` (SSE_USER_AGENTS). */
+const sseAgent = (request: Request, prefixes: readonly string[]): boolean => {
+  if (prefixes.length === 0) return false
+  const agent = (request.headers.get('user-agent') ?? '').toLowerCase()
+  return prefixes.some((prefix) => agent.startsWith(prefix))
+}
+
+/** Every way of accepting, made once (indexed by json, sse, sseFirst as bits). */
+const ACCEPTING: readonly Accepting[] = Array.from({ length: 8 }, (_, bits) =>
+  Object.freeze({ json: (bits & 4) !== 0, sse: (bits & 2) !== 0, sseFirst: (bits & 1) !== 0 }),
+)

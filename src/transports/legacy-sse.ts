@@ -75,7 +75,7 @@ export const legacyMessage = async (
   // 2024-11-05 streams have no event ids: nothing to resume from.
   const io = (signal: AbortSignal) => ({
     send: out,
-    signal,
+    cancellation: { signal },
     closeStream: async () => false,
     // Nothing here tells quick calls apart: what deadlines need is set up at once.
     waiting: waitingNow,

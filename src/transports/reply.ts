@@ -80,21 +80,30 @@ export interface Exchange {
   primed: boolean
 }
 
-/** The first of `all` and `streaming` to settle, or 'later' after `ms`; the timer never
+/** `all`'s value, 'streaming' once `streaming` is called, or 'later' after `ms`; the timer never
  *  outlives the race. */
-const raceWithTimer = async <T>(
+const raceWithTimer = <T>(
   all: Promise<T>,
-  streaming: Promise<'streaming'>,
+  streaming: (wake: () => void) => void,
   ms: number,
-): Promise<T | 'streaming' | 'later'> => {
-  let timer: ReturnType<typeof setTimeout> | null = null
-  const later = new Promise<'later'>((resolve) => (timer = setTimeout(() => resolve('later'), ms)))
-  try {
-    return await Promise.race([all, streaming, later])
-  } finally {
-    clearTimeout(timer)
-  }
-}
+): Promise<T | 'streaming' | 'later'> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve('later'), ms)
+    streaming(() => {
+      clearTimeout(timer)
+      resolve('streaming')
+    })
+    all.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
+      },
+    )
+  })
 
 /** Runs an exchange and replies in the form the client accepts and the call needs. */
 export const reply = async (
@@ -102,25 +111,33 @@ export const reply = async (
   accept: Accepting,
   config: Config,
 ): Promise<Response> => {
+  // Nothing here is made before it is needed: most calls are answered as JSON within a few
+  // microtask turns, with no promise, timer or stream of the reply's own.
   let early: Outbound[] | null = []
-  let wake: (value: 'streaming') => void = () => {}
-  const streaming = new Promise<'streaming'>((resolve) => (wake = resolve))
+  let streaming = false // a message went out before the response: the reply becomes SSE
+  let wake: (() => void) | null = null // set while the reply waits for the first of several
+  const stream = (): void => {
+    streaming = true
+    wake?.()
+  }
   let send = (message: Outbound): boolean => {
     if (!accept.sse) return false // a JSON-only client cannot receive anything but the response
     early?.push(message)
-    wake('streaming')
+    stream()
     return true
   }
-  let opened: ((stream: ReplyStream) => void) | null = null
-  const whenOpen = new Promise<ReplyStream>((resolve) => (opened = resolve))
+  let body: ReplyStream | null = null
+  let opened = null as ((stream: ReplyStream) => void) | null
+  let whenOpen: Promise<ReplyStream> | null = null
   const closeStream = async (): Promise<boolean> => {
     if (!accept.sse || !exchange.resumable) return false
-    if (opened !== null) {
+    if (body === null) {
       // Not streaming yet: only worth it if the client will hold an event id to resume from.
       if (!exchange.primed && (early?.length ?? 0) === 0) return false
-      wake('streaming') // the reply becomes SSE now
+      whenOpen ??= new Promise<ReplyStream>((resolve) => (opened = resolve))
+      stream() // the reply becomes SSE now
     }
-    return (await (await whenOpen).pause?.()) ?? false
+    return (await (body ?? (await whenOpen!)).pause?.()) ?? false
   }
   // The requests' deadlines start only once they are seen to wait (src/protocol/timeout.ts).
   const clock = waitingClock()
@@ -129,37 +146,35 @@ export const reply = async (
 
   if (!accept.sseFirst) {
     // Most calls finish without waiting for I/O: answered as JSON with no timer ever set.
-    const soon = await settledSoon(accept.sse ? Promise.race([all, streaming]) : all)
-    if (soon !== 'waiting' && 'value' in soon && Array.isArray(soon.value)) {
-      return jsonReply(exchange, soon.value)
-    }
+    const soon = await settledSoon(all, () => streaming)
+    if (soon !== 'waiting' && 'value' in soon) return jsonReply(exchange, soon.value)
     clock.start()
-    if (soon === 'waiting') {
+    if (soon === 'waiting' && !streaming) {
       const first = accept.sse
-        ? await raceWithTimer(all, streaming, config.SSE_AFTER_MS)
+        ? await raceWithTimer(all, (then) => (wake = then), config.SSE_AFTER_MS)
         : await all
+      wake = null
       if (Array.isArray(first)) return jsonReply(exchange, first)
     }
   }
   clock.start()
 
-  const stream = exchange.open()
-  opened!(stream)
-  opened = null
+  const opening = (body = exchange.open())
+  opened?.(opening)
   if (exchange.rules.cancelOnDisconnect)
-    stream.closed.addEventListener('abort', exchange.cancel, { once: true })
-  for (const response of exchange.ready) void stream.send(response)
-  for (const message of early ?? []) void stream.send(message)
+    opening.closed.addEventListener('abort', exchange.cancel, { once: true })
+  for (const response of exchange.ready) void opening.send(response)
+  for (const message of early ?? []) void opening.send(message)
   early = null
   send = (message) => {
-    void stream.send(message)
+    void opening.send(message)
     return true
   }
   const sent = pending.map((response) =>
-    response.then((value) => (value === null ? true : stream.send(value))),
+    response.then((value) => (value === null ? true : opening.send(value))),
   )
-  void Promise.all(sent).then(() => stream.close())
-  return new Response(stream.readable, { status: 200, headers: sseHeaders() })
+  void Promise.all(sent).then(() => opening.close())
+  return new Response(opening.readable, { status: 200, headers: sseHeaders() })
 }
 
 const jsonReply = (exchange: Exchange, settled: (JSONRPCResponse | null)[]): Response => {

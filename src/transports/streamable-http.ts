@@ -27,7 +27,7 @@ import { dispatch } from '../protocol/dispatch.ts'
 import type { EraOf, HeaderView } from '../protocol/era.ts'
 import { initialized, unstorable } from '../protocol/lifecycle.ts'
 import { rules, type LegacyRevision, type ModernRevision } from '../protocol/revisions.ts'
-import { NEVER, waitingNow } from '../protocol/timeout.ts'
+import { NEVER, UNCANCELLABLE, waitingNow } from '../protocol/timeout.ts'
 import { contextFor, type Host } from './context.ts'
 import type { Intake } from './intake.ts'
 import { checkParamHeaders } from './param-headers.ts'
@@ -52,10 +52,9 @@ export type OpenSession = (init: SessionInit) => Promise<string | null>
 
 /** The parts of the HTTP request a POST still needs once its body is read. */
 export interface PostRequest {
-  headers: HeaderView
-  /** Fires when the client disconnects (2026-07-28 cancels the call then, R-JR-21); read only
-   *  when a call needs it. */
-  readonly signal: AbortSignal
+  /** Its headers, and its `signal`, which fires when the client disconnects (2026-07-28
+   *  cancels the call then, R-JR-21); read only when a call needs it. */
+  http: { readonly headers: HeaderView; readonly signal: AbortSignal }
   /** Who the per-caller limits count (src/transports/envelope.ts `Route`). */
   caller: string | null
 }
@@ -64,12 +63,12 @@ export interface PostRequest {
  * 2026-07-28: one request (or a notification), no session. Closing the response stream
  * cancels the call (R-JR-21).
  */
-export const postModern = async (
+export const postModern = (
   input: Intake,
   era: EraOf & { revision: ModernRevision },
   host: Host,
   request: PostRequest,
-): Promise<Response> => {
+): Response | Promise<Response> => {
   const [message] = input.messages
   if (message === undefined || !message.ok) {
     return rpcError(400, message?.ok === false ? message.error : emptyBody, message?.id ?? null)
@@ -78,9 +77,9 @@ export const postModern = async (
   if (message.value.kind !== 'request') return accepted()
   const call = message.value.message
   // R-HT-38: Mcp-Param-* headers mirror the arguments they name.
-  const mismatch = checkParamHeaders(call, request.headers, host.features.tools)
+  const mismatch = checkParamHeaders(call, request.http.headers, host.features.tools)
   if (mismatch !== null) return rpcError(400, mismatch, call.id)
-  const cancel = cancellation(request)
+  const cancel = new Cancellation(request.http)
   if (call.method === 'subscriptions/listen') {
     if (!input.accept.sse) {
       const needsSse = invalidRequest('subscriptions/listen needs Accept: text/event-stream')
@@ -105,9 +104,7 @@ export const postModern = async (
           call,
           contextFor(host, era, null, {
             send,
-            get signal() {
-              return cancel.signal
-            },
+            cancellation: cancel,
             closeStream: noPolling,
             waiting,
           }),
@@ -172,7 +169,7 @@ export const postLegacy = async (
     if (oversized !== null) return rpcError(400, oversized, only.id)
     const ctx = contextFor(host, era, null, {
       send: () => false,
-      signal: NEVER,
+      cancellation: UNCANCELLABLE,
       closeStream: noPolling,
       waiting: waitingNow,
     })
@@ -205,7 +202,12 @@ export const postLegacy = async (
           try {
             return await dispatch(
               request,
-              contextFor(host, era, session, { send, signal, closeStream, waiting }),
+              contextFor(host, era, session, {
+                send,
+                cancellation: { signal },
+                closeStream,
+                waiting,
+              }),
               METHODS,
             )
           } finally {
@@ -224,26 +226,33 @@ export const postLegacy = async (
 
 /**
  * R-JR-21: a 2026-07-28 call is cancelled when its client disconnects or closes the response
- * stream. The signal is made only if something reads it (most calls finish first).
+ * stream. The signal is made only if something reads it (most calls finish first). A class, as
+ * its lazy `signal` is a getter: V8 keeps an object literal with a getter in slow dictionary
+ * mode, a class's getter lives on the prototype.
  */
-const cancellation = (request: { readonly signal: AbortSignal }) => {
-  let controller: AbortController | null = null
-  let closed = false
-  return {
-    get signal(): AbortSignal {
-      if (controller === null) {
-        const own = (controller = new AbortController())
-        // The request's own signal is read only now: a call that never looks costs nothing.
-        const disconnected = request.signal
-        if (closed || disconnected.aborted) own.abort()
-        else disconnected.addEventListener('abort', () => own.abort(), { once: true })
-      }
-      return controller.signal
-    },
-    abort: () => {
-      closed = true
-      controller?.abort()
-    },
+class Cancellation {
+  #controller: AbortController | null = null
+  #closed = false
+  readonly #request: { readonly signal: AbortSignal }
+
+  constructor(request: { readonly signal: AbortSignal }) {
+    this.#request = request
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === null) {
+      const own = (this.#controller = new AbortController())
+      // The request's own signal is read only now: a call that never looks costs nothing.
+      const disconnected = this.#request.signal
+      if (this.#closed || disconnected.aborted) own.abort()
+      else disconnected.addEventListener('abort', () => own.abort(), { once: true })
+    }
+    return this.#controller.signal
+  }
+
+  abort(): void {
+    this.#closed = true
+    this.#controller?.abort()
   }
 }
 
