@@ -7,11 +7,12 @@ import type { JSONRPCErrorObject } from '../jsonrpc/errors.ts'
 import { cut } from '../jsonrpc/issues.ts'
 
 const JSON_TYPE = 'application/json'
+const JSON_HEADERS: Readonly<Record<string, string>> = { 'Content-Type': JSON_TYPE }
 
 /** A JSON response. */
 export const json = (body: unknown, status = 200, headers?: Headers): Response => {
   if (headers === undefined) {
-    return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': JSON_TYPE } })
+    return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS })
   }
   headers.set('Content-Type', JSON_TYPE)
   return new Response(JSON.stringify(body), { status, headers })

@@ -248,8 +248,9 @@ const postMcp = async (call: Call): Promise<Response> => {
   const era = chooseEra(request.headers, taken.intake.messages, taken.intake.batch)
   if (!era.ok) return eraRefusal(era, call.strict !== null)
   if (call.tapped !== null) call.tapped.exchange.era = { era: era.era, revision: era.revision }
-  const session = request.headers.get('mcp-session-id')
-  const sessionful = host.sessions && session !== null && era.era === 'legacy'
+  // R-HT-40: a 2026-07-28 request never belongs to a session, whatever headers it carries.
+  const session = era.era === 'legacy' ? request.headers.get('mcp-session-id') : null
+  const sessionful = host.sessions && session !== null
   // Strict mode (src/pipeline/strict.ts): what the client MUST NOT send is refused here.
   const findings = strictFindings(call, 'mcp', taken.intake, era, sessionful)
   const strictly = strictRefusal(findings, singleIdOf(taken.intake))
