@@ -9,6 +9,7 @@
 
 import type { Frame } from '../observe/exchange.ts'
 import { warningsIn } from '../strict/rules.ts'
+import { revisionNamed, rules } from '../protocol/revisions.ts'
 
 /** A JSON-RPC message as the wire view reads it (loosely: it shows what was sent, good or bad). */
 export interface Message {
@@ -68,7 +69,11 @@ const modern = (f: Facts) =>
       (m) =>
         isObject(m.params?._meta) && 'io.modelcontextprotocol/protocolVersion' in m.params._meta,
     ))
-const atLeast = (f: Facts, revision: string) => f.revision !== null && f.revision >= revision
+/** Whether the exchange's revision has the MCP-Protocol-Version header (2025-06-18 on). */
+const versionHeader = (f: Facts) => {
+  const revision = revisionNamed(f.revision)
+  return revision !== null && rules(revision).versionHeader
+}
 const initialize = (f: Facts) => sends(f, 'initialize')
 
 /** One row: a rule id and when an exchange exercised it. */
@@ -86,7 +91,7 @@ export const RULE_TABLE: readonly Row[] = [
     'R-LC-11',
     (f) =>
       f.header('mcp-protocol-version') !== null &&
-      ((legacy(f) && !initialize(f) && atLeast(f, '2025-06-18')) ||
+      ((legacy(f) && !initialize(f) && versionHeader(f)) ||
         (f.httpMethod !== 'POST' && f.header('mcp-session-id') !== null)),
   ],
   [
