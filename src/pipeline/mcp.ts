@@ -340,18 +340,18 @@ const taking = (call: Call): Promise<Taken> => {
   })
 }
 
-/** 6. A session's request goes to its shard, with strict mode's facts when strict; the shard's
- *  note on the session goes to the tap. */
-const send = async (call: Call, envelope: Envelope): Promise<Response> =>
-  takeSessionNote(
-    await forward(
-      call.env,
-      call.host.config,
-      call.strict === null ? envelope : { ...envelope, strict: call.strict },
-      call.waitUntil,
-    ),
-    call.tapped,
-  )
+/** 6. A session's request goes to its shard, with strict mode's facts when strict; when the
+ *  exchange is observed, the shard's note on the session goes to the tap. */
+const send = async (call: Call, envelope: Envelope): Promise<Response> => {
+  const { tapped, strict } = call
+  const sent = {
+    ...envelope,
+    ...(strict === null ? {} : { strict }),
+    ...(tapped === null ? {} : { observed: true as const }),
+  }
+  const response = await forward(call.env, call.host.config, sent, call.waitUntil)
+  return tapped === null ? response : takeSessionNote(response, tapped)
+}
 
 /** The audit event of a rate-limit refusal. */
 const rateRefusal = (limiter: string, principal: Principal | null) =>

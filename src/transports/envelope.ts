@@ -39,6 +39,11 @@ export type Envelope = {
   route: Route
   /** Strict mode's facts (absent: lenient, the default); the shard checks the session's part. */
   strict?: StrictFacts
+  /**
+   * Whether the exchange is observed (logs, metrics, the wire view): only then does the shard
+   * note the session's client and revision on its answer (src/observe/client.ts).
+   */
+  observed?: true
 } & (
   | { op: 'post'; intake: Intake; era: EraOf & { era: 'legacy'; revision: LegacyRevision } }
   | { op: 'get'; lastEventId: string | null; connection: string }

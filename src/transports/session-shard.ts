@@ -294,7 +294,8 @@ export class SessionShard extends DurableObject<Env> {
     const streamable = row.transport === 'streamable-http'
     // The logs and metrics learn the session's client and revision from this note (the Worker
     // removes it: src/observe/client.ts).
-    const noted = (response: Response) => noteSession(response, row)
+    const noted = (response: Response) =>
+      envelope.observed === true ? noteSession(response, row) : response
     switch (envelope.op) {
       case 'post':
         if (!streamable) return notFound()
