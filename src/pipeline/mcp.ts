@@ -184,14 +184,7 @@ const admitted = (
     waitUntil,
     tapped,
     features,
-    host: {
-      config,
-      env,
-      features: visibleTo(features, principal, config),
-      principal,
-      sessions: sessionsEnabled(env, config),
-      stateKey: stateKeyOf(env, config),
-    },
+    host: hostFor(config, env, features, principal),
     route: { path, catalog, principal, caller },
     strict: strictFacts(request, path, config),
   }
@@ -199,6 +192,33 @@ const admitted = (
   if (!call.host.sessions) return Promise.resolve(notFound(path, config.MCP_PATH))
   return endpoint === 'sse' ? sse(call) : messages(call)
 }
+
+/** Where a request runs in the Worker: the same for every request without a principal (made
+ *  once per settings and catalog), its own for a caller AUTH=true proved. */
+const hostFor = (
+  config: Config,
+  env: Env,
+  features: ServerFeatures,
+  principal: Principal | null,
+): Host => {
+  const make = (): Host => ({
+    config,
+    env,
+    features: visibleTo(features, principal, config),
+    principal,
+    sessions: sessionsEnabled(env, config),
+    stateKey: stateKeyOf(env, config),
+  })
+  if (principal !== null) return make()
+  let byCatalog = anonymousHosts.get(config)
+  if (byCatalog === undefined) anonymousHosts.set(config, (byCatalog = new WeakMap()))
+  let host = byCatalog.get(features)
+  if (host === undefined) byCatalog.set(features, (host = make()))
+  return host
+}
+
+/** Settings -> catalog -> host, for requests without a principal (settings are one per env). */
+const anonymousHosts = new WeakMap<Config, WeakMap<ServerFeatures, Host>>()
 
 /** One request past origin and auth. */
 interface Call {

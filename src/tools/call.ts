@@ -84,9 +84,11 @@ export const callTool = async (params: Params | undefined, ctx: ToolsContext) =>
         fail: failure(name),
       },
       // R-JR-22: TOOL_TIMEOUT_MS, then a tool error.
-      async (handler) => {
+      // (Not async: a tool that throws at once is caught by runHandler all the same.)
+      (handler) => {
         const context = toolContext(ctx, handler, _meta?.progressToken, () => ended)
-        return shape(tool, await tool.run(parsed.output, context), ctx)
+        const ran = Promise.resolve(tool.run(parsed.output, context))
+        return ran.then((returned) => shape(tool, returned, ctx))
       },
     )
   } finally {

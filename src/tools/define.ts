@@ -193,8 +193,8 @@ export const defineTool = <
     headerParams,
     annotations: spec.annotations ?? {},
     scopes: checkScopes(spec.name, spec.scopes ?? []),
-    // Not async: src/tools/call.ts awaits it in an async function, so a synchronous throw
-    // still becomes the tool's error result.
+    // Not async: a synchronous throw is caught where src/tools/call.ts runs it (inside
+    // runHandler), and still becomes the tool's error result.
     run: (args, ctx) => spec.run(args as v.InferOutput<I>, ctx),
     describe: (allowed) => {
       const cached = described.get(allowed.revision)
