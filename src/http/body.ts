@@ -52,19 +52,34 @@ const declaredLength = (message: Message): number | null => {
 }
 
 /** Reads the body's bytes, at most `limit` of them. */
-export const readBytes = async (message: Message, limit: number): Promise<Read> => {
-  if (message.body === null) return { ok: true, bytes: new Uint8Array() }
+export const readBytes = (message: Message, limit: number): Promise<Read> => {
+  if (message.body === null) return Promise.resolve({ ok: true, bytes: new Uint8Array() })
   const length = declaredLength(message)
-  if (length !== null && length > limit) {
-    await drain(message, message.body.getReader())
+  if (length !== null && length <= limit) {
+    // Framed by its Content-Length: one read, no per-chunk work (and no async layer: this is
+    // every POST's path).
+    return message
+      .arrayBuffer()
+      .then((buffer) =>
+        buffer.byteLength > limit ? TOO_LARGE : { ok: true, bytes: new Uint8Array(buffer) },
+      )
+  }
+  return counted(message, message.body, length, limit)
+}
+
+/** A body declared too large (drained and refused), or one without a length, counted as it
+ *  streams. */
+const counted = async (
+  message: Message,
+  body: ReadableStream<Uint8Array>,
+  length: number | null,
+  limit: number,
+): Promise<Read> => {
+  const reader = body.getReader()
+  if (length !== null) {
+    await drain(message, reader)
     return TOO_LARGE
   }
-  if (length !== null) {
-    // Framed by its Content-Length: one read, no per-chunk work.
-    const bytes = new Uint8Array(await message.arrayBuffer())
-    return bytes.byteLength > limit ? TOO_LARGE : { ok: true, bytes }
-  }
-  const reader = message.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
@@ -90,16 +105,8 @@ const decode = (bytes: BufferSource): Body => {
 }
 
 /** Reads the body as UTF-8 text of at most `limit` bytes. */
-export const readBody = (message: Message, limit: number): Promise<Body> => {
-  // The common case, a body framed by a Content-Length within the limit, in one step.
-  const length = message.body === null ? null : declaredLength(message)
-  if (length !== null && length <= limit) {
-    return message
-      .arrayBuffer()
-      .then((buffer) => (buffer.byteLength > limit ? TOO_LARGE : decode(buffer)))
-  }
-  return readBytes(message, limit).then((read) => (read.ok ? decode(read.bytes) : read))
-}
+export const readBody = (message: Message, limit: number): Promise<Body> =>
+  readBytes(message, limit).then((read) => (read.ok ? decode(read.bytes) : read))
 
 /** The body as UTF-8 text of at most `limit` bytes; null when longer or not UTF-8. */
 export const readText = async (message: Message, limit: number): Promise<string | null> => {
