@@ -1,6 +1,7 @@
 // BM-WIRE: the wire view in a real browser. Headless Chromium (the Debian package, driven by
-// playwright-core as in auth-browser.test.ts) opens /_wire on the shared `wrangler dev` (a
-// loopback host, so the view is on), then the official SDK clients connect and work: the page
+// playwright-core as in auth-browser.test.ts) opens /_wire on a `wrangler dev` of its own (a
+// loopback host, so the view is on; not the shared one, whose traffic from the other test files
+// can push this file's exchanges out of the page's latest 1,000 before it looks), then the official SDK clients connect and work: the page
 // shows their exchanges as they happen, grouped by session, each with the rules it exercised,
 // and never the token they sent. The page is saved to .wrangler/wire.png.
 
@@ -14,8 +15,8 @@ import {
   StreamableHTTPClientTransport as ModernTransport,
 } from '@modelcontextprotocol/client'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
-import { ROOT } from '../../scripts/lib/wrangler.mjs'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { ROOT, startWrangler } from '../../scripts/lib/wrangler.mjs'
 
 const CHROMIUM = '/usr/bin/chromium'
 const SECRET = 'wire-browser-token-that-must-never-show'
@@ -28,9 +29,11 @@ describe.skipIf(missing)('BM-WIRE-1 the wire view in Chromium', () => {
   let userDataDir: string
   let page: Page
   const problems: string[] = []
-  const base = () => inject('mcpUrl')
+  let worker: Awaited<ReturnType<typeof startWrangler>> | undefined
+  const base = () => worker!.url
 
   beforeAll(async () => {
+    worker = await startWrangler({ log: `${ROOT}/.wrangler/test-wire-browser.log` })
     userDataDir = mkdtempSync(path.join(tmpdir(), 'bare-mcp-wire-'))
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
@@ -77,9 +80,10 @@ describe.skipIf(missing)('BM-WIRE-1 the wire view in Chromium', () => {
     }
     await page.goto(`${base()}/_wire`)
     await page.locator('#state', { hasText: 'live' }).waitFor()
-  }, 60_000)
+  }, 150_000)
 
   afterAll(async () => {
+    await worker?.stop()
     await context?.close()
     if (userDataDir !== undefined) rmSync(userDataDir, { recursive: true, force: true })
   })
@@ -119,12 +123,14 @@ describe.skipIf(missing)('BM-WIRE-1 the wire view in Chromium', () => {
     // The raw exchange: open it and read the request as sent, credentials redacted.
     const call = items.filter({ hasText: 'tools/call echo' }).first()
     // The item is redrawn when its record changes (it keeps its open state then); a click that
-    // lands while it is being replaced is tried again.
+    // lands while it is being replaced is tried again. The click goes to the summary's method,
+    // not its middle: the summary's rule chips are links to the rules page, and a click that
+    // lands on one leaves the live page (as it should for a reader who clicks a chip).
     const opened = async () => {
       if (
         !(await call.locator('details').evaluate((details) => (details as HTMLDetailsElement).open))
       )
-        await call.locator('summary').click()
+        await call.locator('summary code').click()
       return call.innerText()
     }
     await poll(opened).toContain('seen on the wire')
