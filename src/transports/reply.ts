@@ -80,8 +80,8 @@ export interface Exchange {
   primed: boolean
 }
 
-/** `all`'s value, 'streaming' once `streaming` is called, or 'later' after `ms`; the timer never
- *  outlives the race. */
+/** `all`'s value; 'streaming' once the reply starts streaming (`streaming` is handed the
+ *  function that says so); or 'later' after `ms`. The timer never outlives the race. */
 const raceWithTimer = <T>(
   all: Promise<T>,
   streaming: (wake: () => void) => void,
