@@ -55,7 +55,10 @@ const declaredLength = (message: Message): number | null => {
 export const readBytes = (message: Message, limit: number): Promise<Read> => {
   if (message.body === null) return Promise.resolve({ ok: true, bytes: new Uint8Array() })
   const length = declaredLength(message)
-  if (length !== null && length <= limit) {
+  if (length !== null && length > limit) {
+    return drain(message, message.body.getReader()).then(() => TOO_LARGE)
+  }
+  if (length !== null) {
     // Framed by its Content-Length: one read, no per-chunk work (and no async layer: this is
     // every POST's path).
     return message
@@ -64,22 +67,15 @@ export const readBytes = (message: Message, limit: number): Promise<Read> => {
         buffer.byteLength > limit ? TOO_LARGE : { ok: true, bytes: new Uint8Array(buffer) },
       )
   }
-  return counted(message, message.body, length, limit)
+  return counted(message, message.body.getReader(), limit)
 }
 
-/** A body declared too large (drained and refused), or one without a length, counted as it
- *  streams. */
+/** A body without a declared length, counted as it streams. */
 const counted = async (
   message: Message,
-  body: ReadableStream<Uint8Array>,
-  length: number | null,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
   limit: number,
 ): Promise<Read> => {
-  const reader = body.getReader()
-  if (length !== null) {
-    await drain(message, reader)
-    return TOO_LARGE
-  }
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {

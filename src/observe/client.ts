@@ -61,14 +61,15 @@ export const noteSession = (
 }
 
 /**
- * The Worker's side, for every answer of a shard: the note is removed, and (when the exchange
- * is observed) what it says is recorded, unless the request said it itself.
+ * The Worker's side, for a shard's answer to an observed exchange (only those carry the note:
+ * `Envelope.observed`): the note is removed, and what it says is recorded, unless the request
+ * said it itself.
  */
-export const takeSessionNote = (response: Response, tapped: Tapped | null): Response => {
+export const takeSessionNote = (response: Response, tapped: Tapped): Response => {
   const raw = response.headers.get(SESSION_NOTE)
   if (raw === null) return response
   response.headers.delete(SESSION_NOTE)
-  if (tapped !== null) recordNote(tapped.exchange, raw)
+  recordNote(tapped.exchange, raw)
   return response
 }
 

@@ -364,11 +364,9 @@ const taking = (call: Call): Promise<Taken> => {
  *  exchange is observed, the shard's note on the session goes to the tap. */
 const send = async (call: Call, envelope: Envelope): Promise<Response> => {
   const { tapped, strict } = call
-  const sent = {
-    ...envelope,
-    ...(strict === null ? {} : { strict }),
-    ...(tapped === null ? {} : { observed: true as const }),
-  }
+  const sent: Envelope = { ...envelope }
+  if (strict !== null) sent.strict = strict
+  if (tapped !== null) sent.observed = true
   const response = await forward(call.env, call.host.config, sent, call.waitUntil)
   return tapped === null ? response : takeSessionNote(response, tapped)
 }

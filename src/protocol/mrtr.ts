@@ -176,7 +176,7 @@ export const inputs = (
   if (params?.requestState === undefined && params?.inputResponses === undefined) {
     return rounds({}, null, { method, target, args, ctx })
   }
-  return given(params, { method, target, args, ctx })
+  return sentBack(params, { method, target, args, ctx })
 }
 
 /** The call a round belongs to. */
@@ -188,7 +188,7 @@ interface Round {
 }
 
 /** Checks what the client sent back (`requestState`, `inputResponses`) and reads its answers. */
-const given = async (params: Params, round: Round): Promise<Inputs> => {
+const sentBack = async (params: Params, round: Round): Promise<Inputs> => {
   const { method, target, args, ctx } = round
   const given = v.safeParse(InputParamsSchema, params)
   if (!given.success)

@@ -92,21 +92,9 @@ export const intake = async (request: Request, config: Config): Promise<Taken> =
 /** Whether the client's User-Agent starts with one of `prefixes` (SSE_USER_AGENTS). */
 const sseAgent = (request: Request, prefixes: readonly string[]): boolean => {
   if (prefixes.length === 0) return false
-  const agent = request.headers.get('user-agent') ?? ''
-  // Clients send one User-Agent each, so the last few answers are kept (for these prefixes).
-  if (agents.prefixes !== prefixes) agents = { prefixes, seen: new Map() }
-  const known = agents.seen.get(agent)
-  if (known !== undefined) return known
-  const lower = agent.toLowerCase()
-  const matches = prefixes.some((prefix) => lower.startsWith(prefix))
-  if (agents.seen.size >= RECENT_AGENTS) agents.seen.delete(agents.seen.keys().next().value!)
-  agents.seen.set(agent, matches)
-  return matches
+  const agent = (request.headers.get('user-agent') ?? '').toLowerCase()
+  return prefixes.some((prefix) => agent.startsWith(prefix))
 }
-
-/** The User-Agents seen last and whether they match SSE_USER_AGENTS (a few: bounded). */
-let agents = { prefixes: [] as readonly string[], seen: new Map<string, boolean>() }
-const RECENT_AGENTS = 16
 
 /** Every way of accepting, made once (indexed by json, sse, sseFirst as bits). */
 const ACCEPTING: readonly Accepting[] = Array.from({ length: 8 }, (_, bits) =>

@@ -159,7 +159,8 @@ export const reply = async (
   }
   clock.start()
 
-  const opening = (body = exchange.open())
+  const opening = exchange.open()
+  body = opening
   opened?.(opening)
   if (exchange.rules.cancelOnDisconnect)
     opening.closed.addEventListener('abort', exchange.cancel, { once: true })
