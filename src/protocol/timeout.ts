@@ -93,7 +93,7 @@ export const deadline = (
   ms: number,
 ): Deadline => new Limit(request, ms)
 
-/** A class for its getters (an object literal with getters is slow in V8; see context.ts). */
+/** A class for its getters (why: src/protocol/with-signal.ts). */
 class Limit implements Deadline {
   readonly #request: { readonly signal: AbortSignal; readonly waiting: Waiting }
   readonly #ends: number

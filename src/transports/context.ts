@@ -42,10 +42,8 @@ export interface Io {
 export const contextFor = (host: Host, era: EraOf, session: Session | null, io: Io): McpContext =>
   new Context(host, era, session, io)
 
-/**
- * A class rather than an object literal for its lazy `signal` getter: V8 keeps an object
- * literal with a getter in slow dictionary mode, and handlers read the context a lot.
- */
+/** A class for its lazy `signal` getter (why: src/protocol/with-signal.ts); handlers read the
+ *  context a lot. */
 class Context implements McpContext {
   readonly revision: Revision
   readonly rules: RevisionRules

@@ -242,7 +242,7 @@ export const sessionOf = (
         },
       }
     },
-    // A method, not a getter: an object literal with a getter is a slow object in V8.
+    // A method, not a getter (src/protocol/with-signal.ts says why).
     inflight: () => live.inflight.size,
     track: (id) => track(live, id),
     done: (id) => untrack(live, id),

@@ -226,9 +226,8 @@ export const postLegacy = async (
 
 /**
  * R-JR-21: a 2026-07-28 call is cancelled when its client disconnects or closes the response
- * stream. The signal is made only if something reads it (most calls finish first). A class, as
- * its lazy `signal` is a getter: V8 keeps an object literal with a getter in slow dictionary
- * mode, a class's getter lives on the prototype.
+ * stream. The signal is made only if something reads it (most calls finish first). A class for
+ * that getter (why: src/protocol/with-signal.ts).
  */
 class Cancellation {
   #controller: AbortController | null = null
